@@ -1,0 +1,138 @@
+"""The cadre-training LMS: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from lms import config as settings
+from lms import security_headers
+from lms.auth.permissions import PREDICATES, access_rule
+from lms.errors import register_error_handlers
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.i18n import TRANSLATIONS_DIR, select_locale, select_timezone
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
+
+# Endpoints a signed-in user with a temporary password may still reach.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {
+    "auth.change_password",
+    "auth.logout",
+    "core.set_locale",
+    "core.healthz",
+    "static",
+}
+
+
+def _blueprints():
+    from lms.audit.views import bp as audit_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.core.views import bp as core_bp
+    from lms.people.views import bp as people_bp
+    from lms.units.views import bp as units_bp
+
+    return [core_bp, auth_bp, units_bp, people_bp, audit_bp]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="static")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.load(app.instance_path, config))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = TRANSLATIONS_DIR
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    _configure_sqlite(app)
+    _configure_login(app)
+
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+
+    register_error_handlers(app)
+    security_headers.register(app)
+    _register_guards(app)
+    _register_template_helpers(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from lms.people.services import load_user
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str):
+        return load_user(int(user_id)) if user_id.isdigit() else None
+
+
+def _register_guards(app: Flask) -> None:
+    @app.before_request
+    def deny_undeclared_endpoints():
+        # Fail closed: an endpoint that forgot its access rule is refused, not opened.
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is None or access_rule(view) is None:
+            app.logger.error("endpoint %s declares no access rule", request.endpoint)
+            abort(403)
+        return None
+
+    @app.before_request
+    def force_password_change():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
+        ):
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.teardown_request
+    def _rollback_unfinished(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from lms import formatting
+
+    app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["locales"] = settings.LOCALES
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.filters["local_datetime"] = formatting.local_datetime
+    app.jinja_env.filters["local_date"] = formatting.local_date
+    app.jinja_env.filters["number"] = formatting.number

@@ -1,0 +1,45 @@
+"""Browsing the audit log (admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, flash, render_template, request
+from flask_babel import gettext as _
+
+from lms.audit import services
+from lms.auth.permissions import require
+from lms.extensions import db
+from lms.timeutil import local_day_start_utc
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        flash(_("%(value)s is not a date (YYYY-MM-DD).", value=value), "error")
+        return None
+
+
+@bp.get("/")
+@require("admin")
+def index():
+    args = request.args
+    zone = current_app.config["TIMEZONE"]
+    since, until = _day(args.get("since")), _day(args.get("until"))
+    query = services.events_query(
+        action=args.get("action") or None,
+        actor=(args.get("actor") or "").strip().lower() or None,
+        target_type=args.get("target") or None,
+        since=local_day_start_utc(since, zone) if since else None,
+        until=local_day_start_utc(until + dt.timedelta(days=1), zone) if until else None,
+    )
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    filters = {key: value for key, value in args.items() if key != "page"}
+    return render_template(
+        "audit/index.html", page=page, actions=services.known_actions(), args=args, filters=filters
+    )

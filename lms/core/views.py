@@ -1,0 +1,66 @@
+"""The home page, the health check and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from lms.auth.permissions import public, require
+from lms.config import LOCALES
+from lms.extensions import db
+from lms.i18n import LOCALE_COOKIE
+from lms.people import services as people
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@require()
+def home():
+    return render_template("core/home.html", user=current_user)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure of the database means "not healthy"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths: a crafted ``next`` must not send users elsewhere."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.post("/locale")
+@public
+def set_locale():
+    locale = request.form.get("locale", "")
+    back = safe_next(request.form.get("next"), url_for("core.home"))
+    response = redirect(back)
+    if locale not in LOCALES:
+        return response
+    if current_user.is_authenticated:
+        people.set_locale(current_user, locale)
+        db.session.commit()
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from lms.demo import services
+
+
+@click.command("demo")
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete every existing row first (units, accounts, audit log, everything).",
+)
+@with_appcontext
+def demo_command(size: str, force: bool) -> None:
+    """Fill an empty database with a demo province and print the demo logins."""
+    from lms.cli import one_transaction
+
+    if services.has_data() and not force:
+        click.echo(
+            _(
+                "The database already has data; the demo only fills an empty one. "
+                "Use --force to delete everything and load the demo."
+            ),
+            err=True,
+        )
+        sys.exit(1)
+    with one_transaction():
+        if force:
+            services.wipe()
+        result = services.load(size)
+    click.echo(
+        _(
+            "Demo province loaded: %(units)s units, %(people)s accounts.",
+            units=result.units,
+            people=result.people,
+        )
+    )
+    click.echo(_("Demo logins (password for all: %(password)s):", password=services.DEMO_PASSWORD))
+    for username, roles, unit in result.logins:
+        click.echo(f"  {username:<18} {roles:<20} {unit}")

@@ -1,0 +1,280 @@
+"""Filling an empty database with a demo province, small (to try) or large (to benchmark)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from werkzeug.security import generate_password_hash
+
+from lms.audit import services as audit
+from lms.database import Base
+from lms.demo import data
+from lms.extensions import db
+from lms.people.models import UnitMembership, User, UserRole
+from lms.text import fold
+from lms.timeutil import utcnow
+from lms.units.models import Unit
+from lms.units.services import rebuild_closure
+
+DEMO_PASSWORD = "DanVan@2026"  # noqa: S105 - printed for everyone on purpose
+
+
+@dataclass
+class DemoResult:
+    units: int = 0
+    people: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, unit
+
+
+@dataclass
+class _Plan:
+    units: list[dict[str, Any]] = field(default_factory=list)
+    people: list[dict[str, Any]] = field(default_factory=list)
+
+    def unit(self, code: str, name: str, kind: str, parent: str | None, pilot: bool = False):
+        self.units.append(
+            {"code": code, "name": name, "kind": kind, "parent": parent, "pilot": pilot}
+        )
+
+    def person(
+        self,
+        username: str,
+        full_name: str,
+        unit: str | None,
+        roles: list[str],
+        rank: str = "",
+        position: str = "",
+    ) -> None:
+        self.people.append(
+            {
+                "username": username,
+                "full_name": full_name,
+                "unit": unit,
+                "roles": roles,
+                "rank": rank,
+                "position": position,
+            }
+        )
+
+
+def has_data() -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).select_from(Unit))
+        or db.session.scalar(select(func.count()).select_from(User))
+    )
+
+
+def wipe() -> None:
+    """Delete every row of every table, children first."""
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(delete(table))
+
+
+def load(size: str, *, seed: int = 2026) -> DemoResult:
+    rng = random.Random(seed)  # noqa: S311 - demo names, not secrets
+    plan = _Plan()
+    districts = _districts(size)
+    communes_per_district = 36 if size == "large" else None
+    _units(plan, districts, communes_per_district)
+    _named_accounts(plan)
+    _cadres(plan, rng, 20_000 if size == "large" else 4)
+    return _write(plan)
+
+
+def _districts(size: str) -> list[tuple[str, str, list[str]]]:
+    if size != "large":
+        return data.DISTRICTS
+    return data.DISTRICTS + [(code, name, []) for code, name in data.MORE_DISTRICTS]
+
+
+def _units(
+    plan: _Plan, districts: list[tuple[str, str, list[str]]], communes_per_district: int | None
+) -> None:
+    root_code, root_name, root_kind = data.PROVINCE
+    plan.unit(root_code, root_name, root_kind, None)
+    for code, name, kind in data.TOP_UNITS:
+        plan.unit(code, name, kind, root_code)
+    for index, (code, name, communes) in enumerate(districts):
+        pilot = index < 2  # the directive pilots the programme in a few districts first
+        plan.unit(
+            f"BCHQS-{code}", f"Ban Chỉ huy Quân sự huyện {name}", "district_command", "BCHQS", pilot
+        )
+        plan.unit(f"CAT-{code}", f"Công an huyện {name}", "district_police", "CAT", pilot)
+        names = list(communes)
+        if communes_per_district:
+            names += [f"{name} {n:02d}" for n in range(len(names) + 1, communes_per_district + 1)]
+        for number, commune in enumerate(names, start=1):
+            plan.unit(
+                f"BCHQS-{code}-{number:02d}",
+                f"Ban Chỉ huy Quân sự xã {commune}",
+                "commune_command",
+                f"BCHQS-{code}",
+                pilot,
+            )
+            if communes_per_district:
+                plan.unit(
+                    f"CAT-{code}-{number:02d}",
+                    f"Công an xã {commune}",
+                    "district_police",
+                    f"CAT-{code}",
+                    pilot,
+                )
+    for index, (code, name) in enumerate(data.BORDER_POSTS):
+        plan.unit(code, name, "border_post", "BDBP", pilot=index < 3)
+
+
+def _named_accounts(plan: _Plan) -> None:
+    plan.person("quantri", "Quản trị hệ thống", None, ["admin"])
+    plan.person(
+        "giangvien",
+        "Trần Minh Đức",
+        "BCHQS",
+        ["trainer"],
+        "Đại úy",
+        "Trợ lý dân vận, Phòng Chính trị",
+    )
+    plan.person(
+        "giangvien.bdbp",
+        "Lê Thị Hương",
+        "BDBP",
+        ["trainer"],
+        "Thiếu tá",
+        "Báo cáo viên, Phòng Chính trị",
+    )
+    plan.person(
+        "chihuy.tinh", "Nguyễn Văn Thắng", "BCHQS", ["commander"], "Thượng tá", "Phó Chính ủy"
+    )
+    plan.person(
+        "chihuy.huongson",
+        "Phạm Đức Long",
+        "BCHQS-HS",
+        ["commander", "cadre"],
+        "Thiếu tá",
+        "Chính trị viên",
+    )
+    plan.person(
+        "chihuy.bdbp",
+        "Hồ Quang Vinh",
+        "BDBP",
+        ["commander"],
+        "Thượng tá",
+        "Phó Chỉ huy trưởng Chính trị",
+    )
+    plan.person("hocvien", "Võ Văn Nam", "BCHQS-HS-01", ["cadre"], "Thiếu úy", "Trợ lý dân vận")
+    plan.person(
+        "hocvien.bdbp",
+        "Đinh Công Sơn",
+        "DBP-CT",
+        ["cadre"],
+        "Trung úy",
+        "Đội trưởng vận động quần chúng",
+    )
+
+
+def _cadres(plan: _Plan, rng: random.Random, per_unit_or_total: int) -> None:
+    """Small: a few cadres in every unit below the top level. Large: 20,000 spread over them."""
+    targets = [
+        u["code"]
+        for u in plan.units
+        if u["kind"] in {"district_command", "commune_command", "district_police", "border_post"}
+    ]
+    total = per_unit_or_total * len(targets) if per_unit_or_total < 100 else per_unit_or_total
+    taken = {p["username"] for p in plan.people}
+    for index in range(total):
+        unit = targets[index % len(targets)]
+        middle = "Thị" if rng.random() < 0.15 else rng.choice(data.MIDDLE_NAMES[:-1])
+        full_name = f"{rng.choice(data.FAMILY_NAMES)} {middle} {rng.choice(data.GIVEN_NAMES)}"
+        base = fold(full_name).replace(" ", "")
+        username = f"{base}{index + 1}"
+        while username in taken:
+            username += "x"
+        taken.add(username)
+        officer = rng.random() < 0.4
+        rank = rng.choice(data.OFFICER_RANKS if officer else data.SOLDIER_RANKS)
+        plan.person(username, full_name, unit, ["cadre"], rank, rng.choice(data.POSITIONS))
+
+
+def _write(plan: _Plan) -> DemoResult:
+    now = utcnow()
+    db.session.execute(
+        insert(Unit),
+        [
+            {
+                "code": u["code"],
+                "name": u["name"],
+                "kind": u["kind"],
+                "pilot": u["pilot"],
+                "active": True,
+                "depth": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for u in plan.units
+        ],
+    )
+    unit_ids = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+    for u in plan.units:
+        if u["parent"]:
+            db.session.execute(
+                Unit.__table__.update()
+                .where(Unit.id == unit_ids[u["code"]])
+                .values(parent_id=unit_ids[u["parent"]])
+            )
+    rebuild_closure()
+
+    # One hash for every demo account: hashing 20,000 passwords one by one would take minutes
+    # and protects nothing here, since the demo password is printed for everyone.
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    people = plan.people
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "username": p["username"],
+                "full_name": p["full_name"],
+                "search_key": f"{fold(p['full_name'])} {p['username']}",
+                "rank": p["rank"],
+                "position": p["position"],
+                "unit_id": unit_ids.get(p["unit"]) if p["unit"] else None,
+                "password_hash": password_hash,
+                "active": True,
+                "must_change_password": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p in people
+        ],
+    )
+    user_ids = dict(db.session.execute(select(User.username, User.id)).all())
+    db.session.execute(
+        insert(UserRole),
+        [{"user_id": user_ids[p["username"]], "role": role} for p in people for role in p["roles"]],
+    )
+    db.session.execute(
+        insert(UnitMembership),
+        [
+            {"user_id": user_ids[p["username"]], "unit_id": unit_ids[p["unit"]], "started_at": now}
+            for p in people
+            if p["unit"]
+        ],
+    )
+    audit.record(
+        "demo.load",
+        actor=None,
+        actor_name="demo",
+        target_type="system",
+        after={"units": len(plan.units), "people": len(people)},
+    )
+    named = [
+        p
+        for p in people
+        if "." in p["username"] or p["username"] in {"quantri", "giangvien", "hocvien"}
+    ]
+    return DemoResult(
+        units=len(plan.units),
+        people=len(people),
+        logins=[(p["username"], ", ".join(p["roles"]), p["unit"] or "—") for p in named],
+    )

@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+ROLE_LABELS = {
+    "cadre": _l("Cadre (learner)"),
+    "trainer": _l("Trainer"),
+    "commander": _l("Commander"),
+    "admin": _l("Administrator"),
+}
+
+NO_UNIT = 0
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    rank = StringField(
+        _l("Rank"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("e.g. Thiếu úy, Đại úy, Thiếu tá"),
+    )
+    position = StringField(
+        _l("Position"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("e.g. Trợ lý dân vận, Chính trị viên"),
+    )
+    unit_id = SelectField(_l("Unit"), coerce=int)
+    roles = CheckboxesField(_l("Roles"), choices=list(ROLE_LABELS.items()))
+    email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
+
+
+class PersonCreateForm(PersonForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case letters and digits, no diacritics, e.g. nguyenvanan"),
+        render_kw={"autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password (optional)"),
+        validators=[Optional(), Length(max=256)],
+        description=_l(
+            "Leave empty to generate a temporary password that must be changed at first sign-in."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,295 @@
+"""Importing accounts from CSV/XLSX: all rows valid, or nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from lms.audit import services as audit
+from lms.auth import passwords
+from lms.errors import ImportRefused, InvalidInput, Problem
+from lms.extensions import db
+from lms.people.models import ROLES, UnitMembership, User, UserRole
+from lms.people.services import (
+    EMAIL_PATTERN,
+    USERNAME_PATTERN,
+    normalize_username,
+    search_key,
+    snapshot,
+    update_user,
+)
+from lms.tabular import read_rows
+from lms.text import clean
+from lms.timeutil import utcnow
+from lms.units.models import Unit
+from lms.units.services import normalize_code
+
+COLUMNS = ("username", "full_name", "unit_code", "rank", "position", "roles", "email", "password")
+REQUIRED = ("username", "full_name", "unit_code")
+
+
+@dataclass
+class UserImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # (username, full name, unit code, temporary password) for each new account without one
+    temporary_passwords: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def import_users(
+    source: str | Path | IO[bytes],
+    *,
+    actor: Any | None,
+    actor_name: str | None = None,
+    min_password_length: int = 10,
+) -> UserImportResult:
+    rows = read_rows(source, COLUMNS, REQUIRED)
+    columns = set(rows[0].values) if rows else set()
+    units = dict(db.session.execute(select(Unit.code, Unit)).all())
+    problems: list[Problem] = []
+    specs: dict[str, dict[str, Any]] = {}
+    first_line: dict[str, int] = {}
+
+    for row in rows:
+        username = normalize_username(row.get("username"))
+        if not USERNAME_PATTERN.match(username):
+            problems.append(
+                Problem(
+                    row.line,
+                    str(
+                        _l(
+                            "username %(username)r is not valid "
+                            "(2–64 lower-case letters, digits, . _ -, "
+                            "no diacritics)",
+                            username=username,
+                        )
+                    ),
+                )
+            )
+            continue
+        if username in first_line:
+            problems.append(
+                Problem(
+                    row.line,
+                    str(
+                        _l(
+                            "username %(username)s is already on line %(other)s",
+                            username=username,
+                            other=first_line[username],
+                        )
+                    ),
+                )
+            )
+            continue
+        first_line[username] = row.line
+        spec = _check_row(row, username, units, columns, min_password_length, problems)
+        specs[username] = spec
+
+    if problems:
+        raise ImportRefused(problems)
+    return _apply(specs, columns, actor, actor_name)
+
+
+def _check_row(
+    row: Any,
+    username: str,
+    units: dict[str, Unit],
+    columns: set[str],
+    min_password_length: int,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    full_name = clean(row.get("full_name"))
+    unit_code = normalize_code(row.get("unit_code"))
+    roles = {r.strip().lower() for r in row.get("roles").replace(",", ";").split(";") if r.strip()}
+    email = row.get("email").strip() or None
+    password = row.get("password")
+    if not full_name:
+        problems.append(Problem(row.line, str(_l("the full name is empty"))))
+    unit = units.get(unit_code)
+    if not unit_code:
+        problems.append(Problem(row.line, str(_l("the unit code is empty"))))
+    elif unit is None:
+        problems.append(Problem(row.line, str(_l("unknown unit %(code)s", code=unit_code))))
+    elif not unit.active:
+        problems.append(Problem(row.line, str(_l("unit %(code)s is inactive", code=unit_code))))
+    unknown_roles = roles - set(ROLES)
+    if unknown_roles:
+        problems.append(
+            Problem(
+                row.line,
+                str(
+                    _l(
+                        "unknown role(s) %(roles)s; the roles are: %(known)s",
+                        roles=", ".join(sorted(unknown_roles)),
+                        known=";".join(ROLES),
+                    )
+                ),
+            )
+        )
+    if email and not EMAIL_PATTERN.match(email):
+        problems.append(
+            Problem(row.line, str(_l("%(email)s is not an e-mail address", email=email)))
+        )
+    if password:
+        try:
+            passwords.check_policy(password, username=username, min_length=min_password_length)
+        except InvalidInput as error:
+            problems.append(Problem(row.line, str(error.message)))
+    return {
+        "line": row.line,
+        "full_name": full_name,
+        "unit": unit,
+        "rank": clean(row.get("rank")),
+        "position": clean(row.get("position")),
+        "roles": roles,
+        "email": email,
+        "password": password,
+        "columns": columns,
+    }
+
+
+def _apply(
+    specs: dict[str, dict[str, Any]], columns: set[str], actor: Any | None, actor_name: str | None
+) -> UserImportResult:
+    result = UserImportResult()
+    existing: dict[str, User] = {}
+    names = list(specs)
+    for start in range(0, len(names), 900):
+        for user in db.session.scalars(
+            select(User)
+            .where(User.username.in_(names[start : start + 900]))
+            .options(selectinload(User.role_rows), selectinload(User.unit))
+        ):
+            existing[user.username] = user
+
+    for username, user in existing.items():
+        spec = specs[username]
+        before = snapshot(user)
+        update_user(
+            user,
+            full_name=spec["full_name"],
+            rank=spec["rank"] if "rank" in columns else user.rank,
+            position=spec["position"] if "position" in columns else user.position,
+            unit=spec["unit"],
+            roles=spec["roles"] or set(user.roles),
+            email=spec["email"] if "email" in columns else user.email,
+            actor=actor,
+            actor_name=actor_name,
+        )
+        if spec["password"]:
+            user.password_hash = passwords.hash_password(spec["password"])
+            user.must_change_password = False
+            audit.record(
+                "user.password_set",
+                actor=actor,
+                actor_name=actor_name,
+                target_type="user",
+                target_id=user.id,
+                target_label=username,
+            )
+        if snapshot(user) != before or spec["password"]:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+    new_names = [name for name in names if name not in existing]
+    _create(new_names, specs, result, actor, actor_name)
+    audit.record(
+        "user.import",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="user",
+        after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    db.session.flush()
+    return result
+
+
+def _create(
+    names: list[str],
+    specs: dict[str, dict[str, Any]],
+    result: UserImportResult,
+    actor: Any | None,
+    actor_name: str | None,
+) -> None:
+    if not names:
+        return
+    chosen = [n for n in names if specs[n]["password"]]
+    temporary = {n: passwords.new_temporary_password() for n in names if not specs[n]["password"]}
+    hashes = dict(
+        zip(chosen, passwords.hash_many([specs[n]["password"] for n in chosen]), strict=True)
+    )
+    hashes.update(
+        zip(
+            temporary,
+            passwords.hash_many(temporary.values(), passwords.TEMPORARY_METHOD),
+            strict=True,
+        )
+    )
+    now = utcnow()
+    rows = [
+        {
+            "username": n,
+            "full_name": specs[n]["full_name"],
+            "search_key": search_key(specs[n]["full_name"], n),
+            "rank": specs[n]["rank"],
+            "position": specs[n]["position"],
+            "unit_id": specs[n]["unit"].id,
+            "email": specs[n]["email"],
+            "password_hash": hashes[n],
+            "active": True,
+            "must_change_password": n in temporary,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in names
+    ]
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 2000):
+        for user_id, username in db.session.execute(
+            insert(User).returning(User.id, User.username), rows[start : start + 2000]
+        ):
+            ids[username] = user_id
+    db.session.execute(
+        insert(UserRole),
+        [
+            {"user_id": ids[n], "role": role}
+            for n in names
+            for role in sorted(specs[n]["roles"] or {"cadre"})
+        ],
+    )
+    db.session.execute(
+        insert(UnitMembership),
+        [{"user_id": ids[n], "unit_id": specs[n]["unit"].id, "started_at": now} for n in names],
+    )
+    audit.record_many(
+        [
+            {
+                "action": "user.create",
+                "target_type": "user",
+                "target_id": ids[n],
+                "target_label": n,
+                "after": {
+                    "username": n,
+                    "full_name": specs[n]["full_name"],
+                    "unit": specs[n]["unit"].code,
+                    "roles": sorted(specs[n]["roles"] or {"cadre"}),
+                    "rank": specs[n]["rank"],
+                    "position": specs[n]["position"],
+                },
+            }
+            for n in names
+        ],
+        actor=actor,
+        actor_name=actor_name,
+    )
+    result.created = len(names)
+    result.temporary_passwords = [
+        (n, specs[n]["full_name"], specs[n]["unit"].code, temporary[n]) for n in temporary
+    ]

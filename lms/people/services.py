@@ -1,0 +1,320 @@
+"""Accounts: create, change, transfer between units, deactivate, reset passwords, list."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.audit import services as audit
+from lms.auth import passwords
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.people.models import ROLES, UnitMembership, User, UserRole
+from lms.text import clean, fold
+from lms.timeutil import utcnow
+from lms.units.models import Unit
+from lms.units.scope import subtree_filter, subtree_ids
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_username(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
+def search_key(full_name: str, username: str) -> str:
+    return f"{fold(full_name)} {username}"
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            _l(
+                "A username is 2–64 lower-case letters, digits, dots, dashes or underscores, "
+                "without diacritics or spaces."
+            )
+        )
+
+
+def check_email(email: str | None) -> None:
+    if email and not EMAIL_PATTERN.match(email):
+        raise InvalidInput(_l("%(email)s is not an e-mail address.", email=email))
+
+
+def check_roles(roles: set[str]) -> None:
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise InvalidInput(_l("Unknown role(s): %(roles)s", roles=", ".join(sorted(unknown))))
+
+
+def get_by_username(username: str) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .where(User.username == normalize_username(username))
+        .options(selectinload(User.role_rows))
+    )
+
+
+def load_user(user_id: int) -> User | None:
+    """The signed-in user, with what every page needs, in two queries."""
+    return db.session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .options(selectinload(User.role_rows), selectinload(User.unit))
+    )
+
+
+def snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "rank": user.rank,
+        "position": user.position,
+        "unit": user.unit.code if user.unit_id and user.unit else None,
+        "roles": sorted(user.roles),
+        "email": user.email,
+        "active": user.active,
+    }
+
+
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    unit: Unit | None,
+    roles: set[str],
+    rank: str = "",
+    position: str = "",
+    email: str | None = None,
+    password: str | None = None,
+    actor: Any | None,
+    actor_name: str | None = None,
+    min_password_length: int = 10,
+) -> tuple[User, str | None]:
+    """Create an account; returns it and the temporary password when none was given."""
+    username = normalize_username(username)
+    full_name = clean(full_name)
+    email = (email or "").strip() or None
+    check_username(username)
+    check_roles(roles)
+    check_email(email)
+    if not full_name:
+        raise InvalidInput(_l("The full name is empty."))
+    if unit is None and roles - {"admin"}:
+        raise InvalidInput(_l("Cadres, trainers and commanders belong to a unit."))
+    if get_by_username(username) is not None:
+        raise InvalidInput(_l("Username %(username)s is already taken.", username=username))
+    temporary = None
+    if password:
+        passwords.check_policy(password, username=username, min_length=min_password_length)
+        password_hash = passwords.hash_password(password)
+    else:
+        temporary = passwords.new_temporary_password()
+        password_hash = passwords.hash_many([temporary], passwords.TEMPORARY_METHOD)[0]
+    user = User(
+        username=username,
+        full_name=full_name,
+        search_key=search_key(full_name, username),
+        rank=clean(rank),
+        position=clean(position),
+        unit_id=unit.id if unit else None,
+        email=email,
+        password_hash=password_hash,
+        must_change_password=temporary is not None,
+        role_rows=[UserRole(role=r) for r in sorted(roles)],
+    )
+    user.unit = unit
+    db.session.add(user)
+    db.session.flush()
+    if unit is not None:
+        db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id))
+    audit.record(
+        "user.create",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="user",
+        target_id=user.id,
+        target_label=username,
+        after=snapshot(user),
+    )
+    return user, temporary
+
+
+def update_user(
+    user: User,
+    *,
+    full_name: str,
+    rank: str,
+    position: str,
+    unit: Unit | None,
+    roles: set[str],
+    email: str | None,
+    actor: Any | None,
+    actor_name: str | None = None,
+) -> None:
+    full_name = clean(full_name)
+    email = (email or "").strip() or None
+    check_roles(roles)
+    check_email(email)
+    if not full_name:
+        raise InvalidInput(_l("The full name is empty."))
+    if unit is None and roles - {"admin"}:
+        raise InvalidInput(_l("Cadres, trainers and commanders belong to a unit."))
+    if (
+        actor is not None
+        and actor.id == user.id
+        and "admin" not in roles
+        and user.has_role("admin")
+    ):
+        raise InvalidInput(_l("You cannot remove your own administrator role."))
+    before = snapshot(user)
+    user.full_name = full_name
+    user.search_key = search_key(full_name, user.username)
+    user.rank, user.position, user.email = clean(rank), clean(position), email
+    if roles != user.roles:
+        user.role_rows = [UserRole(role=r) for r in sorted(roles)]
+    if (unit.id if unit else None) != user.unit_id:
+        _transfer(user, unit)
+    old, new = audit.changed_fields(before, snapshot(user))
+    if new:
+        db.session.flush()
+        action = "user.roles" if set(new) == {"roles"} else "user.update"
+        audit.record(
+            action,
+            actor=actor,
+            actor_name=actor_name,
+            target_type="user",
+            target_id=user.id,
+            target_label=user.username,
+            before=old,
+            after=new,
+        )
+
+
+def _transfer(user: User, unit: Unit | None) -> None:
+    """Close the current membership and open one in ``unit``: history is never rewritten."""
+    now = utcnow()
+    current = db.session.scalar(
+        select(UnitMembership).where(
+            UnitMembership.user_id == user.id, UnitMembership.ended_at.is_(None)
+        )
+    )
+    if current is not None:
+        current.ended_at = now
+    user.unit_id = unit.id if unit else None
+    user.unit = unit
+    if unit is not None:
+        db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id, started_at=now))
+
+
+def set_active(user: User, active: bool, *, actor: Any | None) -> None:
+    if user.active == active:
+        return
+    if not active and actor is not None and actor.id == user.id:
+        raise InvalidInput(_l("You cannot deactivate your own account."))
+    user.active = active
+    db.session.flush()
+    audit.record(
+        "user.activate" if active else "user.deactivate",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        target_label=user.username,
+        before={"active": not active},
+        after={"active": active},
+    )
+
+
+def reset_password(user: User, *, actor: Any | None, actor_name: str | None = None) -> str:
+    """Give the account a temporary password, to be changed at next login; returns it."""
+    temporary = passwords.new_temporary_password()
+    user.password_hash = passwords.hash_many([temporary], passwords.TEMPORARY_METHOD)[0]
+    user.must_change_password = True
+    db.session.flush()
+    audit.record(
+        "user.password_reset",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="user",
+        target_id=user.id,
+        target_label=user.username,
+    )
+    return temporary
+
+
+def change_password(user: User, *, current: str, new: str, min_length: int) -> None:
+    if not passwords.verify_password(user.password_hash, current):
+        raise InvalidInput(_l("The current password is wrong."))
+    if new == current:
+        raise InvalidInput(_l("The new password must differ from the current one."))
+    passwords.check_policy(new, username=user.username, min_length=min_length)
+    user.password_hash = passwords.hash_password(new)
+    user.must_change_password = False
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    db.session.flush()
+
+
+def people_query(
+    viewer: Any,
+    *,
+    unit_id: int | None = None,
+    role: str | None = None,
+    active: bool | None = None,
+    search: str | None = None,
+) -> Select[tuple[User]]:
+    """Accounts ``viewer`` may see, filtered; loads unit and roles with the page."""
+    query = (
+        select(User)
+        .where(subtree_filter(viewer, User.unit_id))
+        .options(selectinload(User.unit), selectinload(User.role_rows))
+        .order_by(User.search_key, User.id)
+    )
+    if unit_id is not None:
+        query = query.where(User.unit_id.in_(subtree_ids(unit_id)))
+    if role:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    for word in fold(search).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(User.search_key.like(f"%{escaped}%", escape="\\")))
+    return query
+
+
+def membership_history(user: User) -> list[UnitMembership]:
+    return list(
+        db.session.scalars(
+            select(UnitMembership)
+            .where(UnitMembership.user_id == user.id)
+            .options(selectinload(UnitMembership.unit))
+            .order_by(UnitMembership.started_at.desc(), UnitMembership.id.desc())
+        )
+    )
+
+
+def unit_at(user_id: int, when: Any) -> int | None:
+    """The unit a person belonged to at a given moment (for certificates and reports)."""
+    return db.session.scalar(
+        select(UnitMembership.unit_id)
+        .where(
+            UnitMembership.user_id == user_id,
+            UnitMembership.started_at <= when,
+            or_(UnitMembership.ended_at.is_(None), UnitMembership.ended_at > when),
+        )
+        .order_by(UnitMembership.started_at.desc())
+        .limit(1)
+    )
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()

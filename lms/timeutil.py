@@ -1,0 +1,19 @@
+"""Clock and time zone helpers: times are stored in UTC and shown in the configured zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_local(value: dt.datetime, zone: str) -> dt.datetime:
+    return value.astimezone(ZoneInfo(zone))
+
+
+def local_day_start_utc(day: dt.date, zone: str) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in ``zone``."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)

@@ -1,0 +1,39 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+KIND_LABELS = {
+    "province": _l("Province"),
+    "military_command": _l("Provincial Military Command"),
+    "district_command": _l("District military command"),
+    "commune_command": _l("Commune military command"),
+    "police": _l("Police"),
+    "district_police": _l("District police"),
+    "border_command": _l("Border Guard Command"),
+    "border_post": _l("Border post"),
+    "party_board": _l("Party board"),
+    "mass_organisation": _l("Fatherland Front / mass organisation"),
+    "other": _l("Other"),
+}
+
+NO_PARENT = 0
+
+
+class UnitEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    pilot = BooleanField(_l("Pilot unit (the programme starts here first)"))
+
+
+class UnitCreateForm(UnitEditForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Stable and unique, e.g. BCHQS-HS. Cannot be changed later."),
+    )
+    parent_id = SelectField(_l("Parent unit"), coerce=int)
+
+
+class UnitMoveForm(FlaskForm):
+    parent_id = SelectField(_l("New parent unit"), coerce=int)

@@ -1,0 +1,204 @@
+"""Importing units from CSV/XLSX: all rows valid, or nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+
+from lms.audit import services as audit
+from lms.errors import ImportRefused, Problem
+from lms.extensions import db
+from lms.tabular import read_rows
+from lms.text import clean
+from lms.units.models import UNIT_KINDS, Unit
+from lms.units.services import CODE_PATTERN, normalize_code, rebuild_closure
+
+COLUMNS = ("code", "name", "parent_code", "kind")
+
+
+@dataclass
+class UnitImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_units(
+    source: str | Path | IO[bytes], *, actor: Any | None, actor_name: str | None = None
+) -> UnitImportResult:
+    rows = read_rows(source, COLUMNS, required=("code", "name", "parent_code"))
+    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    problems: list[Problem] = []
+    wanted: dict[str, dict[str, Any]] = {}
+    first_line: dict[str, int] = {}
+
+    for row in rows:
+        code = normalize_code(row.get("code"))
+        parent_code = normalize_code(row.get("parent_code")) or None
+        name = clean(row.get("name"))
+        kind = row.get("kind").strip().lower()
+        if not CODE_PATTERN.match(code):
+            problems.append(
+                Problem(
+                    row.line,
+                    str(_l("code %(code)r is not valid (letters, digits, . _ - only)", code=code)),
+                )
+            )
+            continue
+        if code in first_line:
+            problems.append(
+                Problem(
+                    row.line,
+                    str(
+                        _l(
+                            "code %(code)s is already on line %(other)s",
+                            code=code,
+                            other=first_line[code],
+                        )
+                    ),
+                )
+            )
+            continue
+        first_line[code] = row.line
+        if not name:
+            problems.append(Problem(row.line, str(_l("the name is empty"))))
+        if kind and kind not in UNIT_KINDS:
+            problems.append(
+                Problem(
+                    row.line,
+                    str(
+                        _l(
+                            "unknown kind %(kind)r; the kinds are: %(kinds)s",
+                            kind=kind,
+                            kinds=", ".join(UNIT_KINDS),
+                        )
+                    ),
+                )
+            )
+        if parent_code == code:
+            problems.append(Problem(row.line, str(_l("a unit cannot be its own parent"))))
+        old = existing.get(code)
+        wanted[code] = {
+            "line": row.line,
+            "name": name,
+            "kind": kind or (old.kind if old else "other"),
+            "parent_code": parent_code,
+        }
+
+    # Final parent of every unit: the file's word for those in it, the database's for the rest.
+    code_by_id = {u.id: code for code, u in existing.items()}
+    parent_of: dict[str, str | None] = {
+        code: code_by_id.get(u.parent_id) if u.parent_id else None for code, u in existing.items()
+    }
+    for code, spec in wanted.items():
+        parent_of[code] = spec["parent_code"]
+    for spec in wanted.values():
+        parent = spec["parent_code"]
+        if parent and parent not in parent_of:
+            problems.append(
+                Problem(
+                    spec["line"],
+                    str(
+                        _l(
+                            "parent %(parent)s is neither in the file nor in the database",
+                            parent=parent,
+                        )
+                    ),
+                )
+            )
+    problems.extend(_cycles(wanted, parent_of))
+    if problems:
+        raise ImportRefused(problems)
+    return _apply(wanted, existing, actor, actor_name)
+
+
+def _cycles(wanted: dict[str, dict[str, Any]], parent_of: dict[str, str | None]) -> list[Problem]:
+    problems = []
+    for code, spec in wanted.items():
+        seen = {code}
+        current = parent_of.get(code)
+        while current is not None:
+            if current in seen:
+                problems.append(
+                    Problem(
+                        spec["line"],
+                        str(
+                            _l(
+                                "unit %(code)s would end up below itself "
+                                "(a cycle through %(other)s)",
+                                code=code,
+                                other=current,
+                            )
+                        ),
+                    )
+                )
+                break
+            seen.add(current)
+            current = parent_of.get(current)
+    return problems
+
+
+def _apply(
+    wanted: dict[str, dict[str, Any]],
+    existing: dict[str, Unit],
+    actor: Any | None,
+    actor_name: str | None,
+) -> UnitImportResult:
+    new_codes = [code for code in wanted if code not in existing]
+    if new_codes:
+        db.session.execute(
+            insert(Unit),
+            [
+                {"code": code, "name": wanted[code]["name"], "kind": wanted[code]["kind"]}
+                for code in new_codes
+            ],
+        )
+    id_by_code = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+    # Existing units are already in the session (loaded above); this adds the new ones.
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    old_parent_code = {u.id: code for code, u in existing.items()}
+    updated = unchanged = 0
+    structure_changed = bool(new_codes)
+    for code, spec in wanted.items():
+        unit = units[code]
+        parent_id = id_by_code[spec["parent_code"]] if spec["parent_code"] else None
+        if code in existing:
+            before = {
+                "name": unit.name,
+                "kind": unit.kind,
+                "parent": old_parent_code.get(unit.parent_id),
+            }
+            after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
+            old, new = audit.changed_fields(before, after)
+            if not new:
+                unchanged += 1
+                continue
+            updated += 1
+            audit.record(
+                "unit.update",
+                actor=actor,
+                actor_name=actor_name,
+                target_type="unit",
+                target_id=unit.id,
+                target_label=code,
+                before=old,
+                after=new,
+            )
+        structure_changed = structure_changed or unit.parent_id != parent_id
+        unit.name, unit.kind, unit.parent_id = spec["name"], spec["kind"], parent_id
+    db.session.flush()
+    if structure_changed:
+        rebuild_closure()
+    result = UnitImportResult(created=len(new_codes), updated=updated, unchanged=unchanged)
+    audit.record(
+        "unit.import",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="unit",
+        after={"created": new_codes, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return result

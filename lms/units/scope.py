@@ -1,0 +1,51 @@
+"""A user's reach over the unit tree: the one place every scoped query gets its filter from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from lms.units.models import UnitClosure
+
+
+def subtree_ids(unit_id: int) -> Select[tuple[int]]:
+    """Ids of a unit and every unit below it: one lookup on the closure table's primary key."""
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
+
+
+def sees_everything(user: Any) -> bool:
+    return user.has_role("admin")
+
+
+def scope_root_id(user: Any) -> int | None:
+    """The unit whose subtree a commander follows; None when the user follows no unit."""
+    if user.has_role("commander") and user.unit_id is not None:
+        return user.unit_id
+    return None
+
+
+def subtree_filter(user: Any, unit_id_column: Any) -> ColumnElement[bool]:
+    """A WHERE clause limiting ``unit_id_column`` to the units ``user`` may see."""
+    if sees_everything(user):
+        return true()
+    root = scope_root_id(user)
+    if root is None:
+        return false()
+    return unit_id_column.in_(subtree_ids(root))
+
+
+def can_see_unit(user: Any, unit_id: int | None) -> bool:
+    from lms.extensions import db
+
+    if sees_everything(user):
+        return True
+    root = scope_root_id(user)
+    if root is None or unit_id is None:
+        return False
+    found = db.session.scalar(
+        select(UnitClosure.depth).where(
+            UnitClosure.ancestor_id == root, UnitClosure.descendant_id == unit_id
+        )
+    )
+    return found is not None
