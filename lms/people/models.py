@@ -25,9 +25,7 @@ class User(UserMixin, Base):
     search_key: Mapped[str] = mapped_column(String(300), index=True)
     rank: Mapped[str] = mapped_column(NFCString(64), default="")
     position: Mapped[str] = mapped_column(NFCString(120), default="")
-    unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="RESTRICT"), index=True
-    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
@@ -75,7 +73,7 @@ class UnitMembership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -33,9 +33,7 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(NFCString(255))
     kind: Mapped[str] = mapped_column(String(32))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="RESTRICT"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     depth: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     pilot: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,213 @@
+"""Fixtures: one app per database backend for the session, emptied after every test.
+
+The suite runs on SQLite always, and on PostgreSQL too when LMS_TEST_DATABASE_URL points to a
+server (``.ci/run`` starts one). Tests commit for real, like requests do; the autouse
+``clean_database`` fixture empties every table afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, delete, event, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.auth import passwords
+from lms.database import Base
+from lms.extensions import db, limiter
+
+PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TEST_PASSWORD = "Mat-khau-thu-2026"
+TEST_SECRET = "test-secret-key-not-for-production-0123456789"
+
+
+def _postgres_database(name: str) -> str:
+    """A fresh, empty database on the test server."""
+    server = make_url(PG_URL)
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "postgresql":
+        return _postgres_database("lms_test")
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    })
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    application = make_test_app(database_url)
+    with application.app_context():
+        upgrade(directory=application.extensions["migrate"].directory)
+    return application
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """scrypt takes ~0.1 s a hash; tests create many accounts. test_auth checks the real KDF."""
+    original = passwords.CHOSEN_METHOD
+    passwords.CHOSEN_METHOD = "pbkdf2:sha256:1000"
+    yield
+    passwords.CHOSEN_METHOD = original
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.rollback()
+        for table in reversed(Base.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# ---- factories -------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_unit():
+    from lms.units import services as units
+
+    def make(code: str, parent: Any = None, name: str | None = None, kind: str = "other",
+             **kwargs: Any):
+        unit = units.create_unit(code=code, name=name or f"Đơn vị {code}", kind=kind,
+                                 parent=parent, actor=None, **kwargs)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user():
+    from lms.people import services as people
+
+    def make(username: str, roles: tuple[str, ...] = ("cadre",), unit: Any = None,
+             full_name: str | None = None, password: str = TEST_PASSWORD, **kwargs: Any):
+        user, _temporary = people.create_user(
+            username=username, full_name=full_name or f"Người dùng {username}", unit=unit,
+            roles=set(roles), password=password, actor=None, **kwargs)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def province(make_unit):
+    """A small tree: HT > (BCHQS > (HS > HS-01, HK), BDBP > DBP-CT)."""
+    root = make_unit("HT", name="Tỉnh Hà Tĩnh", kind="province")
+    bchqs = make_unit("BCHQS", root, name="Bộ Chỉ huy Quân sự tỉnh", kind="military_command")
+    hs = make_unit("HS", bchqs, name="Ban CHQS huyện Hương Sơn", kind="district_command")
+    hs01 = make_unit("HS-01", hs, name="Ban CHQS xã Sơn Kim 1", kind="commune_command")
+    hk = make_unit("HK", bchqs, name="Ban CHQS huyện Hương Khê", kind="district_command")
+    bdbp = make_unit("BDBP", root, name="Bộ Chỉ huy BĐBP tỉnh", kind="border_command")
+    post = make_unit("DBP-CT", bdbp, name="Đồn Biên phòng Cầu Treo", kind="border_post")
+    return {u.code: u for u in (root, bchqs, hs, hs01, hk, bdbp, post)}
+
+
+@pytest.fixture
+def people(province, make_user):
+    """One account per role, placed in the province tree."""
+    return {
+        "admin": make_user("quantri", ("admin",), None, "Quản trị viên"),
+        "trainer": make_user("giangvien", ("trainer",), province["BCHQS"], "Trần Minh Đức"),
+        "commander": make_user("chihuy.hs", ("commander",), province["HS"], "Phạm Đức Long"),
+        "cadre": make_user("hocvien", ("cadre",), province["HS-01"], "Nguyễn Văn An"),
+        "border_cadre": make_user("hocvien.bp", ("cadre",), province["DBP-CT"], "Lê Thị Hà"),
+    }
+
+
+# ---- HTTP helpers ----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str = "/login") -> str:
+    """The session's CSRF token, read from a page as a browser would."""
+    response = client.get(url)
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+         token_from: str = "/login", **kwargs: Any):
+    payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
+    response = post(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, people):
+    def sign_in(role: str) -> FlaskClient:
+        login(client, people[role].username)
+        return client
+
+    return sign_in
+
+
+# ---- query counting --------------------------------------------------------------------------
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
