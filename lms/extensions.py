@@ -10,7 +10,9 @@ from flask_wtf import CSRFProtect
 
 from lms.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay usable after commit: pages render after the view commits, and relationships
+# are lazy="raise", so an expired object would fail rather than quietly re-query.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
