@@ -8,7 +8,6 @@ server (``.ci/run`` starts one). Tests commit for real, like requests do; the au
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,15 +19,13 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, event, text
 from sqlalchemy.engine import make_url
 
-from lms import create_app
 from lms.auth import passwords
 from lms.database import Base
 from lms.extensions import db, limiter
+from tests.support import TEST_PASSWORD, login, make_test_app
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-TEST_PASSWORD = "Mat-khau-thu-2026"
-TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 
 
 def _postgres_database(name: str) -> str:
@@ -37,7 +34,7 @@ def _postgres_database(name: str) -> str:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     engine.dispose()
     return server.set(database=name).render_as_string(hide_password=False)
 
@@ -47,16 +44,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "postgresql":
         return _postgres_database("lms_test")
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
-
-
-def make_test_app(database_url: str, **overrides: Any) -> Flask:
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        **overrides,
-    })
 
 
 @pytest.fixture(scope="session")
@@ -95,14 +82,17 @@ def client(app: Flask) -> FlaskClient:
 
 # ---- factories -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_unit():
     from lms.units import services as units
 
-    def make(code: str, parent: Any = None, name: str | None = None, kind: str = "other",
-             **kwargs: Any):
-        unit = units.create_unit(code=code, name=name or f"Đơn vị {code}", kind=kind,
-                                 parent=parent, actor=None, **kwargs)
+    def make(
+        code: str, parent: Any = None, name: str | None = None, kind: str = "other", **kwargs: Any
+    ):
+        unit = units.create_unit(
+            code=code, name=name or f"Đơn vị {code}", kind=kind, parent=parent, actor=None, **kwargs
+        )
         db.session.commit()
         return unit
 
@@ -113,11 +103,23 @@ def make_unit():
 def make_user():
     from lms.people import services as people
 
-    def make(username: str, roles: tuple[str, ...] = ("cadre",), unit: Any = None,
-             full_name: str | None = None, password: str = TEST_PASSWORD, **kwargs: Any):
+    def make(
+        username: str,
+        roles: tuple[str, ...] = ("cadre",),
+        unit: Any = None,
+        full_name: str | None = None,
+        password: str = TEST_PASSWORD,
+        **kwargs: Any,
+    ):
         user, _temporary = people.create_user(
-            username=username, full_name=full_name or f"Người dùng {username}", unit=unit,
-            roles=set(roles), password=password, actor=None, **kwargs)
+            username=username,
+            full_name=full_name or f"Người dùng {username}",
+            unit=unit,
+            roles=set(roles),
+            password=password,
+            actor=None,
+            **kwargs,
+        )
         db.session.commit()
         return user
 
@@ -149,31 +151,6 @@ def people(province, make_user):
     }
 
 
-# ---- HTTP helpers ----------------------------------------------------------------------------
-
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, url: str = "/login") -> str:
-    """The session's CSRF token, read from a page as a browser would."""
-    response = client.get(url)
-    match = _TOKEN.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
-         token_from: str = "/login", **kwargs: Any):
-    payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
-    return client.post(url, data=payload, **kwargs)
-
-
-def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
-    response = post(client, "/login", {"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response
-
-
 @pytest.fixture
 def login_as(client: FlaskClient, people):
     def sign_in(role: str) -> FlaskClient:
@@ -184,6 +161,7 @@ def login_as(client: FlaskClient, people):
 
 
 # ---- query counting --------------------------------------------------------------------------
+
 
 class QueryCounter:
     def __init__(self) -> None:

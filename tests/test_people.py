@@ -21,8 +21,14 @@ def usernames(query) -> list[str]:
 
 def test_create_records_membership_and_audit(province):
     user, temporary = accounts.create_user(
-        username="  NguyenVanAn ", full_name=" Nguyễn  Văn An ", unit=province["HS-01"],
-        roles={"cadre"}, rank="Thiếu úy", position="Trợ lý dân vận", actor=None)
+        username="  NguyenVanAn ",
+        full_name=" Nguyễn  Văn An ",
+        unit=province["HS-01"],
+        roles={"cadre"},
+        rank="Thiếu úy",
+        position="Trợ lý dân vận",
+        actor=None,
+    )
     db.session.commit()
     assert user.username == "nguyenvanan" and user.full_name == "Nguyễn Văn An"
     assert temporary is not None and user.must_change_password
@@ -33,22 +39,36 @@ def test_create_records_membership_and_audit(province):
     assert event.after["unit"] == "HS-01" and event.after["roles"] == ["cadre"]
 
 
-@pytest.mark.parametrize("bad", [
-    {"username": "có dấu"}, {"username": "a"}, {"full_name": "   "},
-    {"roles": {"general"}}, {"email": "not-an-address"}, {"unit": None},
-    {"password": "short"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"username": "có dấu"},
+        {"username": "a"},
+        {"full_name": "   "},
+        {"roles": {"general"}},
+        {"email": "not-an-address"},
+        {"unit": None},
+        {"password": "short"},
+    ],
+)
 def test_create_refuses_bad_input(province, bad):
-    values = {"username": "hopLe", "full_name": "Hợp Lệ", "unit": province["HS"],
-              "roles": {"cadre"}, "actor": None, **bad}
+    values = {
+        "username": "hopLe",
+        "full_name": "Hợp Lệ",
+        "unit": province["HS"],
+        "roles": {"cadre"},
+        "actor": None,
+        **bad,
+    }
     with pytest.raises(InvalidInput):
         accounts.create_user(**values)
 
 
 def test_duplicate_username_is_refused(people):
     with pytest.raises(InvalidInput):
-        accounts.create_user(username="HOCVIEN", full_name="Ai đó", unit=None, roles={"admin"},
-                             actor=None)
+        accounts.create_user(
+            username="HOCVIEN", full_name="Ai đó", unit=None, roles={"admin"}, actor=None
+        )
 
 
 def test_transfer_keeps_history(people, province):
@@ -65,8 +85,16 @@ def test_transfer_keeps_history(people, province):
 
 def transfer(user, unit, actor, roles=None):
     """Save the account unchanged except for its unit (and roles when given)."""
-    accounts.update_user(user, full_name=user.full_name, rank=user.rank, position=user.position,
-                       unit=unit, roles=roles or set(user.roles), email=user.email, actor=actor)
+    accounts.update_user(
+        user,
+        full_name=user.full_name,
+        rank=user.rank,
+        position=user.position,
+        unit=unit,
+        roles=roles or set(user.roles),
+        email=user.email,
+        actor=actor,
+    )
     db.session.commit()
 
 
@@ -80,16 +108,25 @@ def test_role_change_is_audited_as_such(people):
 def test_admin_cannot_drop_own_admin_role_or_deactivate_self(people):
     admin = people["admin"]
     with pytest.raises(InvalidInput):
-        accounts.update_user(admin, full_name="X", rank="", position="", unit=None,
-                           roles=set(), email=None, actor=admin)
+        accounts.update_user(
+            admin,
+            full_name="X",
+            rank="",
+            position="",
+            unit=None,
+            roles=set(),
+            email=None,
+            actor=admin,
+        )
     with pytest.raises(InvalidInput):
         accounts.set_active(admin, False, actor=admin)
 
 
 def test_unit_at_answers_for_the_past(people, province):
     cadre = people["cadre"]
-    joined = db.session.scalar(select(UnitMembership.started_at)
-                               .where(UnitMembership.user_id == cadre.id))
+    joined = db.session.scalar(
+        select(UnitMembership.started_at).where(UnitMembership.user_id == cadre.id)
+    )
     transfer(cadre, province["HK"], actor=None)
     assert accounts.unit_at(cadre.id, joined) == province["HS-01"].id
     assert accounts.unit_at(cadre.id, joined - dt.timedelta(days=1)) is None
@@ -116,7 +153,10 @@ def test_scope_of_a_commander_is_their_subtree(people, province, make_user):
 def test_filters_by_unit_role_and_status(people, province):
     admin = people["admin"]
     assert set(usernames(accounts.people_query(admin, unit_id=province["BCHQS"].id))) == {
-        "giangvien", "chihuy.hs", "hocvien"}
+        "giangvien",
+        "chihuy.hs",
+        "hocvien",
+    }
     assert set(usernames(accounts.people_query(admin, role="cadre"))) == {"hocvien", "hocvien.bp"}
     accounts.set_active(people["cadre"], False, actor=admin)
     db.session.commit()

@@ -75,10 +75,14 @@ def test_reimport_is_idempotent_and_updates_change_only_what_changed():
 
 
 def test_xlsx_with_bom_free_header_and_numeric_codes():
-    source = xlsx_file([["code", "name", "parent_code", "kind"],
-                        ["HT", "Tỉnh Hà Tĩnh", None, "province"],
-                        [101, "Đơn vị số", "HT", "other"],
-                        [None, None, None, None]])
+    source = xlsx_file(
+        [
+            ["code", "name", "parent_code", "kind"],
+            ["HT", "Tỉnh Hà Tĩnh", None, "province"],
+            [101, "Đơn vị số", "HT", "other"],
+            [None, None, None, None],
+        ]
+    )
     result = import_units(source, actor=None)
     db.session.commit()
     assert result.created == 2
@@ -91,34 +95,39 @@ def test_csv_with_bom_and_windows_line_endings():
 
 
 def test_parent_from_the_database(province):
-    result = import_units(csv_file("code,name,parent_code\nHS-02,Ban CHQS xã Sơn Hồng,HS\n"),
-                          actor=None)
+    result = import_units(
+        csv_file("code,name,parent_code\nHS-02,Ban CHQS xã Sơn Hồng,HS\n"), actor=None
+    )
     db.session.commit()
     assert result.created == 1
     assert units.get_by_code("HS-02").kind == "other"
     assert units.get_by_code("HS-02").depth == 3
 
 
-@pytest.mark.parametrize(("text", "expected_line", "fragment"), [
-    ("code,name,parent_code\nA,Đơn vị A,NOPE\n", 2, "NOPE"),
-    ("code,name,parent_code\nA,Đơn vị A,\nA,Trùng,\n", 3, "line 2"),
-    ("code,name,parent_code\nA,Đơn vị A,B\nB,Đơn vị B,A\n", 2, "cycle"),
-    ("code,name,parent_code\nA,,\n", 2, "empty"),
-    ("code,name,parent_code\nA,Tự làm cha,A\n", 2, "own parent"),
-    ("code,name,parent_code,kind\nA,Đơn vị,,spaceship\n", 2, "spaceship"),
-    ("code,name,parent_code\nhas space,Đơn vị,\n", 2, "not valid"),
-    ("code,name,parent_code,colour\nA,Đơn vị,,red\n", 1, "colour"),
-    ("code,name\nA,Đơn vị\n", 1, "parent_code"),
-    ("code,name,parent_code\nA,\"unterminated,\n", 2, "malformed"),
-    ("code,name,parent_code\nA,Đơn vị,,extra\n", 2, "more cells"),
-    ("code,name,parent_code\n", 1, "no rows"),
-    ("", 1, "empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected_line", "fragment"),
+    [
+        ("code,name,parent_code\nA,Đơn vị A,NOPE\n", 2, "NOPE"),
+        ("code,name,parent_code\nA,Đơn vị A,\nA,Trùng,\n", 3, "line 2"),
+        ("code,name,parent_code\nA,Đơn vị A,B\nB,Đơn vị B,A\n", 2, "cycle"),
+        ("code,name,parent_code\nA,,\n", 2, "empty"),
+        ("code,name,parent_code\nA,Tự làm cha,A\n", 2, "own parent"),
+        ("code,name,parent_code,kind\nA,Đơn vị,,spaceship\n", 2, "spaceship"),
+        ("code,name,parent_code\nhas space,Đơn vị,\n", 2, "not valid"),
+        ("code,name,parent_code,colour\nA,Đơn vị,,red\n", 1, "colour"),
+        ("code,name\nA,Đơn vị\n", 1, "parent_code"),
+        ('code,name,parent_code\nA,"unterminated,\n', 2, "malformed"),
+        ("code,name,parent_code\nA,Đơn vị,,extra\n", 2, "more cells"),
+        ("code,name,parent_code\n", 1, "no rows"),
+        ("", 1, "empty"),
+    ],
+)
 def test_bad_files_are_refused_with_line_numbers(province, text, expected_line, fragment):
     before = unit_count()
     problems = problems_of(csv_file(text))
-    assert any(line == expected_line and fragment in message for line, message in problems), \
+    assert any(line == expected_line and fragment in message for line, message in problems), (
         problems
+    )
     assert unit_count() == before
 
 
@@ -136,8 +145,10 @@ def test_broken_xlsx_is_reported():
 
 
 def test_every_bad_row_is_reported_and_nothing_written(province):
-    text = ("code,name,parent_code\nOK1,Tốt,HT\nBAD1,,HT\nOK2,Tốt,HT\nBAD2,Tên,MISSING\n"
-            "HS,Ban CHQS huyện Hương Sơn,HS-01\n")
+    text = (
+        "code,name,parent_code\nOK1,Tốt,HT\nBAD1,,HT\nOK2,Tốt,HT\nBAD2,Tên,MISSING\n"
+        "HS,Ban CHQS huyện Hương Sơn,HS-01\n"
+    )
     problems = problems_of(csv_file(text))
     assert {line for line, _ in problems} == {3, 5, 6}
     assert units.get_by_code("OK1") is None

@@ -99,8 +99,13 @@ def test_deactivate_needs_children_inactive_first(province):
 
 
 def test_update_records_only_changed_fields(province):
-    units.update_unit(province["HK"], name="Ban CHQS huyện Hương Khê (mới)", kind="district_command",
-                      pilot=True, actor=None)
+    units.update_unit(
+        province["HK"],
+        name="Ban CHQS huyện Hương Khê (mới)",
+        kind="district_command",
+        pilot=True,
+        actor=None,
+    )
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit.update"))
     assert event.before == {"name": "Ban CHQS huyện Hương Khê", "pilot": False}
@@ -120,13 +125,26 @@ def test_tree_counts_people_up_the_tree(province, make_user):
     assert by_code["HS"].people == 0 and by_code["HS"].total_people == 2
     # depth first, siblings by name
     assert [n.unit.code for n in units.flatten(forest)] == [
-        "HT", "BDBP", "DBP-CT", "BCHQS", "HK", "HS", "HS-01"]
+        "HT",
+        "BDBP",
+        "DBP-CT",
+        "BCHQS",
+        "HK",
+        "HS",
+        "HS-01",
+    ]
 
 
 def test_rebuild_closure_matches_incremental(province):
-    before = set(db.session.execute(select(UnitClosure.ancestor_id, UnitClosure.descendant_id,
-                                           UnitClosure.depth)).all())
+    before = set(
+        db.session.execute(
+            select(UnitClosure.ancestor_id, UnitClosure.descendant_id, UnitClosure.depth)
+        ).all()
+    )
     units.rebuild_closure()
-    after = set(db.session.execute(select(UnitClosure.ancestor_id, UnitClosure.descendant_id,
-                                          UnitClosure.depth)).all())
+    after = set(
+        db.session.execute(
+            select(UnitClosure.ancestor_id, UnitClosure.descendant_id, UnitClosure.depth)
+        ).all()
+    )
     assert before == after

@@ -68,16 +68,19 @@ def test_only_known_columns_and_optional_ones_may_be_left_out(province):
     assert accounts.get_by_username("moi").roles == {"cadre"}
 
 
-@pytest.mark.parametrize(("row", "fragment"), [
-    ("Có Dấu,Tên,HS,,,cadre,,", "not valid"),
-    ("ok1,,HS,,,cadre,,", "full name"),
-    ("ok2,Tên,NOWHERE,,,cadre,,", "NOWHERE"),
-    ("ok3,Tên,,,,cadre,,", "unit code"),
-    ("ok4,Tên,HS,,,cadre;general,,", "general"),
-    ("ok5,Tên,HS,,,cadre,khong-phai-email,", "e-mail"),
-    ("ok6,Tên,HS,,,cadre,,ngan", "at least"),
-    ("ok7,Tên,HS,,,cadre,,ok7ok7ok7ok7", "username"),
-])
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        ("Có Dấu,Tên,HS,,,cadre,,", "not valid"),
+        ("ok1,,HS,,,cadre,,", "full name"),
+        ("ok2,Tên,NOWHERE,,,cadre,,", "NOWHERE"),
+        ("ok3,Tên,,,,cadre,,", "unit code"),
+        ("ok4,Tên,HS,,,cadre;general,,", "general"),
+        ("ok5,Tên,HS,,,cadre,khong-phai-email,", "e-mail"),
+        ("ok6,Tên,HS,,,cadre,,ngan", "at least"),
+        ("ok7,Tên,HS,,,cadre,,ok7ok7ok7ok7", "username"),
+    ],
+)
 def test_bad_rows_are_refused(province, row, fragment):
     text = HEADER + "tot,Người Tốt,HS,,,cadre,,\n" + row + "\n"
     with pytest.raises(ImportRefused) as refused:

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -32,7 +39,9 @@ class PersonForm(FlaskForm):
         description=_l("e.g. Trợ lý dân vận, Chính trị viên"),
     )
     unit_id = SelectField(_l("Unit"), coerce=int)
-    roles = CheckboxesField(_l("Roles"), choices=list(ROLE_LABELS.items()))
+    roles = CheckboxesField(
+        _l("Roles"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
+    )
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import true
+from wtforms import SelectChoice
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
@@ -15,6 +16,7 @@ from lms.people import services
 from lms.people.forms import NO_UNIT, ROLE_LABELS, PersonCreateForm, PersonForm
 from lms.people.models import ROLES, User
 from lms.units import services as units
+from lms.units.forms import unit_choices
 from lms.units.models import Unit
 from lms.units.scope import can_see_unit, subtree_filter
 
@@ -31,8 +33,8 @@ def _person_or_404(user_id: int) -> User:
     return user
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    return [(NO_UNIT, str(_l("— no unit —"))), *units.choices(true())]
+def _unit_choices() -> list[SelectChoice]:
+    return unit_choices(units.options(true()), str(_l("— no unit —")))
 
 
 @bp.get("/")

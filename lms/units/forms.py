@@ -1,6 +1,8 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 KIND_LABELS = {
@@ -20,9 +22,14 @@ KIND_LABELS = {
 NO_PARENT = 0
 
 
+def unit_choices(options: list[tuple[Any, str]], empty_label: str) -> list[SelectChoice]:
+    """Choices for a unit picker: an empty choice (value 0), then units in tree order."""
+    return [SelectChoice(0, empty_label), *(SelectChoice(u.id, label) for u, label in options)]
+
+
 class UnitEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     pilot = BooleanField(_l("Pilot unit (the programme starts here first)"))
 
 

@@ -310,10 +310,6 @@ def options(scope: ColumnElement[bool], *, active_only: bool = True) -> list[tup
     ]
 
 
-def choices(scope: ColumnElement[bool], *, active_only: bool = True) -> list[tuple[int, str]]:
-    return [(unit.id, label) for unit, label in options(scope, active_only=active_only)]
-
-
 def rebuild_closure() -> None:
     """Recompute the closure table and depths from parent links (bulk imports use this)."""
     parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())

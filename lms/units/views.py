@@ -7,12 +7,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import true
+from wtforms import SelectChoice
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.units import services
-from lms.units.forms import KIND_LABELS, NO_PARENT, UnitCreateForm, UnitEditForm, UnitMoveForm
+from lms.units.forms import (
+    KIND_LABELS,
+    NO_PARENT,
+    UnitCreateForm,
+    UnitEditForm,
+    UnitMoveForm,
+    unit_choices,
+)
 from lms.units.models import Unit
 from lms.units.scope import can_see_unit, subtree_filter, subtree_ids
 
@@ -26,11 +34,11 @@ def _unit_or_404(code: str) -> Unit:
     return unit
 
 
-def _parent_choices(exclude_subtree_of: Unit | None = None) -> list[tuple[int, str]]:
+def _parent_choices(exclude_subtree_of: Unit | None = None) -> list[SelectChoice]:
     scope = true()
     if exclude_subtree_of is not None:
         scope = Unit.id.not_in(subtree_ids(exclude_subtree_of.id))
-    return [(NO_PARENT, str(_l("— none (top level) —"))), *services.choices(scope)]
+    return unit_choices(services.options(scope), str(_l("— none (top level) —")))
 
 
 @bp.get("/")

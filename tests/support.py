@@ -1,0 +1,70 @@
+"""HTTP helpers for tests: sign in and post forms with a CSRF token, as a browser would."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from typing import Any
+
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+
+from lms import create_app
+from lms.extensions import db
+
+TEST_PASSWORD = "Mat-khau-thu-2026"
+TEST_SECRET = "test-secret-key-not-for-production-0123456789"
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own context, as a server would.
+
+    The tests keep an app context pushed (to call services directly); without this, requests
+    would reuse it and share ``g`` (the signed-in user, the CSRF token) and the DB session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the request committed through its own session
+        return response
+
+
+def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **overrides,
+        }
+    )
+    application.test_client_class = IsolatedClient
+    return application
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str = "/login") -> str:
+    """The session's CSRF token, read from a page as a browser would."""
+    response = client.get(url)
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any] | None = None,
+    token_from: str = "/login",
+    **kwargs: Any,
+):
+    payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
+    response = post(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
