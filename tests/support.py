@@ -42,6 +42,8 @@ def make_test_app(database_url: str, **overrides: Any) -> Flask:
     )
     application.test_client_class = IsolatedClient
     return application
+
+
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
