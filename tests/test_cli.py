@@ -92,7 +92,9 @@ def test_units_import_command(cli, tmp_path):
     bad.write_text("code,name,parent_code\nX,,HT\nY,Tên,NOPE\n", encoding="utf-8")
     result = cli("units", "import", str(bad))
     assert result.exit_code == 1
-    assert "2:" in result.output and "3:" in result.output
+    # Vietnamese by default, with the line of every problem
+    assert "Không ghi dữ liệu nào" in result.output
+    assert "dòng 2:" in result.output and "dòng 3:" in result.output
     assert count(Unit) == 2
 
 

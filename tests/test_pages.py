@@ -180,7 +180,7 @@ def test_bad_form_input_is_a_400_with_the_reason(client, people, province):
     )
     assert response.status_code == 400
     response = post(
-        client, f"/units/HS/move", {"parent_id": province["HS-01"].id}, token_from="/units/HS/move"
+        client, "/units/HS/move", {"parent_id": province["HS-01"].id}, token_from="/units/HS/move"
     )
     assert response.status_code == 400  # its own child is not even offered
     response = post(client, "/units/BCHQS/deactivate", token_from="/")

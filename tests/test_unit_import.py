@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -15,6 +16,13 @@ from lms.units.importer import import_units
 from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_ids
 
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Problems are checked by their English text here; test_cli checks the Vietnamese."""
+    with force_locale("en"):
+        yield
 
 def csv_file(text: str, encoding: str = "utf-8") -> io.BytesIO:
     return io.BytesIO(text.encode(encoding))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lms.auth.passwords import verify_password
@@ -16,6 +17,13 @@ from lms.people.models import UnitMembership, User
 
 HEADER = "username,full_name,unit_code,rank,position,roles,email,password\n"
 
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Problems are checked by their English text here; test_cli checks the Vietnamese."""
+    with force_locale("en"):
+        yield
 
 def csv_file(text: str) -> io.BytesIO:
     return io.BytesIO(text.encode("utf-8"))
