@@ -34,7 +34,7 @@ trap 'rm -f "$new_pot"' EXIT
 
 "$PYBABEL" -q extract \
     --mapping-file=babel.cfg \
-    --keyword=_l --keyword=lazy_gettext \
+    --keyword=_l --keyword=lazy_gettext --keyword=lazy_ngettext:1,2 \
     --add-comments=TRANSLATORS: \
     --no-location --sort-output \
     --project=lms \

@@ -47,11 +47,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(database_url: str) -> Iterator[Flask]:
     application = make_test_app(database_url)
     with application.app_context():
         upgrade(directory=application.extensions["migrate"].directory)
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str):
+    """Another app instance on the test database (or another URL), closed after the test."""
+    made: list[Flask] = []
+
+    def make(url: str | None = None, **overrides: Any) -> Flask:
+        application = make_test_app(url or database_url, **overrides)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms.auth.permissions import PUBLIC, access_rule
-from tests.support import csrf_token, login, make_test_app
+from tests.support import csrf_token, login
 
 # The only endpoints anyone may use without signing in.
 PUBLIC_ENDPOINTS = {"core.healthz", "core.set_locale", "auth.login"}
@@ -25,8 +25,8 @@ def test_every_endpoint_declares_an_access_rule(app):
     assert public == PUBLIC_ENDPOINTS
 
 
-def test_an_undeclared_endpoint_is_refused(database_url):
-    other = make_test_app(database_url)
+def test_an_undeclared_endpoint_is_refused(make_app):
+    other = make_app()
     other.add_url_rule("/forgotten-rule", "forgotten", lambda: "open")  # no rule declared
     assert other.test_client().get("/forgotten-rule").status_code == 403
 

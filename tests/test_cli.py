@@ -140,3 +140,10 @@ def test_backup(cli, tmp_path, people):
     assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
     copy.close()
     assert cli("backup", str(target)).exit_code == 1  # never overwrites
+
+
+def test_demo_if_empty_succeeds_without_touching_existing_data(cli, province):
+    result = cli("demo", "--if-empty")
+    assert result.exit_code == 0, result.output
+    assert "quantri" in result.output  # the logins are printed again
+    assert units.get_by_code("BCHQS-HS") is None

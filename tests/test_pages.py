@@ -10,7 +10,7 @@ from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.people import services as accounts
 from lms.units import services as units
-from tests.support import csrf_token, login, make_test_app, post
+from tests.support import csrf_token, login, post
 
 
 def soup(response) -> BeautifulSoup:
@@ -79,8 +79,8 @@ def test_error_pages_speak_the_users_language(client, people):
     assert soup(response).select_one("h1").get_text(strip=True) == "Page not found"
 
 
-def test_an_unexpected_error_is_a_friendly_500(database_url):
-    app = make_test_app(database_url, PROPAGATE_EXCEPTIONS=False)
+def test_an_unexpected_error_is_a_friendly_500(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/boom")
     def boom():
@@ -110,10 +110,10 @@ def test_security_headers(client):
         assert target.startswith("/"), f"{target} is fetched from elsewhere"
 
 
-def test_healthz(client, database_url):
+def test_healthz(client, make_app):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["database"] == "up"
-    broken = make_test_app("sqlite:////nonexistent-dir/nope.sqlite")
+    broken = make_app("sqlite:////nonexistent-dir/nope.sqlite")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] == "down"
 
@@ -225,3 +225,19 @@ def test_audit_log_filters(client, people, province):
     assert client.get("/audit/?since=not-a-date").status_code == 200
     page = soup(client.get("/audit/?actor=quantri&target=user"))
     assert len(page.select("table.audit tbody tr")) == 1
+
+
+def test_form_validation_messages_are_vietnamese(client):
+    response = post(client, "/login", {"username": "", "password": ""})
+    assert response.status_code == 400
+    errors = [e.get_text(strip=True) for e in soup(response).select(".error")]
+    assert errors == ["Không được để trống mục này."] * 2
+
+
+def test_audit_log_shows_readable_actions(client, people):
+    login(client, "quantri")
+    post(client, f"/people/{people['cadre'].id}/deactivate", token_from="/")
+    page = soup(client.get("/audit/?action=user.deactivate"))
+    [row] = page.select("table.audit tbody tr")
+    assert "Ngừng hoạt động tài khoản" in row.get_text()
+    assert "không" in row.get_text()  # active: False, shown in words

@@ -73,6 +73,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
             f"--mapping-file={ROOT / 'babel.cfg'}",
             "--keyword=_l",
             "--keyword=lazy_gettext",
+            "--keyword=lazy_ngettext:1,2",
             "--no-location",
             "--sort-output",
             f"--output-file={pot}",

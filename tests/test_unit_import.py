@@ -17,12 +17,12 @@ from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_ids
 
 
-
 @pytest.fixture(autouse=True)
 def english_messages():
     """Problems are checked by their English text here; test_cli checks the Vietnamese."""
     with force_locale("en"):
         yield
+
 
 def csv_file(text: str, encoding: str = "utf-8") -> io.BytesIO:
     return io.BytesIO(text.encode(encoding))

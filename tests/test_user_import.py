@@ -18,12 +18,12 @@ from lms.people.models import UnitMembership, User
 HEADER = "username,full_name,unit_code,rank,position,roles,email,password\n"
 
 
-
 @pytest.fixture(autouse=True)
 def english_messages():
     """Problems are checked by their English text here; test_cli checks the Vietnamese."""
     with force_locale("en"):
         yield
+
 
 def csv_file(text: str) -> io.BytesIO:
     return io.BytesIO(text.encode("utf-8"))

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
 from lms.audit import services
+from lms.audit.labels import ACTION_LABELS, FIELD_LABELS
 from lms.auth.permissions import require
 from lms.extensions import db
 from lms.timeutil import local_day_start_utc
@@ -41,5 +42,11 @@ def index():
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     filters = {key: value for key, value in args.items() if key != "page"}
     return render_template(
-        "audit/index.html", page=page, actions=services.known_actions(), args=args, filters=filters
+        "audit/index.html",
+        page=page,
+        actions=services.known_actions(),
+        args=args,
+        filters=filters,
+        action_labels=ACTION_LABELS,
+        field_labels=FIELD_LABELS,
     )

@@ -12,16 +12,25 @@ from lms.demo import services
 @click.command("demo")
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
 @click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Succeed without loading anything when the database already has data.",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Delete every existing row first (units, accounts, audit log, everything).",
 )
 @with_appcontext
-def demo_command(size: str, force: bool) -> None:
+def demo_command(size: str, if_empty: bool, force: bool) -> None:
     """Fill an empty database with a demo province and print the demo logins."""
     from lms.cli import one_transaction
 
     if services.has_data() and not force:
+        if if_empty:
+            click.echo(_("The database already has data; the demo was not loaded again."))
+            _print_logins()
+            return
         click.echo(
             _(
                 "The database already has data; the demo only fills an empty one. "
@@ -41,6 +50,10 @@ def demo_command(size: str, force: bool) -> None:
             people=result.people,
         )
     )
+    _print_logins()
+
+
+def _print_logins() -> None:
     click.echo(_("Demo logins (password for all: %(password)s):", password=services.DEMO_PASSWORD))
-    for username, roles, unit in result.logins:
+    for username, roles, unit in services.demo_logins():
         click.echo(f"  {username:<18} {roles:<20} {unit}")

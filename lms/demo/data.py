@@ -126,3 +126,50 @@ POSITIONS = [
     "Chiến sĩ",
     "Chỉ huy phó",
 ]
+
+# (username, full name, unit code, roles, rank, position): the logins printed by `lms demo`.
+NAMED_ACCOUNTS = [
+    ("quantri", "Quản trị hệ thống", None, ["admin"], "", ""),
+    (
+        "giangvien",
+        "Trần Minh Đức",
+        "BCHQS",
+        ["trainer"],
+        "Đại úy",
+        "Trợ lý dân vận, Phòng Chính trị",
+    ),
+    (
+        "giangvien.bdbp",
+        "Lê Thị Hương",
+        "BDBP",
+        ["trainer"],
+        "Thiếu tá",
+        "Báo cáo viên, Phòng Chính trị",
+    ),
+    ("chihuy.tinh", "Nguyễn Văn Thắng", "BCHQS", ["commander"], "Thượng tá", "Phó Chính ủy"),
+    (
+        "chihuy.huongson",
+        "Phạm Đức Long",
+        "BCHQS-HS",
+        ["commander", "cadre"],
+        "Thiếu tá",
+        "Chính trị viên",
+    ),
+    (
+        "chihuy.bdbp",
+        "Hồ Quang Vinh",
+        "BDBP",
+        ["commander"],
+        "Thượng tá",
+        "Phó Chỉ huy trưởng Chính trị",
+    ),
+    ("hocvien", "Võ Văn Nam", "BCHQS-HS-01", ["cadre"], "Thiếu úy", "Trợ lý dân vận"),
+    (
+        "hocvien.bdbp",
+        "Đinh Công Sơn",
+        "DBP-CT",
+        ["cadre"],
+        "Trung úy",
+        "Đội trưởng vận động quần chúng",
+    ),
+]

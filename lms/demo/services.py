@@ -26,7 +26,6 @@ DEMO_PASSWORD = "DanVan@2026"  # noqa: S105 - printed for everyone on purpose
 class DemoResult:
     units: int = 0
     people: int = 0
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, unit
 
 
 @dataclass
@@ -127,51 +126,16 @@ def _units(
 
 
 def _named_accounts(plan: _Plan) -> None:
-    plan.person("quantri", "Quản trị hệ thống", None, ["admin"])
-    plan.person(
-        "giangvien",
-        "Trần Minh Đức",
-        "BCHQS",
-        ["trainer"],
-        "Đại úy",
-        "Trợ lý dân vận, Phòng Chính trị",
-    )
-    plan.person(
-        "giangvien.bdbp",
-        "Lê Thị Hương",
-        "BDBP",
-        ["trainer"],
-        "Thiếu tá",
-        "Báo cáo viên, Phòng Chính trị",
-    )
-    plan.person(
-        "chihuy.tinh", "Nguyễn Văn Thắng", "BCHQS", ["commander"], "Thượng tá", "Phó Chính ủy"
-    )
-    plan.person(
-        "chihuy.huongson",
-        "Phạm Đức Long",
-        "BCHQS-HS",
-        ["commander", "cadre"],
-        "Thiếu tá",
-        "Chính trị viên",
-    )
-    plan.person(
-        "chihuy.bdbp",
-        "Hồ Quang Vinh",
-        "BDBP",
-        ["commander"],
-        "Thượng tá",
-        "Phó Chỉ huy trưởng Chính trị",
-    )
-    plan.person("hocvien", "Võ Văn Nam", "BCHQS-HS-01", ["cadre"], "Thiếu úy", "Trợ lý dân vận")
-    plan.person(
-        "hocvien.bdbp",
-        "Đinh Công Sơn",
-        "DBP-CT",
-        ["cadre"],
-        "Trung úy",
-        "Đội trưởng vận động quần chúng",
-    )
+    for username, full_name, unit, roles, rank, position in data.NAMED_ACCOUNTS:
+        plan.person(username, full_name, unit, roles, rank, position)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, roles, unit code) of the accounts worth signing in with."""
+    return [
+        (username, ", ".join(roles), unit or "—")
+        for username, _name, unit, roles, _rank, _position in data.NAMED_ACCOUNTS
+    ]
 
 
 def _cadres(plan: _Plan, rng: random.Random, per_unit_or_total: int) -> None:
@@ -268,13 +232,4 @@ def _write(plan: _Plan) -> DemoResult:
         target_type="system",
         after={"units": len(plan.units), "people": len(people)},
     )
-    named = [
-        p
-        for p in people
-        if "." in p["username"] or p["username"] in {"quantri", "giangvien", "hocvien"}
-    ]
-    return DemoResult(
-        units=len(plan.units),
-        people=len(people),
-        logins=[(p["username"], ", ".join(p["roles"]), p["unit"] or "—") for p in named],
-    )
+    return DemoResult(units=len(plan.units), people=len(people))

@@ -1,9 +1,10 @@
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
+
+from lms.forms import Form
 
 KIND_LABELS = {
     "province": _l("Province"),
@@ -27,7 +28,7 @@ def unit_choices(options: list[tuple[Any, str]], empty_label: str) -> list[Selec
     return [SelectChoice(0, empty_label), *(SelectChoice(u.id, label) for u, label in options)]
 
 
-class UnitEditForm(FlaskForm):
+class UnitEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     pilot = BooleanField(_l("Pilot unit (the programme starts here first)"))
@@ -42,5 +43,5 @@ class UnitCreateForm(UnitEditForm):
     parent_id = SelectField(_l("Parent unit"), coerce=int)
 
 
-class UnitMoveForm(FlaskForm):
+class UnitMoveForm(Form):
     parent_id = SelectField(_l("New parent unit"), coerce=int)

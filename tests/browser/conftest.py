@@ -17,9 +17,16 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-quic", "--disable-dev-shm-usage"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -37,8 +44,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=LAUNCH_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -60,8 +68,7 @@ def new_page(browser):
     contexts = []
 
     def open_page(width: int = 1280, height: int = 800):
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="vi-VN")
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -18,7 +18,8 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 
 def test_admin_creates_unit_and_account_then_user_changes_password(
-        live_server, new_page, people, province, artifacts):
+    live_server, new_page, people, province, artifacts
+):
     admin = new_page()
     sign_in(admin, live_server, "quantri", TEST_PASSWORD)
     expect(admin.locator("h1")).to_contain_text("Quản trị viên")
