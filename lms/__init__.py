@@ -95,8 +95,13 @@ def _configure_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load(user_id: str):
-        return load_user(int(user_id)) if user_id.isdigit() else None
+    def _load(token: str):
+        user_id, _, _digest = token.partition(":")
+        user = load_user(int(user_id)) if user_id.isdigit() else None
+        # A deactivated account, or a password changed since this session began, signs out.
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
 
 
 def _register_guards(app: Flask) -> None:

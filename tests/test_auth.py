@@ -160,3 +160,30 @@ def test_next_parameter_cannot_leave_the_site(client, people):
         data={"csrf_token": token, "username": "hocvien", "password": TEST_PASSWORD},
     )
     assert response.location == "/account/password"
+
+
+def test_password_change_signs_out_other_sessions(app, client, people):
+    phone, desktop = app.test_client(), app.test_client()
+    login(phone, "hocvien")
+    login(desktop, "hocvien")
+    new = "Doi-mat-khau-ngay-9"
+    response = post(
+        phone,
+        "/account/password",
+        {"current": TEST_PASSWORD, "new": new, "confirm": new},
+        token_from="/account/password",
+    )
+    assert response.status_code == 302
+    assert phone.get("/").status_code == 200  # the device that changed it stays in
+    assert desktop.get("/").status_code == 302  # the other one is signed out
+
+
+def test_reset_and_deactivation_end_existing_sessions(app, people):
+    cadre_session, other = app.test_client(), app.test_client()
+    login(cadre_session, "hocvien")
+    login(other, "hocvien.bp")
+    accounts.reset_password(people["cadre"], actor=None)
+    accounts.set_active(people["border_cadre"], False, actor=None)
+    db.session.commit()
+    assert cadre_session.get("/").status_code == 302
+    assert other.get("/").status_code == 302

@@ -67,7 +67,8 @@ def change_password():
             form.new.errors.append(str(error.message))
         else:
             db.session.commit()
-            # A new session identifier after a credential change.
+            # The session token follows the new password: this device stays signed in,
+            # every other session of the account is signed out.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
@@ -50,6 +51,16 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def session_token(self) -> str:
+        """What the session cookie holds: the id and a digest of the password hash, so that a
+        password change or reset signs the account out everywhere else."""
+        digest = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{digest}"
+
+    def get_id(self) -> str:
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
