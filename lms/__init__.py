@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as settings
 from lms import security_headers
@@ -42,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.load(app.instance_path, config))
+    if app.config["PROXY_COUNT"]:
+        # Client address and scheme from the proxy's headers: the login limits count per real
+        # address, not per proxy.
+        proxies = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = TRANSLATIONS_DIR
 
     db.init_app(app)
@@ -92,7 +98,9 @@ def _configure_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # "basic": a phone that changes network keeps its session (the address is not pinned);
+    # sessions end instead on password change or deactivation (see User.session_token).
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load(token: str):
@@ -114,6 +122,14 @@ def _register_guards(app: Flask) -> None:
         if view is None or access_rule(view) is None:
             app.logger.error("endpoint %s declares no access rule", request.endpoint)
             abort(403)
+        return None
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text field may hold U+0000 (PostgreSQL refuses it): a clear 400, never a 500.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400)
         return None
 
     @app.before_request

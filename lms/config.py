@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
 
@@ -35,6 +36,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PASSWORD_MIN_LENGTH": (10, int),
     "PAGE_SIZE": (50, int),
     "SESSION_COOKIE_SECURE": (None, _bool),
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+    # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
+    "PROXY_COUNT": (0, int),
 }
 
 LOCALES = ("vi", "en")
@@ -55,6 +59,14 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         values["SESSION_COOKIE_SECURE"] = production
     if values["DEFAULT_LOCALE"] not in LOCALES:
         raise ConfigError(f"LMS_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+    try:
+        ZoneInfo(values["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"LMS_TIMEZONE {values['TIMEZONE']!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh)"
+        ) from None
+    if not 0 <= values["PROXY_COUNT"] <= 5:
+        raise ConfigError("LMS_PROXY_COUNT is the number of proxies in front of the app (0-5)")
 
     database_url = values["DATABASE_URL"] or "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
     return {

@@ -20,10 +20,13 @@ class InvalidInput(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad line of an imported file."""
+    """One bad line of an imported file; ``message`` may be a lazy translation."""
 
     line: int
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", str(self.message))
 
     def __str__(self) -> str:
         return str(_l("line %(line)s: %(message)s", line=self.line, message=self.message))
@@ -90,9 +93,7 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code not in _TITLES:
             return error
-        # abort(4xx, description=...) from a view carries a specific, translated explanation.
-        detail = getattr(error, "lms_detail", None)
-        return render_error(code, detail)
+        return render_error(code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_ngettext, ngettext
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -37,11 +37,13 @@ WTFORMS_PLURAL_MESSAGES = (
 
 
 class _Translations:
+    """The raw catalogue lookups: WTForms fills the placeholders itself."""
+
     def gettext(self, message: str) -> str:
-        return gettext(message)
+        return get_translations().gettext(message)
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
-        return ngettext(singular, plural, count)
+        return get_translations().ngettext(singular, plural, count)
 
 
 class Form(FlaskForm):

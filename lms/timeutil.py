@@ -10,10 +10,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def to_local(value: dt.datetime, zone: str) -> dt.datetime:
-    return value.astimezone(ZoneInfo(zone))
-
-
 def local_day_start_utc(day: dt.date, zone: str) -> dt.datetime:
     """The UTC instant at which ``day`` begins in ``zone``."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)

@@ -51,7 +51,7 @@ MATRIX = [
     ("GET", "/units/HS/move", {"cadre": 403, "commander": 403, "admin": 200}),
     (
         "POST",
-        "/units/HS-01/deactivate",
+        "/units/HK/deactivate",
         {"anon": 302, "cadre": 403, "commander": 403, "admin": 302},
     ),
     (

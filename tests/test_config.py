@@ -58,3 +58,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_unknown_time_zone_is_refused_at_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_TIMEZONE", "Asia/Hanoi-Nowhere")
+    with pytest.raises(ConfigError, match="LMS_TIMEZONE"):
+        load(str(tmp_path), {"SECRET_KEY": "x" * 40})

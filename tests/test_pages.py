@@ -239,5 +239,5 @@ def test_audit_log_shows_readable_actions(client, people):
     post(client, f"/people/{people['cadre'].id}/deactivate", token_from="/")
     page = soup(client.get("/audit/?action=user.deactivate"))
     [row] = page.select("table.audit tbody tr")
-    assert "Ngừng hoạt động tài khoản" in row.get_text()
+    assert "Khóa tài khoản" in row.get_text()
     assert "không" in row.get_text()  # active: False, shown in words

@@ -174,3 +174,14 @@ def test_reset_password_forces_a_change(people):
     assert not cadre.must_change_password
     with pytest.raises(InvalidInput):
         accounts.change_password(cadre, current="wrong", new="Khac-hoan-toan-2", min_length=10)
+
+
+def test_role_and_detail_changes_are_two_entries(people, province):
+    cadre = people["cadre"]
+    accounts.update_user(cadre, full_name="Nguyễn Văn Ân", rank="", position="",
+                         unit=cadre.unit, roles={"cadre", "trainer"}, email=None, actor=None)
+    db.session.commit()
+    roles = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
+    details = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
+    assert roles.after == {"roles": ["cadre", "trainer"]}
+    assert details.after == {"full_name": "Nguyễn Văn Ân"}

@@ -118,7 +118,7 @@ def test_parent_from_the_database(province):
         ("code,name,parent_code\nA,Đơn vị A,NOPE\n", 2, "NOPE"),
         ("code,name,parent_code\nA,Đơn vị A,\nA,Trùng,\n", 3, "line 2"),
         ("code,name,parent_code\nA,Đơn vị A,B\nB,Đơn vị B,A\n", 2, "cycle"),
-        ("code,name,parent_code\nA,,\n", 2, "empty"),
+        ("code,name,parent_code\nA,,\n", 2, "needs a name"),
         ("code,name,parent_code\nA,Tự làm cha,A\n", 2, "own parent"),
         ("code,name,parent_code,kind\nA,Đơn vị,,spaceship\n", 2, "spaceship"),
         ("code,name,parent_code\nhas space,Đơn vị,\n", 2, "not valid"),
@@ -172,3 +172,17 @@ def test_five_thousand_units(count_queries):
     db.session.commit()
     assert result.created == 5001
     assert db.session.scalar(select(func.count()).select_from(UnitClosure)) == 1 + 50 * 2 + 4950 * 3
+
+
+def test_long_names_inactive_parents_and_deep_chains_are_refused(province):
+    from lms.units import services as unit_services
+
+    unit_services.set_active(province["HK"], False, actor=None)
+    db.session.commit()
+    text = "code,name,parent_code\nL1," + "Đ" * 256 + ",HT\nL2,Dưới đơn vị đã ngừng,HK\n"
+    problems = problems_of(csv_file(text))
+    assert [line for line, _ in problems] == [2, 3]
+    chain = ["code,name,parent_code"] + [
+        f"C{i},Cấp {i},{'C' + str(i - 1) if i else 'HT'}" for i in range(20)]
+    problems = problems_of(csv_file("\n".join(chain) + "\n"))
+    assert problems and all("levels deep" in message for _, message in problems)

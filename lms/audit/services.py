@@ -69,6 +69,7 @@ def events_query(
     action: str | None = None,
     actor: str | None = None,
     target_type: str | None = None,
+    target_label: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> Select[tuple[AuditEvent]]:
@@ -79,6 +80,11 @@ def events_query(
         query = query.where(AuditEvent.actor_name == actor)
     if target_type:
         query = query.where(AuditEvent.target_type == target_type)
+    if target_label:
+        # Unit codes are stored in capitals, usernames in lower case.
+        query = query.where(
+            AuditEvent.target_label.in_({target_label, target_label.lower(), target_label.upper()})
+        )
     if since:
         query = query.where(AuditEvent.at >= since)
     if until:

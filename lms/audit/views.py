@@ -10,20 +10,26 @@ from flask_babel import gettext as _
 from lms.audit import services
 from lms.audit.labels import ACTION_LABELS, FIELD_LABELS
 from lms.auth.permissions import require
-from lms.extensions import db
+from lms.paging import paginate
 from lms.timeutil import local_day_start_utc
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+FILTERS = ("action", "actor", "target", "label", "since", "until")
 
 
 def _day(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 2100:
         flash(_("%(value)s is not a date (YYYY-MM-DD).", value=value), "error")
         return None
+    return day
 
 
 @bp.get("/")
@@ -36,11 +42,13 @@ def index():
         action=args.get("action") or None,
         actor=(args.get("actor") or "").strip().lower() or None,
         target_type=args.get("target") or None,
+        target_label=(args.get("label") or "").strip() or None,
         since=local_day_start_utc(since, zone) if since else None,
         until=local_day_start_utc(until + dt.timedelta(days=1), zone) if until else None,
     )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    filters = {key: value for key, value in args.items() if key != "page"}
+    page = paginate(query)
+    # Only the known filters go back into the pager's links.
+    filters = {key: args[key] for key in FILTERS if args.get(key)}
     return render_template(
         "audit/index.html",
         page=page,

@@ -51,10 +51,18 @@ def hash_many(passwords: Iterable[str], method: str = CHOSEN_METHOD) -> list[str
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Every answer costs one scrypt check, so response time does not tell an unknown account
+    or one with a (fast-hashed) temporary password from the others."""
     if not password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return False
+    if not password_hash.startswith(CHOSEN_METHOD):
+        check_password_hash(_DUMMY_HASH, password)
     return check_password_hash(password_hash, password)
+
+
+def hash_temporary(password: str) -> str:
+    return generate_password_hash(password, method=TEMPORARY_METHOD)
 
 
 def new_temporary_password() -> str:

@@ -13,25 +13,26 @@ TOP_UNITS = [
     ("MTTQ", "Ủy ban Mặt trận Tổ quốc tỉnh", "mass_organisation"),
 ]
 
-# District-level localities, each with a few communes (small demo).
+# District-level localities: (code, name, level, communes). The level names the local
+# government: a "huyện" has "xã", a "thị xã" or "thành phố" has "phường".
 DISTRICTS = [
-    ("HS", "Hương Sơn", ["Sơn Kim 1", "Sơn Hồng", "Sơn Tây", "Sơn Lĩnh"]),
-    ("HK", "Hương Khê", ["Hòa Hải", "Phú Gia", "Hương Lâm", "Hương Liên"]),
-    ("VQ", "Vũ Quang", ["Hương Quang", "Ân Phú", "Đức Lĩnh"]),
-    ("KA", "Kỳ Anh", ["Kỳ Thượng", "Kỳ Lạc", "Kỳ Sơn"]),
-    ("CX", "Cẩm Xuyên", ["Cẩm Nhượng", "Cẩm Lạc", "Cẩm Minh"]),
-    ("NX", "Nghi Xuân", ["Xuân Hội", "Xuân Liên", "Cương Gián"]),
+    ("HS", "Hương Sơn", "huyện", ["Sơn Kim 1", "Sơn Hồng", "Sơn Tây", "Sơn Lĩnh"]),
+    ("HK", "Hương Khê", "huyện", ["Hòa Hải", "Phú Gia", "Hương Lâm", "Hương Liên"]),
+    ("VQ", "Vũ Quang", "huyện", ["Hương Quang", "Ân Phú", "Đức Lĩnh"]),
+    ("KA", "Kỳ Anh", "huyện", ["Kỳ Thượng", "Kỳ Lạc", "Kỳ Sơn"]),
+    ("CX", "Cẩm Xuyên", "huyện", ["Cẩm Nhượng", "Cẩm Lạc", "Cẩm Minh"]),
+    ("NX", "Nghi Xuân", "huyện", ["Xuân Hội", "Xuân Liên", "Cương Gián"]),
 ]
 
-# More localities for the large demo (names reused with numbers beyond these).
+# More localities for the large demo; their communes get numbered names.
 MORE_DISTRICTS = [
-    ("TH", "Thạch Hà"),
-    ("CL", "Can Lộc"),
-    ("DT", "Đức Thọ"),
-    ("LH", "Lộc Hà"),
-    ("HL", "Hồng Lĩnh"),
-    ("TPHT", "Thành phố Hà Tĩnh"),
-    ("TXKA", "Thị xã Kỳ Anh"),
+    ("TH", "Thạch Hà", "huyện"),
+    ("CL", "Can Lộc", "huyện"),
+    ("DT", "Đức Thọ", "huyện"),
+    ("LH", "Lộc Hà", "huyện"),
+    ("HL", "Hồng Lĩnh", "thị xã"),
+    ("TPHT", "Hà Tĩnh", "thành phố"),
+    ("TXKA", "Kỳ Anh", "thị xã"),
 ]
 
 BORDER_POSTS = [
@@ -114,18 +115,39 @@ GIVEN_NAMES = [
     "Kiên",
 ]
 
-SOLDIER_RANKS = ["Binh nhất", "Hạ sĩ", "Trung sĩ", "Thượng sĩ"]
-OFFICER_RANKS = ["Thiếu úy", "Trung úy", "Thượng úy", "Đại úy", "Thiếu tá", "Trung tá"]
-POSITIONS = [
-    "Trợ lý dân vận",
-    "Cán bộ dân vận",
-    "Chính trị viên phó",
-    "Đội trưởng vận động quần chúng",
-    "Cảnh sát khu vực",
-    "Trạm trưởng",
-    "Chiến sĩ",
-    "Chỉ huy phó",
-]
+# Ranks and positions by the kind of unit a cadre serves in: "Chiến sĩ" (soldier) takes an
+# enlisted rank, every other position an officer's.
+ENLISTED_RANKS = ["Binh nhất", "Hạ sĩ", "Trung sĩ", "Thượng sĩ"]
+OFFICER_RANKS = ["Thiếu úy", "Trung úy", "Thượng úy", "Đại úy", "Thiếu tá"]
+POSITIONS_BY_KIND = {
+    "district_command": [
+        "Trợ lý dân vận",
+        "Trợ lý chính trị",
+        "Chính trị viên phó",
+        "Chỉ huy phó",
+        "Chiến sĩ",
+    ],
+    "commune_command": ["Chỉ huy trưởng", "Chính trị viên phó", "Chỉ huy phó", "Chiến sĩ"],
+    "district_police": [
+        "Cán bộ công tác quần chúng",
+        "Phó Trưởng Công an huyện",
+        "Cảnh sát khu vực",
+        "Chiến sĩ",
+    ],
+    "commune_police": [
+        "Trưởng Công an xã",
+        "Phó Trưởng Công an xã",
+        "Cảnh sát khu vực",
+        "Chiến sĩ",
+    ],
+    "border_post": [
+        "Đội trưởng vận động quần chúng",
+        "Cán bộ vận động quần chúng",
+        "Trạm trưởng",
+        "Chính trị viên phó đồn",
+        "Chiến sĩ",
+    ],
+}
 
 # (username, full name, unit code, roles, rank, position): the logins printed by `lms demo`.
 NAMED_ACCOUNTS = [

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from werkzeug.security import generate_password_hash
 
 from lms.audit import services as audit
@@ -14,6 +14,7 @@ from lms.database import Base
 from lms.demo import data
 from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
+from lms.people.services import search_key
 from lms.text import fold
 from lms.timeutil import utcnow
 from lms.units.models import Unit
@@ -83,32 +84,40 @@ def load(size: str, *, seed: int = 2026) -> DemoResult:
     return _write(plan)
 
 
-def _districts(size: str) -> list[tuple[str, str, list[str]]]:
+def _districts(size: str) -> list[tuple[str, str, str, list[str]]]:
     if size != "large":
         return data.DISTRICTS
-    return data.DISTRICTS + [(code, name, []) for code, name in data.MORE_DISTRICTS]
+    return data.DISTRICTS + [(code, name, level, []) for code, name, level in data.MORE_DISTRICTS]
 
 
 def _units(
-    plan: _Plan, districts: list[tuple[str, str, list[str]]], communes_per_district: int | None
+    plan: _Plan, districts: list[tuple[str, str, str, list[str]]], communes_per_district: int | None
 ) -> None:
     root_code, root_name, root_kind = data.PROVINCE
     plan.unit(root_code, root_name, root_kind, None)
     for code, name, kind in data.TOP_UNITS:
         plan.unit(code, name, kind, root_code)
-    for index, (code, name, communes) in enumerate(districts):
+    for index, (code, name, level, communes) in enumerate(districts):
         pilot = index < 2  # the directive pilots the programme in a few districts first
+        commune_level = "xã" if level == "huyện" else "phường"
         plan.unit(
-            f"BCHQS-{code}", f"Ban Chỉ huy Quân sự huyện {name}", "district_command", "BCHQS", pilot
+            f"BCHQS-{code}",
+            f"Ban Chỉ huy Quân sự {level} {name}",
+            "district_command",
+            "BCHQS",
+            pilot,
         )
-        plan.unit(f"CAT-{code}", f"Công an huyện {name}", "district_police", "CAT", pilot)
+        plan.unit(f"CAT-{code}", f"Công an {level} {name}", "district_police", "CAT", pilot)
         names = list(communes)
         if communes_per_district:
-            names += [f"{name} {n:02d}" for n in range(len(names) + 1, communes_per_district + 1)]
+            names += [f"số {n}" for n in range(len(names) + 1, communes_per_district + 1)]
         for number, commune in enumerate(names, start=1):
+            label = f"{commune_level} {commune}" + (
+                f" ({name})" if commune.startswith("số") else ""
+            )
             plan.unit(
                 f"BCHQS-{code}-{number:02d}",
-                f"Ban Chỉ huy Quân sự xã {commune}",
+                f"Ban Chỉ huy Quân sự {label}",
                 "commune_command",
                 f"BCHQS-{code}",
                 pilot,
@@ -116,8 +125,8 @@ def _units(
             if communes_per_district:
                 plan.unit(
                     f"CAT-{code}-{number:02d}",
-                    f"Công an xã {commune}",
-                    "district_police",
+                    f"Công an {label}",
+                    "commune_police",
                     f"CAT-{code}",
                     pilot,
                 )
@@ -140,25 +149,20 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def _cadres(plan: _Plan, rng: random.Random, per_unit_or_total: int) -> None:
     """Small: a few cadres in every unit below the top level. Large: 20,000 spread over them."""
-    targets = [
-        u["code"]
-        for u in plan.units
-        if u["kind"] in {"district_command", "commune_command", "district_police", "border_post"}
-    ]
+    targets = [(u["code"], u["kind"]) for u in plan.units if u["kind"] in data.POSITIONS_BY_KIND]
     total = per_unit_or_total * len(targets) if per_unit_or_total < 100 else per_unit_or_total
     taken = {p["username"] for p in plan.people}
     for index in range(total):
-        unit = targets[index % len(targets)]
+        unit, kind = targets[index % len(targets)]
         middle = "Thị" if rng.random() < 0.15 else rng.choice(data.MIDDLE_NAMES[:-1])
         full_name = f"{rng.choice(data.FAMILY_NAMES)} {middle} {rng.choice(data.GIVEN_NAMES)}"
-        base = fold(full_name).replace(" ", "")
-        username = f"{base}{index + 1}"
+        username = f"{fold(full_name).replace(' ', '')}{index + 1}"
         while username in taken:
             username += "x"
         taken.add(username)
-        officer = rng.random() < 0.4
-        rank = rng.choice(data.OFFICER_RANKS if officer else data.SOLDIER_RANKS)
-        plan.person(username, full_name, unit, ["cadre"], rank, rng.choice(data.POSITIONS))
+        position = rng.choice(data.POSITIONS_BY_KIND[kind])
+        ranks = data.ENLISTED_RANKS if position == "Chiến sĩ" else data.OFFICER_RANKS
+        plan.person(username, full_name, unit, ["cadre"], rng.choice(ranks), position)
 
 
 def _write(plan: _Plan) -> DemoResult:
@@ -180,13 +184,14 @@ def _write(plan: _Plan) -> DemoResult:
         ],
     )
     unit_ids = dict(db.session.execute(select(Unit.code, Unit.id)).all())
-    for u in plan.units:
-        if u["parent"]:
-            db.session.execute(
-                Unit.__table__.update()
-                .where(Unit.id == unit_ids[u["code"]])
-                .values(parent_id=unit_ids[u["parent"]])
-            )
+    db.session.execute(
+        update(Unit),
+        [
+            {"id": unit_ids[u["code"]], "parent_id": unit_ids[u["parent"]]}
+            for u in plan.units
+            if u["parent"]
+        ],
+    )
     rebuild_closure()
 
     # One hash for every demo account: hashing 20,000 passwords one by one would take minutes
@@ -199,7 +204,7 @@ def _write(plan: _Plan) -> DemoResult:
             {
                 "username": p["username"],
                 "full_name": p["full_name"],
-                "search_key": f"{fold(p['full_name'])} {p['username']}",
+                "search_key": search_key(p["full_name"], p["username"]),
                 "rank": p["rank"],
                 "position": p["position"],
                 "unit_id": unit_ids.get(p["unit"]) if p["unit"] else None,

@@ -14,11 +14,12 @@ from lms.audit import services as audit
 from lms.auth import passwords
 from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
-from lms.people.models import ROLES, UnitMembership, User, UserRole
+from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import (
-    EMAIL_PATTERN,
     USERNAME_PATTERN,
+    details_problems,
     normalize_username,
+    placement_problems,
     search_key,
     snapshot,
     update_user,
@@ -52,6 +53,16 @@ def import_users(
     rows = read_rows(source, COLUMNS, REQUIRED)
     columns = set(rows[0].values) if rows else set()
     units = dict(db.session.execute(select(Unit.code, Unit)).all())
+    usernames = [normalize_username(row.get("username")) for row in rows]
+    current_unit_ids: dict[str, int | None] = {}
+    for start in range(0, len(usernames), 900):
+        current_unit_ids.update(
+            db.session.execute(
+                select(User.username, User.unit_id).where(
+                    User.username.in_(usernames[start : start + 900])
+                )
+            ).all()
+        )
     problems: list[Problem] = []
     specs: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
@@ -88,7 +99,7 @@ def import_users(
             )
             continue
         first_line[username] = row.line
-        spec = _check_row(row, username, units, columns, min_password_length, problems)
+        spec = _check_row(row, username, units, current_unit_ids, min_password_length, problems)
         specs[username] = spec
 
     if problems:
@@ -100,7 +111,7 @@ def _check_row(
     row: Any,
     username: str,
     units: dict[str, Unit],
-    columns: set[str],
+    current_unit_ids: dict[str, int | None],
     min_password_length: int,
     problems: list[Problem],
 ) -> dict[str, Any]:
@@ -109,33 +120,22 @@ def _check_row(
     roles = {r.strip().lower() for r in row.get("roles").replace(",", ";").split(";") if r.strip()}
     email = row.get("email").strip() or None
     password = row.get("password")
-    if not full_name:
-        problems.append(Problem(row.line, str(_l("the full name is empty"))))
+    rank, position = clean(row.get("rank")), clean(row.get("position"))
+    messages = details_problems(
+        full_name=full_name, rank=rank, position=position, email=email, roles=roles or {"cadre"}
+    )
     unit = units.get(unit_code)
     if not unit_code:
-        problems.append(Problem(row.line, str(_l("the unit code is empty"))))
+        messages.append(str(_l("the unit code is empty")))
     elif unit is None:
-        problems.append(Problem(row.line, str(_l("unknown unit %(code)s", code=unit_code))))
-    elif not unit.active:
-        problems.append(Problem(row.line, str(_l("unit %(code)s is inactive", code=unit_code))))
-    unknown_roles = roles - set(ROLES)
-    if unknown_roles:
-        problems.append(
-            Problem(
-                row.line,
-                str(
-                    _l(
-                        "unknown role(s) %(roles)s; the roles are: %(known)s",
-                        roles=", ".join(sorted(unknown_roles)),
-                        known=";".join(ROLES),
-                    )
-                ),
-            )
+        messages.append(str(_l("unknown unit %(code)s", code=unit_code)))
+    else:
+        messages += placement_problems(
+            roles=roles or {"cadre"},
+            unit=unit,
+            joining=current_unit_ids.get(username, -1) != unit.id,
         )
-    if email and not EMAIL_PATTERN.match(email):
-        problems.append(
-            Problem(row.line, str(_l("%(email)s is not an e-mail address", email=email)))
-        )
+    problems.extend(Problem(row.line, message) for message in messages)
     if password:
         try:
             passwords.check_policy(password, username=username, min_length=min_password_length)
@@ -145,12 +145,11 @@ def _check_row(
         "line": row.line,
         "full_name": full_name,
         "unit": unit,
-        "rank": clean(row.get("rank")),
-        "position": clean(row.get("position")),
+        "rank": rank,
+        "position": position,
         "roles": roles,
         "email": email,
         "password": password,
-        "columns": columns,
     }
 
 

@@ -50,6 +50,71 @@ def check_roles(roles: set[str]) -> None:
     unknown = roles - set(ROLES)
     if unknown:
         raise InvalidInput(_l("Unknown role(s): %(roles)s", roles=", ".join(sorted(unknown))))
+    if not roles:
+        raise InvalidInput(_l("Give the account at least one role."))
+
+
+def _column_length(name: str) -> int:
+    return User.__table__.c[name].type.length
+
+
+def details_problems(
+    *, full_name: str, rank: str, position: str, email: str | None, roles: set[str]
+) -> list[str]:
+    """Everything wrong with an account's details (already cleaned), as messages."""
+    problems: list[str] = []
+    if not full_name:
+        problems.append(str(_l("The full name is empty.")))
+    for value, column, label in (
+        (full_name, "full_name", _l("full name")),
+        (rank, "rank", _l("rank")),
+        (position, "position", _l("position")),
+        (email or "", "email", _l("e-mail")),
+    ):
+        if len(value) > _column_length(column):
+            problems.append(
+                str(
+                    _l(
+                        "The %(field)s is longer than %(n)s characters.",
+                        field=label,
+                        n=_column_length(column),
+                    )
+                )
+            )
+    for check, value in ((check_roles, roles), (check_email, email)):
+        try:
+            check(value)
+        except InvalidInput as error:
+            problems.append(str(error.message))
+    return problems
+
+
+def placement_problems(*, roles: set[str], unit: Unit | None, joining: bool) -> list[str]:
+    """``joining``: the account is placed in ``unit`` now (new or transferred), so the unit
+    must be active; someone may stay in a unit deactivated since."""
+    if unit is None and roles - {"admin"}:
+        return [str(_l("Cadres, trainers and commanders belong to a unit."))]
+    if unit is not None and joining and not unit.active:
+        return [str(_l("Unit %(code)s is inactive.", code=unit.code))]
+    return []
+
+
+def _check_profile(
+    *,
+    full_name: str,
+    rank: str,
+    position: str,
+    email: str | None,
+    roles: set[str],
+    unit: Unit | None,
+    joining: bool = True,
+) -> None:
+    problems = details_problems(
+        full_name=full_name, rank=rank, position=position, email=email, roles=roles
+    )
+    problems += placement_problems(roles=roles, unit=unit, joining=joining)
+    if problems:
+        raise InvalidInput(problems[0])
 
 
 def get_by_username(username: str) -> User | None:
@@ -98,15 +163,12 @@ def create_user(
 ) -> tuple[User, str | None]:
     """Create an account; returns it and the temporary password when none was given."""
     username = normalize_username(username)
-    full_name = clean(full_name)
+    full_name, rank, position = clean(full_name), clean(rank), clean(position)
     email = (email or "").strip() or None
     check_username(username)
-    check_roles(roles)
-    check_email(email)
-    if not full_name:
-        raise InvalidInput(_l("The full name is empty."))
-    if unit is None and roles - {"admin"}:
-        raise InvalidInput(_l("Cadres, trainers and commanders belong to a unit."))
+    _check_profile(
+        full_name=full_name, rank=rank, position=position, email=email, roles=roles, unit=unit
+    )
     if get_by_username(username) is not None:
         raise InvalidInput(_l("Username %(username)s is already taken.", username=username))
     temporary = None
@@ -115,7 +177,7 @@ def create_user(
         password_hash = passwords.hash_password(password)
     else:
         temporary = passwords.new_temporary_password()
-        password_hash = passwords.hash_many([temporary], passwords.TEMPORARY_METHOD)[0]
+        password_hash = passwords.hash_temporary(temporary)
     user = User(
         username=username,
         full_name=full_name,
@@ -157,14 +219,18 @@ def update_user(
     actor: Any | None,
     actor_name: str | None = None,
 ) -> None:
-    full_name = clean(full_name)
+    full_name, rank, position = clean(full_name), clean(rank), clean(position)
     email = (email or "").strip() or None
-    check_roles(roles)
-    check_email(email)
-    if not full_name:
-        raise InvalidInput(_l("The full name is empty."))
-    if unit is None and roles - {"admin"}:
-        raise InvalidInput(_l("Cadres, trainers and commanders belong to a unit."))
+    # A person may stay in a unit that has since been deactivated, but not be moved into one.
+    _check_profile(
+        full_name=full_name,
+        rank=rank,
+        position=position,
+        email=email,
+        roles=roles,
+        unit=unit,
+        joining=(unit.id if unit else None) != user.unit_id,
+    )
     if (
         actor is not None
         and actor.id == user.id
@@ -175,17 +241,30 @@ def update_user(
     before = snapshot(user)
     user.full_name = full_name
     user.search_key = search_key(full_name, user.username)
-    user.rank, user.position, user.email = clean(rank), clean(position), email
+    user.rank, user.position, user.email = rank, position, email
     if roles != user.roles:
         user.role_rows = [UserRole(role=r) for r in sorted(roles)]
     if (unit.id if unit else None) != user.unit_id:
         _transfer(user, unit)
     old, new = audit.changed_fields(before, snapshot(user))
-    if new:
-        db.session.flush()
-        action = "user.roles" if set(new) == {"roles"} else "user.update"
+    if not new:
+        return
+    db.session.flush()
+    # Role changes get an entry of their own, so that "Roles changed" finds every one of them.
+    if "roles" in new:
         audit.record(
-            action,
+            "user.roles",
+            actor=actor,
+            actor_name=actor_name,
+            target_type="user",
+            target_id=user.id,
+            target_label=user.username,
+            before={"roles": old.pop("roles")},
+            after={"roles": new.pop("roles")},
+        )
+    if new:
+        audit.record(
+            "user.update",
             actor=actor,
             actor_name=actor_name,
             target_type="user",
@@ -232,8 +311,10 @@ def set_active(user: User, active: bool, *, actor: Any | None) -> None:
 
 def reset_password(user: User, *, actor: Any | None, actor_name: str | None = None) -> str:
     """Give the account a temporary password, to be changed at next login; returns it."""
+    if actor is not None and actor.id == user.id:
+        raise InvalidInput(_l("Change your own password on the password page instead."))
     temporary = passwords.new_temporary_password()
-    user.password_hash = passwords.hash_many([temporary], passwords.TEMPORARY_METHOD)[0]
+    user.password_hash = passwords.hash_temporary(temporary)
     user.must_change_password = True
     db.session.flush()
     audit.record(
@@ -286,7 +367,7 @@ def people_query(
         query = query.where(User.active.is_(active))
     for word in fold(search).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(or_(User.search_key.like(f"%{escaped}%", escape="\\")))
+        query = query.where(User.search_key.like(f"%{escaped}%", escape="\\"))
     return query
 
 

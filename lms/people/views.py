@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import true
+from sqlalchemy import or_
 from wtforms import SelectChoice
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.paging import paginate
 from lms.people import services
 from lms.people.forms import NO_UNIT, ROLE_LABELS, PersonCreateForm, PersonForm
 from lms.people.models import ROLES, User
@@ -27,14 +28,38 @@ def _person_or_404(user_id: int) -> User:
     user = services.load_user(user_id)
     if user is None:
         abort(404)
-    # Admins see everyone; a commander sees the accounts of their subtree only.
-    if not current_user.has_role("admin") and not can_see_unit(current_user, user.unit_id):
+    # Admins see everyone (accounts without a unit too); a commander, their subtree only.
+    if not can_see_unit(current_user, user.unit_id):
         abort(404)
     return user
 
 
-def _unit_choices() -> list[SelectChoice]:
-    return unit_choices(units.options(true()), str(_l("— no unit —")))
+def _unit_choices(current: Unit | None = None) -> list[SelectChoice]:
+    """Active units, plus the person's own unit even if it was deactivated since."""
+    scope = Unit.active.is_(True)
+    if current is not None:
+        scope = or_(scope, Unit.id == current.id)
+    return unit_choices(units.options(scope, active_only=False), str(_l("— no unit —")))
+
+
+# Above this many units, the filter is a code field: a select of a whole province's units
+# would weigh more than the page itself on a phone.
+MAX_UNIT_OPTIONS = 150
+
+
+def _filter_options() -> list[tuple[Unit, str]] | None:
+    return units.options(
+        subtree_filter(current_user, Unit.id), active_only=False, at_most=MAX_UNIT_OPTIONS
+    )
+
+
+def _render_detail(person: User, status: int = 200):
+    return render_template(
+        "people/detail.html",
+        person=person,
+        role_labels=ROLE_LABELS,
+        history=services.membership_history(person),
+    ), status
 
 
 @bp.get("/")
@@ -51,9 +76,7 @@ def index():
     query = services.people_query(
         current_user, unit_id=unit.id if unit else None, role=role, active=active, search=search
     )
-    page = db.paginate(
-        query, per_page=current_app.config["PAGE_SIZE"], max_per_page=200, error_out=False
-    )
+    page = paginate(query)
     return render_template(
         "people/index.html",
         page=page,
@@ -62,20 +85,14 @@ def index():
         active=args.get("active", "yes"),
         search=search,
         role_labels=ROLE_LABELS,
-        unit_options=units.options(subtree_filter(current_user, Unit.id), active_only=False),
+        unit_options=_filter_options(),
     )
 
 
-@bp.get("/<int:user_id>")
+@bp.get("/<int(max=2147483647):user_id>")
 @require("admin", "commander")
 def detail(user_id: int):
-    person = _person_or_404(user_id)
-    return render_template(
-        "people/detail.html",
-        person=person,
-        role_labels=ROLE_LABELS,
-        history=services.membership_history(person),
-    )
+    return _render_detail(_person_or_404(user_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -111,12 +128,12 @@ def create():
     return render_template("people/form.html", form=form, person=None), 400 if form.errors else 200
 
 
-@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):user_id>/edit", methods=["GET", "POST"])
 @require("admin")
 def edit(user_id: int):
     person = _person_or_404(user_id)
     form = PersonForm(obj=person, unit_id=person.unit_id or NO_UNIT, roles=sorted(person.roles))
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = _unit_choices(person.unit)
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
@@ -141,13 +158,13 @@ def edit(user_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/<int:user_id>/deactivate")
+@bp.post("/<int(max=2147483647):user_id>/deactivate")
 @require("admin")
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
-@bp.post("/<int:user_id>/activate")
+@bp.post("/<int(max=2147483647):user_id>/activate")
 @require("admin")
 def activate(user_id: int):
     return _set_active(user_id, True)
@@ -159,12 +176,7 @@ def _set_active(user_id: int, active: bool):
         services.set_active(person, active, actor=current_user)
     except InvalidInput as error:
         flash(str(error.message), "error")
-        return render_template(
-            "people/detail.html",
-            person=person,
-            role_labels=ROLE_LABELS,
-            history=services.membership_history(person),
-        ), 409
+        return _render_detail(person, 409)
     db.session.commit()
     flash(
         _("Account %(username)s activated.", username=person.username)
@@ -175,10 +187,14 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("people.detail", user_id=person.id))
 
 
-@bp.post("/<int:user_id>/reset-password")
+@bp.post("/<int(max=2147483647):user_id>/reset-password")
 @require("admin")
 def reset_password(user_id: int):
     person = _person_or_404(user_id)
-    temporary = services.reset_password(person, actor=current_user)
+    try:
+        temporary = services.reset_password(person, actor=current_user)
+    except InvalidInput as error:
+        flash(str(error.message), "error")
+        return _render_detail(person, 409)
     db.session.commit()
     return render_template("people/temporary_password.html", person=person, temporary=temporary)

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "commune_command": _l("Commune military command"),
     "police": _l("Police"),
     "district_police": _l("District police"),
+    "commune_police": _l("Commune police"),
     "border_command": _l("Border Guard Command"),
     "border_post": _l("Border post"),
     "party_board": _l("Party board"),

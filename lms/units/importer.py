@@ -7,15 +7,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from lms.audit import services as audit
-from lms.errors import ImportRefused, Problem
+from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
 from lms.tabular import read_rows
 from lms.text import clean
 from lms.units.models import UNIT_KINDS, Unit
-from lms.units.services import CODE_PATTERN, normalize_code, rebuild_closure
+from lms.units.services import (
+    CODE_PATTERN,
+    MAX_DEPTH,
+    check_name,
+    normalize_code,
+    rebuild_closure,
+)
 
 COLUMNS = ("code", "name", "parent_code", "kind")
 
@@ -45,7 +51,7 @@ def import_units(
             problems.append(
                 Problem(
                     row.line,
-                    str(_l("code %(code)r is not valid (letters, digits, . _ - only)", code=code)),
+                    _l("code “%(code)s” is not valid (letters, digits, . _ - only)", code=code),
                 )
             )
             continue
@@ -53,34 +59,32 @@ def import_units(
             problems.append(
                 Problem(
                     row.line,
-                    str(
-                        _l(
-                            "code %(code)s is already on line %(other)s",
-                            code=code,
-                            other=first_line[code],
-                        )
+                    _l(
+                        "code %(code)s is already on line %(other)s",
+                        code=code,
+                        other=first_line[code],
                     ),
                 )
             )
             continue
         first_line[code] = row.line
-        if not name:
-            problems.append(Problem(row.line, str(_l("the name is empty"))))
+        try:
+            check_name(name)
+        except InvalidInput as error:
+            problems.append(Problem(row.line, error.message))
         if kind and kind not in UNIT_KINDS:
             problems.append(
                 Problem(
                     row.line,
-                    str(
-                        _l(
-                            "unknown kind %(kind)r; the kinds are: %(kinds)s",
-                            kind=kind,
-                            kinds=", ".join(UNIT_KINDS),
-                        )
+                    _l(
+                        "unknown kind “%(kind)s”; the kinds are: %(kinds)s",
+                        kind=kind,
+                        kinds=", ".join(UNIT_KINDS),
                     ),
                 )
             )
         if parent_code == code:
-            problems.append(Problem(row.line, str(_l("a unit cannot be its own parent"))))
+            problems.append(Problem(row.line, _l("a unit cannot be its own parent")))
         old = existing.get(code)
         wanted[code] = {
             "line": row.line,
@@ -102,92 +106,110 @@ def import_units(
             problems.append(
                 Problem(
                     spec["line"],
-                    str(
-                        _l(
-                            "parent %(parent)s is neither in the file nor in the database",
-                            parent=parent,
-                        )
+                    _l(
+                        "parent %(parent)s is neither in the file nor in the database",
+                        parent=parent,
                     ),
                 )
             )
-    problems.extend(_cycles(wanted, parent_of))
+        elif parent in existing and not existing[parent].active:
+            problems.append(
+                Problem(spec["line"], _l("parent %(parent)s is inactive", parent=parent))
+            )
+    problems.extend(_tree_problems(wanted, parent_of))
     if problems:
         raise ImportRefused(problems)
-    return _apply(wanted, existing, actor, actor_name)
+    return _apply(wanted, existing, code_by_id, actor, actor_name)
 
 
-def _cycles(wanted: dict[str, dict[str, Any]], parent_of: dict[str, str | None]) -> list[Problem]:
+def _tree_problems(
+    wanted: dict[str, dict[str, Any]], parent_of: dict[str, str | None]
+) -> list[Problem]:
+    """Cycles, and units deeper than the tree allows."""
     problems = []
     for code, spec in wanted.items():
-        seen = {code}
+        seen = [code]
         current = parent_of.get(code)
-        while current is not None:
-            if current in seen:
-                problems.append(
-                    Problem(
-                        spec["line"],
-                        str(
-                            _l(
-                                "unit %(code)s would end up below itself "
-                                "(a cycle through %(other)s)",
-                                code=code,
-                                other=current,
-                            )
-                        ),
-                    )
-                )
-                break
-            seen.add(current)
+        while current is not None and current not in seen:
+            seen.append(current)
             current = parent_of.get(current)
+        if current is not None:
+            problems.append(
+                Problem(
+                    spec["line"],
+                    _l(
+                        "unit %(code)s would end up below itself (a cycle through %(other)s)",
+                        code=code,
+                        other=current,
+                    ),
+                )
+            )
+        elif len(seen) > MAX_DEPTH:
+            problems.append(
+                Problem(
+                    spec["line"],
+                    _l(
+                        "unit %(code)s would be %(depth)s levels deep; the tree may have at most "
+                        "%(n)s",
+                        code=code,
+                        depth=len(seen),
+                        n=MAX_DEPTH,
+                    ),
+                )
+            )
     return problems
 
 
 def _apply(
     wanted: dict[str, dict[str, Any]],
     existing: dict[str, Unit],
+    code_by_id: dict[int, str],
     actor: Any | None,
     actor_name: str | None,
 ) -> UnitImportResult:
+    id_by_code = {code: unit.id for code, unit in existing.items()}
     new_codes = [code for code in wanted if code not in existing]
     if new_codes:
-        db.session.execute(
-            insert(Unit),
+        # Parents may be new too: insert first, then link every new unit to its parent.
+        inserted = db.session.execute(
+            insert(Unit).returning(Unit.code, Unit.id),
             [
                 {"code": code, "name": wanted[code]["name"], "kind": wanted[code]["kind"]}
                 for code in new_codes
             ],
         )
-    id_by_code = dict(db.session.execute(select(Unit.code, Unit.id)).all())
-    # Existing units are already in the session (loaded above); this adds the new ones.
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
-    old_parent_code = {u.id: code for code, u in existing.items()}
+        id_by_code.update(dict(inserted.all()))
+        links = [
+            {"id": id_by_code[code], "parent_id": id_by_code[wanted[code]["parent_code"]]}
+            for code in new_codes
+            if wanted[code]["parent_code"]
+        ]
+        if links:
+            db.session.execute(update(Unit), links)
     updated = unchanged = 0
     structure_changed = bool(new_codes)
-    for code, spec in wanted.items():
-        unit = units[code]
+    for code, unit in existing.items():
+        spec = wanted.get(code)
+        if spec is None:
+            continue
         parent_id = id_by_code[spec["parent_code"]] if spec["parent_code"] else None
-        if code in existing:
-            before = {
-                "name": unit.name,
-                "kind": unit.kind,
-                "parent": old_parent_code.get(unit.parent_id),
-            }
-            after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
-            old, new = audit.changed_fields(before, after)
-            if not new:
-                unchanged += 1
-                continue
-            updated += 1
-            audit.record(
-                "unit.update",
-                actor=actor,
-                actor_name=actor_name,
-                target_type="unit",
-                target_id=unit.id,
-                target_label=code,
-                before=old,
-                after=new,
-            )
+        before = {"name": unit.name, "kind": unit.kind, "parent": code_by_id.get(unit.parent_id)}
+        after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
+        old, new = audit.changed_fields(before, after)
+        if not new:
+            unchanged += 1
+            continue
+        updated += 1
+        audit.record(
+            "unit.update",
+            actor=actor,
+            actor_name=actor_name,
+            target_type="unit",
+            target_id=unit.id,
+            target_label=code,
+            before=old,
+            after=new,
+        )
         structure_changed = structure_changed or unit.parent_id != parent_id
         unit.name, unit.kind, unit.parent_id = spec["name"], spec["kind"], parent_id
     db.session.flush()

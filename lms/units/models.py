@@ -18,6 +18,7 @@ UNIT_KINDS = (
     "commune_command",
     "police",
     "district_police",
+    "commune_police",
     "border_command",
     "border_post",
     "party_board",

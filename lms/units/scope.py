@@ -35,17 +35,22 @@ def subtree_filter(user: Any, unit_id_column: Any) -> ColumnElement[bool]:
     return unit_id_column.in_(subtree_ids(root))
 
 
-def can_see_unit(user: Any, unit_id: int | None) -> bool:
+def is_in_subtree(unit_id: int, root_id: int) -> bool:
+    """Whether ``unit_id`` is ``root_id`` or below it: one primary-key lookup."""
     from lms.extensions import db
 
+    depth = db.session.scalar(
+        select(UnitClosure.depth).where(
+            UnitClosure.ancestor_id == root_id, UnitClosure.descendant_id == unit_id
+        )
+    )
+    return depth is not None
+
+
+def can_see_unit(user: Any, unit_id: int | None) -> bool:
     if sees_everything(user):
         return True
     root = scope_root_id(user)
     if root is None or unit_id is None:
         return False
-    found = db.session.scalar(
-        select(UnitClosure.depth).where(
-            UnitClosure.ancestor_id == root, UnitClosure.descendant_id == unit_id
-        )
-    )
-    return found is not None
+    return is_in_subtree(unit_id, root)

@@ -14,11 +14,15 @@ from lms.audit import services as audit
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User
-from lms.text import clean
+from lms.text import clean, fold
 from lms.units.models import UNIT_KINDS, Unit, UnitClosure
-from lms.units.scope import subtree_ids
+from lms.units.scope import is_in_subtree, subtree_ids
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+NAME_MAX_LENGTH = 255
+# Province > command > district > commune > ... rarely goes past 6 levels; a bound keeps
+# pages that draw the tree (recursively) safe from a runaway import.
+MAX_DEPTH = 15
 
 
 def normalize_code(code: str | None) -> str:
@@ -52,6 +56,13 @@ def _snapshot(unit: Unit, parent_code: str | None) -> dict[str, Any]:
     }
 
 
+def check_name(name: str) -> None:
+    if not name:
+        raise InvalidInput(_l("The unit needs a name."))
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidInput(_l("A unit name has at most %(n)s characters.", n=NAME_MAX_LENGTH))
+
+
 def create_unit(
     *,
     code: str,
@@ -65,12 +76,13 @@ def create_unit(
     name = clean(name)
     check_code(code)
     check_kind(kind)
-    if not name:
-        raise InvalidInput(_l("The unit needs a name."))
+    check_name(name)
     if get_by_code(code) is not None:
         raise InvalidInput(_l("Unit code %(code)s is already used.", code=code))
     if parent is not None and not parent.active:
         raise InvalidInput(_l("A new unit cannot be placed under an inactive unit."))
+    if parent is not None and parent.depth + 1 >= MAX_DEPTH:
+        raise InvalidInput(_l("The tree may have at most %(n)s levels.", n=MAX_DEPTH))
     unit = Unit(
         code=code,
         name=name,
@@ -107,8 +119,7 @@ def create_unit(
 def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: Any | None) -> None:
     name = clean(name)
     check_kind(kind)
-    if not name:
-        raise InvalidInput(_l("The unit needs a name."))
+    check_name(name)
     before = {"name": unit.name, "kind": unit.kind, "pilot": unit.pilot}
     unit.name, unit.kind, unit.pilot = name, kind, pilot
     old, new = audit.changed_fields(before, {"name": name, "kind": kind, "pilot": pilot})
@@ -125,17 +136,6 @@ def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: Any | N
         )
 
 
-def is_in_subtree(unit_id: int, root_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(UnitClosure.depth).where(
-                UnitClosure.ancestor_id == root_id, UnitClosure.descendant_id == unit_id
-            )
-        )
-        is not None
-    )
-
-
 def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None:
     """Put ``unit`` and its whole subtree under ``new_parent`` (None: make it a root)."""
     if (new_parent.id if new_parent else None) == unit.parent_id:
@@ -150,6 +150,14 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None
         )
     if new_parent is not None and not new_parent.active:
         raise InvalidInput(_l("A unit cannot be moved under an inactive unit."))
+    subtree_height = (
+        db.session.scalar(
+            select(func.max(UnitClosure.depth)).where(UnitClosure.ancestor_id == unit.id)
+        )
+        or 0
+    )
+    if (new_parent.depth + 1 if new_parent else 0) + subtree_height >= MAX_DEPTH:
+        raise InvalidInput(_l("The tree may have at most %(n)s levels.", n=MAX_DEPTH))
     old_parent_code = (
         db.session.scalar(select(Unit.code).where(Unit.id == unit.parent_id))
         if unit.parent_id
@@ -218,6 +226,18 @@ def set_active(unit: Unit, active: bool, *, actor: Any | None) -> None:
                     unit=unit.code,
                 )
             )
+        active_people = db.session.scalar(
+            select(func.count()).where(User.unit_id == unit.id, User.active.is_(True))
+        )
+        if active_people:
+            raise InvalidInput(
+                _l(
+                    "%(unit)s still has %(count)s active accounts: move them to another unit or "
+                    "deactivate them first.",
+                    unit=unit.code,
+                    count=active_people,
+                )
+            )
     elif unit.parent_id is not None:
         parent_active = db.session.scalar(select(Unit.active).where(Unit.id == unit.parent_id))
         if not parent_active:
@@ -275,7 +295,8 @@ def _forest(units: list[Unit], counts: dict[int, int]) -> list[TreeNode]:
     """Link units (ordered by depth) to their parents and sum people counts up the tree."""
     nodes = {u.id: TreeNode(unit=u, people=counts.get(u.id, 0)) for u in units}
     roots: list[TreeNode] = []
-    for unit in units:  # ordered by depth: a parent is always placed before its children
+    # Siblings in alphabetical order of their names without diacritics (Đ among the D's).
+    for unit in sorted(units, key=lambda u: (u.depth, fold(u.name), u.code)):
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(nodes[unit.id])
     for unit in reversed(units):  # deepest first, so children are summed before parents
@@ -298,12 +319,21 @@ def flatten(forest: list[TreeNode]) -> list[TreeNode]:
     return ordered
 
 
-def options(scope: ColumnElement[bool], *, active_only: bool = True) -> list[tuple[Unit, str]]:
-    """Units with an indented label, in tree order, for select boxes: one query."""
+def options(
+    scope: ColumnElement[bool], *, active_only: bool = True, at_most: int | None = None
+) -> list[tuple[Unit, str]] | None:
+    """Units with an indented label, in tree order, for select boxes: one query.
+
+    With ``at_most``, None when there are more units than that (too many for a select box).
+    """
     query = select(Unit).where(scope).order_by(Unit.depth, Unit.name)
     if active_only:
         query = query.where(Unit.active.is_(True))
+    if at_most is not None:
+        query = query.limit(at_most + 1)
     units = list(db.session.scalars(query))
+    if at_most is not None and len(units) > at_most:
+        return None
     return [
         (node.unit, "\u2003" * node.unit.depth + f"{node.unit.name} ({node.unit.code})")
         for node in flatten(_forest(units, {}))
