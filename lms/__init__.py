@@ -33,10 +33,12 @@ def _blueprints():
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp
+    from lms.courses.authoring import bp as authoring_bp
+    from lms.courses.views import bp as courses_bp
     from lms.people.views import bp as people_bp
     from lms.units.views import bp as units_bp
 
-    return [core_bp, auth_bp, units_bp, people_bp, audit_bp]
+    return [core_bp, auth_bp, units_bp, people_bp, audit_bp, courses_bp, authoring_bp]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -150,8 +152,12 @@ def _register_guards(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from lms import formatting
+    from lms.courses.permissions import can_assign, can_author, can_edit_course
 
     app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals.update(
+        can_author=can_author, can_assign=can_assign, can_edit_course=can_edit_course
+    )
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime

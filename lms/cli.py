@@ -52,6 +52,7 @@ def one_transaction() -> Iterator[None]:
 
 
 def register_commands(app: Flask) -> None:
+    from lms.courses.cli import courses_group
     from lms.demo.cli import demo_command
     from lms.maintenance import backup_command, create_admin_command, init_command
     from lms.people.cli import users_group
@@ -64,6 +65,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         units_group,
         users_group,
+        courses_group,
     ]
     for command in commands:
         app.cli.add_command(command)

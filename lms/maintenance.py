@@ -19,9 +19,17 @@ from lms.extensions import db
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database to the latest schema."""
+    """Create or upgrade the database to the latest schema, then sync the shipped courses."""
+    from lms.cli import one_transaction
+    from lms.courses.cli import DEFAULT_COURSES_DIR, sync_directory
+
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo(_("The database is up to date."))
+    if DEFAULT_COURSES_DIR.is_dir():
+        with one_transaction():
+            ok = sync_directory(DEFAULT_COURSES_DIR)
+        if not ok:
+            sys.exit(1)
 
 
 @click.command("create-admin")

@@ -207,3 +207,34 @@ def count_queries(app: Flask):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def make_course():
+    from lms.courses import services as courses
+
+    def make(
+        slug: str = "dan-van",
+        *,
+        modules: tuple[str, ...] = ("Mở đầu", "Nội dung", "Kết luận"),
+        status: str = "published",
+        owner: Any = None,
+        title: str | None = None,
+    ):
+        course = courses.create_course(
+            slug=slug, title=title or f"Khóa học {slug}", owner=owner, actor=None
+        )
+        for index, module_title in enumerate(modules, start=1):
+            courses.add_module(
+                course,
+                title=module_title,
+                minutes=10,
+                body_md=f"## Phần {index}\n\nNội dung **{module_title}** về dân vận.",
+                author=None,
+            )
+        if status != "draft":
+            courses.set_status(course, status, actor=None)
+        db.session.commit()
+        return courses.get_course(slug, with_modules=True)
+
+    return make

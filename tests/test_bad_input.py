@@ -14,13 +14,23 @@ from lms.units import services as units
 from tests.support import TEST_PASSWORD, csrf_token, login, post
 
 
-@pytest.mark.parametrize("url", [
-    "/people/?page=9223372036854775807", "/people/?page=99999999999999999999999",
-    "/people/?page=-3", "/people/?page=abc", "/audit/?page=10000000000000",
-    "/audit/?until=9999-12-31", "/audit/?since=0001-01-01", "/audit/?since=2026-02-30",
-    "/audit/?endpoint=x&_external=1&_anchor=y", "/people/?active=maybe&role=general",
-    "/people/?q=" + "đ" * 500, "/people/?unit=" + "X" * 300,
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people/?page=9223372036854775807",
+        "/people/?page=99999999999999999999999",
+        "/people/?page=-3",
+        "/people/?page=abc",
+        "/audit/?page=10000000000000",
+        "/audit/?until=9999-12-31",
+        "/audit/?since=0001-01-01",
+        "/audit/?since=2026-02-30",
+        "/audit/?endpoint=x&_external=1&_anchor=y",
+        "/people/?active=maybe&role=general",
+        "/people/?q=" + "đ" * 500,
+        "/people/?unit=" + "X" * 300,
+    ],
+)
 def test_odd_query_strings_are_harmless(client, people, url):
     login(client, "quantri")
     response = client.get(url)
@@ -34,13 +44,24 @@ def test_huge_ids_are_404(client, people):
     assert client.get("/people/2147483648").status_code == 404
 
 
-@pytest.mark.parametrize(("url", "field"), [
-    ("/login", "username"), ("/people/?q=a%00b", None), ("/people/?unit=%00", None),
-])
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/login", "username"),
+        ("/people/?q=a%00b", None),
+        ("/people/?unit=%00", None),
+    ],
+)
 def test_nul_characters_are_refused(client, people, url, field):
     if field:
-        response = client.post(url, data={"csrf_token": csrf_token(client), "username": "ab\x00c",
-                                          "password": TEST_PASSWORD})
+        response = client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client),
+                "username": "ab\x00c",
+                "password": TEST_PASSWORD,
+            },
+        )
     else:
         login(client, "quantri")
         response = client.get(url)
@@ -50,26 +71,41 @@ def test_nul_characters_are_refused(client, people, url, field):
 def test_an_invalid_role_choice_is_a_400(client, people, province):
     login(client, "quantri")
     before = db.session.scalar(select(func.count()).select_from(User))
-    response = post(client, "/people/new", {"username": "moi", "full_name": "Người Mới",
-                                            "unit_id": province["HS"].id, "roles": ["bogus"]},
-                    token_from="/people/new")
+    response = post(
+        client,
+        "/people/new",
+        {
+            "username": "moi",
+            "full_name": "Người Mới",
+            "unit_id": province["HS"].id,
+            "roles": ["bogus"],
+        },
+        token_from="/people/new",
+    )
     assert response.status_code == 400
     assert "bogus" in response.get_data(as_text=True)  # WTForms' message, translated
-    response = post(client, "/people/new", {"username": "moi", "full_name": "Người Mới",
-                                            "unit_id": province["HS"].id},
-                    token_from="/people/new")
+    response = post(
+        client,
+        "/people/new",
+        {"username": "moi", "full_name": "Người Mới", "unit_id": province["HS"].id},
+        token_from="/people/new",
+    )
     assert response.status_code == 400  # no role at all
     assert db.session.scalar(select(func.count()).select_from(User)) == before
 
 
 def test_unknown_unit_ids_in_forms(client, people, province):
     login(client, "quantri")
-    response = post(client, "/people/new", {"username": "moi", "full_name": "Người Mới",
-                                            "unit_id": 999999, "roles": ["cadre"]},
-                    token_from="/people/new")
+    response = post(
+        client,
+        "/people/new",
+        {"username": "moi", "full_name": "Người Mới", "unit_id": 999999, "roles": ["cadre"]},
+        token_from="/people/new",
+    )
     assert response.status_code == 400
-    response = post(client, "/units/HS/move", {"parent_id": "not-a-number"},
-                    token_from="/units/HS/move")
+    response = post(
+        client, "/units/HS/move", {"parent_id": "not-a-number"}, token_from="/units/HS/move"
+    )
     assert response.status_code == 400
 
 
@@ -92,16 +128,19 @@ def test_a_person_in_a_since_deactivated_unit_can_still_be_edited(client, people
     page = client.get(f"/people/{cadre.id}/edit")
     assert page.status_code == 200
     selected = BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(
-        "#unit_id option[selected]")
+        "#unit_id option[selected]"
+    )
     assert selected["value"] == str(province["HS-01"].id)
     # saving in place keeps the (inactive) unit; moving into an inactive unit is refused
     form = {"full_name": "Nguyễn Văn An", "roles": ["cadre"], "rank": "Trung úy"}
     token_page = f"/people/{cadre.id}/edit"
-    response = post(client, token_page, {**form, "unit_id": province["HS-01"].id},
-                    token_from=token_page)
+    response = post(
+        client, token_page, {**form, "unit_id": province["HS-01"].id}, token_from=token_page
+    )
     assert response.status_code == 302
-    response = post(client, token_page, {**form, "unit_id": province["HK"].id},
-                    token_from=token_page)
+    response = post(
+        client, token_page, {**form, "unit_id": province["HK"].id}, token_from=token_page
+    )
     assert response.status_code == 302
     assert accounts.load_user(cadre.id).unit_id == province["HK"].id
 
@@ -117,15 +156,27 @@ def test_login_limit_counts_the_real_address_behind_a_proxy(make_app, people):
     app = make_app(PROXY_COUNT=1)
     for index in range(30):
         client = app.test_client()
-        post(client, "/login", {"username": f"guess{index}", "password": "wrong"},
-             headers={"X-Forwarded-For": "203.0.113.7"})
+        post(
+            client,
+            "/login",
+            {"username": f"guess{index}", "password": "wrong"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
     blocked = app.test_client()
-    response = post(blocked, "/login", {"username": "hocvien", "password": TEST_PASSWORD},
-                    headers={"X-Forwarded-For": "203.0.113.7"})
+    response = post(
+        blocked,
+        "/login",
+        {"username": "hocvien", "password": TEST_PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
     assert response.status_code == 429
     other = app.test_client()
-    response = post(other, "/login", {"username": "hocvien", "password": TEST_PASSWORD},
-                    headers={"X-Forwarded-For": "198.51.100.20"})
+    response = post(
+        other,
+        "/login",
+        {"username": "hocvien", "password": TEST_PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.20"},
+    )
     assert response.status_code == 302
 
 
@@ -134,8 +185,11 @@ def test_unknown_and_temporary_password_accounts_cost_the_same_check(monkeypatch
 
     checked: list[str] = []
     original = passwords.check_password_hash
-    monkeypatch.setattr(passwords, "check_password_hash",
-                        lambda h, p: checked.append(h.split("$")[0]) or original(h, p))
+    monkeypatch.setattr(
+        passwords,
+        "check_password_hash",
+        lambda h, p: checked.append(h.split("$")[0]) or original(h, p),
+    )
     temporary_hash = passwords.hash_temporary("abcdefghjkmnpq")
     passwords.verify_password(temporary_hash, "wrong")
     passwords.verify_password(None, "wrong")

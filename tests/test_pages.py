@@ -24,10 +24,10 @@ def nav_links(response) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("cadre", {"/"}),
-        ("trainer", {"/"}),
-        ("commander", {"/", "/units/", "/people/"}),
-        ("admin", {"/", "/units/", "/people/", "/audit/"}),
+        ("cadre", {"/", "/my-training", "/courses/"}),
+        ("trainer", {"/", "/courses/", "/authoring/"}),
+        ("commander", {"/", "/courses/", "/units/", "/people/"}),
+        ("admin", {"/", "/courses/", "/authoring/", "/units/", "/people/", "/audit/"}),
     ],
 )
 def test_navigation_follows_the_role(login_as, role, expected):

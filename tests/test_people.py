@@ -178,8 +178,16 @@ def test_reset_password_forces_a_change(people):
 
 def test_role_and_detail_changes_are_two_entries(people, province):
     cadre = people["cadre"]
-    accounts.update_user(cadre, full_name="Nguyễn Văn Ân", rank="", position="",
-                         unit=cadre.unit, roles={"cadre", "trainer"}, email=None, actor=None)
+    accounts.update_user(
+        cadre,
+        full_name="Nguyễn Văn Ân",
+        rank="",
+        position="",
+        unit=cadre.unit,
+        roles={"cadre", "trainer"},
+        email=None,
+        actor=None,
+    )
     db.session.commit()
     roles = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
     details = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))

@@ -183,6 +183,7 @@ def test_long_names_inactive_parents_and_deep_chains_are_refused(province):
     problems = problems_of(csv_file(text))
     assert [line for line, _ in problems] == [2, 3]
     chain = ["code,name,parent_code"] + [
-        f"C{i},Cấp {i},{'C' + str(i - 1) if i else 'HT'}" for i in range(20)]
+        f"C{i},Cấp {i},{'C' + str(i - 1) if i else 'HT'}" for i in range(20)
+    ]
     problems = problems_of(csv_file("\n".join(chain) + "\n"))
     assert problems and all("levels deep" in message for _, message in problems)

@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 SYSTEM_ACTOR = "system"
+MAX_TEXT = 300
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -23,6 +24,8 @@ def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
             value = value.isoformat()
         elif isinstance(value, set | frozenset | tuple):
             value = sorted(value)
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            value = value[:MAX_TEXT] + "…"  # long texts (descriptions) have their own history
         out[key] = value
     return out
 

@@ -19,7 +19,7 @@ from lms.demo import services
 @click.option(
     "--force",
     is_flag=True,
-    help="Delete every existing row first (units, accounts, audit log, everything).",
+    help="Delete every unit, account and record about them first (course content is kept).",
 )
 @with_appcontext
 def demo_command(size: str, if_empty: bool, force: bool) -> None:

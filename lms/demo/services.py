@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from werkzeug.security import generate_password_hash
 
 from lms.audit import services as audit
+from lms.courses.models import Course, CourseOwner
 from lms.database import Base
 from lms.demo import data
 from lms.extensions import db
@@ -67,10 +68,15 @@ def has_data() -> bool:
     )
 
 
+# Course content stays: it comes from courses/ (lms init) or from trainers, not from the demo.
+KEPT_TABLES = {"courses", "modules", "module_revisions", "media_files"}
+
+
 def wipe() -> None:
-    """Delete every row of every table, children first."""
+    """Delete units, accounts and everything recorded about them, children first."""
     for table in reversed(Base.metadata.sorted_tables):
-        db.session.execute(delete(table))
+        if table.name not in KEPT_TABLES:
+            db.session.execute(delete(table))
 
 
 def load(size: str, *, seed: int = 2026) -> DemoResult:
@@ -165,6 +171,15 @@ def _cadres(plan: _Plan, rng: random.Random, per_unit_or_total: int) -> None:
         plan.person(username, full_name, unit, ["cadre"], rng.choice(ranks), position)
 
 
+def _give_courses_to_demo_trainers(user_ids: dict[str, int]) -> None:
+    """Let the demo trainers edit the shipped courses, so that authoring can be tried."""
+    trainers = [user_ids[name] for name in ("giangvien", "giangvien.bdbp")]
+    course_ids = db.session.scalars(select(Course.id)).all()
+    rows = [{"course_id": c, "user_id": t} for c in course_ids for t in trainers]
+    if rows:
+        db.session.execute(insert(CourseOwner), rows)
+
+
 def _write(plan: _Plan) -> DemoResult:
     now = utcnow()
     db.session.execute(
@@ -230,6 +245,7 @@ def _write(plan: _Plan) -> DemoResult:
             if p["unit"]
         ],
     )
+    _give_courses_to_demo_trainers(user_ids)
     audit.record(
         "demo.load",
         actor=None,

@@ -24,6 +24,7 @@ from lms.people.services import (
     snapshot,
     update_user,
 )
+from lms.people.signals import accounts_placed
 from lms.tabular import read_rows
 from lms.text import clean
 from lms.timeutil import utcnow
@@ -198,7 +199,10 @@ def _apply(
             result.unchanged += 1
 
     new_names = [name for name in names if name not in existing]
-    _create(new_names, specs, result, actor, actor_name)
+    created_ids = _create(new_names, specs, result, actor, actor_name)
+    # Each update_user above announced its own transfers; new accounts are announced at once.
+    if created_ids:
+        accounts_placed.send(None, user_ids=created_ids)
     audit.record(
         "user.import",
         actor=actor,
@@ -216,9 +220,10 @@ def _create(
     result: UserImportResult,
     actor: Any | None,
     actor_name: str | None,
-) -> None:
+) -> list[int]:
+    """Bulk-insert the new accounts; returns their ids."""
     if not names:
-        return
+        return []
     chosen = [n for n in names if specs[n]["password"]]
     temporary = {n: passwords.new_temporary_password() for n in names if not specs[n]["password"]}
     hashes = dict(
@@ -292,3 +297,4 @@ def _create(
     result.temporary_passwords = [
         (n, specs[n]["full_name"], specs[n]["unit"].code, temporary[n]) for n in temporary
     ]
+    return list(ids.values())

@@ -7,13 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.audit import services as audit
 from lms.auth import passwords
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import ROLES, UnitMembership, User, UserRole
+from lms.people.signals import accounts_placed
 from lms.text import clean, fold
 from lms.timeutil import utcnow
 from lms.units.models import Unit
@@ -130,7 +131,7 @@ def load_user(user_id: int) -> User | None:
     return db.session.scalar(
         select(User)
         .where(User.id == user_id)
-        .options(selectinload(User.role_rows), selectinload(User.unit))
+        .options(selectinload(User.role_rows), joinedload(User.unit))
     )
 
 
@@ -204,6 +205,7 @@ def create_user(
         target_label=username,
         after=snapshot(user),
     )
+    accounts_placed.send(None, user_ids=[user.id])
     return user, temporary
 
 
@@ -250,6 +252,8 @@ def update_user(
     if not new:
         return
     db.session.flush()
+    if "unit" in new or "roles" in new:
+        accounts_placed.send(None, user_ids=[user.id])
     # Role changes get an entry of their own, so that "Roles changed" finds every one of them.
     if "roles" in new:
         audit.record(
@@ -298,6 +302,8 @@ def set_active(user: User, active: bool, *, actor: Any | None) -> None:
         raise InvalidInput(_l("You cannot deactivate your own account."))
     user.active = active
     db.session.flush()
+    if active:
+        accounts_placed.send(None, user_ids=[user.id])
     audit.record(
         "user.activate" if active else "user.deactivate",
         actor=actor,

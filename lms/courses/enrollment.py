@@ -1,0 +1,190 @@
+"""Assigning courses to units, enrolling cadres, and recording their progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit import services as audit
+from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.people.models import User, UserRole
+from lms.people.signals import accounts_placed
+from lms.timeutil import utcnow
+from lms.units.models import Unit
+from lms.units.scope import subtree_ids
+
+
+def assign(
+    course: Course,
+    unit: Unit,
+    due_date: dt.date,
+    *,
+    actor: Any | None,
+    actor_name: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[Assignment, int]:
+    """Give ``course`` to every cadre of ``unit`` and below, now and later; returns the
+    assignment and how many enrollments were created. Assigning again changes the due date."""
+    if course.status != "published":
+        raise InvalidInput(_l("Only a published course can be assigned."))
+    if not unit.active:
+        raise InvalidInput(_l("Unit %(code)s is inactive.", code=unit.code))
+    if today is not None and due_date < today:
+        raise InvalidInput(_l("The due date is in the past."))
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.course_id == course.id, Assignment.unit_id == unit.id)
+    )
+    before = None
+    if assignment is None:
+        assignment = Assignment(
+            course_id=course.id,
+            unit_id=unit.id,
+            due_date=due_date,
+            assigned_by=actor.id if actor is not None else None,
+        )
+        db.session.add(assignment)
+    else:
+        before = {"due_date": assignment.due_date, "open": assignment.open}
+        assignment.due_date, assignment.open = due_date, True
+    db.session.flush()
+    # Enrollments that came from this assignment and are not finished follow the new date.
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.assignment_id == assignment.id, Enrollment.completed_at.is_(None))
+        .values(due_date=due_date)
+    )
+    created = _enrol_missing([assignment])
+    audit.record(
+        "course.assign",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="course",
+        target_id=course.id,
+        target_label=f"{course.slug} → {unit.code}",
+        before=before,
+        after={"due_date": due_date, "enrolled": created},
+    )
+    return assignment, created
+
+
+def close_assignment(assignment: Assignment, *, actor: Any | None) -> None:
+    assignment.open = False
+    db.session.flush()
+    audit.record(
+        "course.assignment_closed",
+        actor=actor,
+        target_type="course",
+        target_id=assignment.course_id,
+        target_label=str(assignment.id),
+    )
+
+
+def _enrol_missing(assignments: Iterable[Assignment], user_ids: list[int] | None = None) -> int:
+    """Enrol, set-based, every active cadre under each assignment's unit not yet enrolled."""
+    created = 0
+    now = utcnow()
+    for assignment in assignments:
+        candidates = select(
+            User.id,
+            literal(assignment.course_id),
+            literal(assignment.id),
+            literal(assignment.due_date),
+            literal(now),
+        ).where(
+            User.active.is_(True),
+            User.unit_id.in_(subtree_ids(assignment.unit_id)),
+            exists().where(UserRole.user_id == User.id, UserRole.role == "cadre"),
+            ~exists().where(
+                Enrollment.user_id == User.id, Enrollment.course_id == assignment.course_id
+            ),
+        )
+        if user_ids is not None:
+            candidates = candidates.where(User.id.in_(user_ids))
+        # RETURNING counts the new rows the same way on SQLite and PostgreSQL (rowcount of an
+        # INSERT ... SELECT is not reliable across drivers).
+        new_ids = db.session.scalars(
+            insert(Enrollment)
+            .from_select(
+                ["user_id", "course_id", "assignment_id", "due_date", "enrolled_at"], candidates
+            )
+            .returning(Enrollment.id)
+        ).all()
+        created += len(new_ids)
+    return created
+
+
+def enrol_in_open_assignments(user_ids: list[int]) -> int:
+    """For people who joined a unit (or became cadres) while assignments there are open."""
+    if not user_ids:
+        return 0
+    open_assignments = list(
+        db.session.scalars(
+            select(Assignment).where(
+                Assignment.open.is_(True),
+                Assignment.course.has(Course.status == "published"),
+            )
+        )
+    )
+    return _enrol_missing(open_assignments, user_ids)
+
+
+@accounts_placed.connect
+def _on_accounts_placed(_sender: Any, user_ids: list[int], **_extra: Any) -> None:
+    enrol_in_open_assignments(user_ids)
+
+
+def enrollment_for(user: Any, course: Course) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    )
+
+
+def mark_module_done(user: Any, module: Module) -> bool:
+    """Record that ``user`` finished ``module`` (idempotent); completes the enrollment when
+    every module is done. Returns whether this call recorded something new."""
+    already = db.session.scalar(
+        select(ModuleProgress.module_id).where(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
+        )
+    )
+    if already is not None:
+        return False
+    nested = db.session.begin_nested()
+    try:
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
+        db.session.flush()
+        nested.commit()
+    except IntegrityError:  # a double submit that raced this one already recorded it
+        nested.rollback()
+        return False
+    _complete_if_finished(user.id, module.course_id)
+    return True
+
+
+def _complete_if_finished(user_id: int, course_id: int) -> None:
+    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id))
+    done = db.session.scalar(
+        select(func.count())
+        .select_from(ModuleProgress)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(ModuleProgress.user_id == user_id, Module.course_id == course_id)
+    )
+    if total and done >= total:
+        db.session.execute(
+            update(Enrollment)
+            .where(
+                and_(
+                    Enrollment.user_id == user_id,
+                    Enrollment.course_id == course_id,
+                    Enrollment.completed_at.is_(None),
+                )
+            )
+            .values(completed_at=utcnow())
+        )

@@ -1,0 +1,97 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lms.forms import Form
+
+
+class CourseCreateForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    slug = StringField(
+        _l("Short name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l(
+            "Used in addresses and folder names; lower-case letters, digits and "
+            "dashes, e.g. dan-van-kheo. Cannot be changed later."
+        ),
+        render_kw={"autocapitalize": "none"},
+    )
+    summary = StringField(_l("Summary"), validators=[Optional(), Length(max=500)])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=120)])
+
+
+class CourseSettingsForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    summary = StringField(_l("Summary"), validators=[Optional(), Length(max=500)])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=120)])
+    description_md = TextAreaField(
+        _l("Description (Markdown)"),
+        validators=[Optional(), Length(max=50_000)],
+        render_kw={"rows": 8},
+    )
+    pass_score = IntegerField(
+        _l("Pass score (percent)"),
+        validators=[Optional(), NumberRange(0, 100)],
+        description=_l("For the required quizzes; empty: no quiz needed."),
+    )
+    min_attendance = IntegerField(
+        _l("Minimum attendance (percent)"),
+        validators=[Optional(), NumberRange(0, 100)],
+        description=_l("Share of the course's training sessions to attend; empty: none."),
+    )
+    required_quizzes = StringField(
+        _l("Required quizzes"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Short names of the quizzes to pass, separated by commas."),
+    )
+    certificate_valid_months = IntegerField(
+        _l("Certificate valid for (months)"),
+        validators=[Optional(), NumberRange(1, 600)],
+        description=_l("Empty: valid for ever."),
+    )
+
+
+class CourseOwnersForm(Form):
+    owners = StringField(
+        _l("Trainers who edit this course"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Usernames separated by commas."),
+    )
+
+
+class ModuleAddForm(Form):
+    title = StringField(_l("Title of the new module"), validators=[DataRequired(), Length(max=255)])
+
+
+class ModuleEditForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    minutes = IntegerField(
+        _l("Estimated minutes"), validators=[DataRequired(), NumberRange(1, 600)]
+    )
+    body_md = TextAreaField(
+        _l("Text (Markdown)"), validators=[Optional()], render_kw={"rows": 24, "spellcheck": "true"}
+    )
+    message = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
+    base_revision = HiddenField()
+
+
+class ImageUploadForm(Form):
+    image = FileField(_l("Image (PNG, JPEG or WebP, at most 2 MB)"), validators=[FileRequired()])
+    alt = StringField(_l("Description of the image"), validators=[Optional(), Length(max=200)])
+
+
+class AssignForm(Form):
+    unit_id = SelectField(_l("Unit (with every unit below it)"), coerce=int)
+    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+
+
+class StatusForm(Form):
+    status = HiddenField(validators=[DataRequired()])

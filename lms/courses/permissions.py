@@ -1,0 +1,33 @@
+"""Who may see, edit and assign courses; shared by views and templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms.courses.models import Course
+
+
+def can_author(user: Any) -> bool:
+    return user.is_authenticated and user.has_role("trainer", "admin")
+
+
+def can_edit_course(user: Any, course: Course) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.has_role("admin") or (user.has_role("trainer") and user.id in course.owner_ids)
+
+
+def can_view_course(user: Any, course: Course, *, enrolled: bool = False) -> bool:
+    """Published courses are open to every signed-in user; drafts only to their editors;
+    an archived course stays readable by those enrolled in it."""
+    if not user.is_authenticated:
+        return False
+    if course.status == "published":
+        return True
+    if course.status == "archived" and enrolled:
+        return True
+    return can_edit_course(user, course)
+
+
+def can_assign(user: Any) -> bool:
+    return user.is_authenticated and user.has_role("commander", "admin")

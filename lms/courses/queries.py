@@ -1,0 +1,221 @@
+"""What learners' pages show, each loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.orm import load_only
+
+from lms.courses.models import Course, CourseOwner, Enrollment, Module, ModuleProgress
+from lms.extensions import db
+
+
+def visible_courses_filter(user: Any) -> ColumnElement[bool]:
+    """Courses ``user`` may find in lists and search (drafts only for their editors)."""
+    if not user.is_authenticated:
+        return false()
+    if user.has_role("admin"):
+        return true()
+    published = Course.status == "published"
+    if user.has_role("trainer"):
+        owned = Course.id.in_(select(CourseOwner.course_id).where(CourseOwner.user_id == user.id))
+        return or_(published, owned)
+    return published
+
+
+@dataclass
+class ModuleStatus:
+    id: int
+    slug: str
+    title: str
+    minutes: int
+    position: int
+    done: bool
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    enrollment: Enrollment | None
+    modules: list[ModuleStatus]
+
+    @property
+    def total(self) -> int:
+        return len(self.modules)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for m in self.modules if m.done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def next_module(self) -> ModuleStatus | None:
+        return next((m for m in self.modules if not m.done), None)
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.enrollment and self.enrollment.completed_at)
+
+    def overdue(self, today: dt.date) -> bool:
+        return bool(
+            self.enrollment
+            and self.enrollment.due_date
+            and not self.completed
+            and today > self.enrollment.due_date
+        )
+
+
+def _module_statuses(user_id: int, course_ids: list[int]) -> dict[int, list[ModuleStatus]]:
+    """Modules of these courses with the user's done flags: two queries."""
+    if not course_ids:
+        return {}
+    modules = db.session.execute(
+        select(
+            Module.id, Module.course_id, Module.slug, Module.title, Module.minutes, Module.position
+        )
+        .where(Module.course_id.in_(course_ids))
+        .order_by(Module.course_id, Module.position)
+    ).all()
+    done = set(
+        db.session.scalars(
+            select(ModuleProgress.module_id)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .where(ModuleProgress.user_id == user_id, Module.course_id.in_(course_ids))
+        )
+    )
+    by_course: dict[int, list[ModuleStatus]] = defaultdict(list)
+    for row in modules:
+        by_course[row.course_id].append(
+            ModuleStatus(
+                id=row.id,
+                slug=row.slug,
+                title=row.title,
+                minutes=row.minutes,
+                position=row.position,
+                done=row.id in done,
+            )
+        )
+    return by_course
+
+
+def my_training(user: Any) -> list[CourseProgress]:
+    """The user's enrollments with progress, soonest deadline first: three queries."""
+    rows = db.session.execute(
+        select(Enrollment, Course)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == user.id, Course.status != "draft")
+        .options(
+            load_only(
+                Course.id, Course.slug, Course.title, Course.summary, Course.topic, Course.status
+            )
+        )
+        .order_by(
+            Enrollment.completed_at.is_not(None),
+            Enrollment.due_date.is_(None),
+            Enrollment.due_date,
+            Course.title,
+        )
+    ).all()
+    statuses = _module_statuses(user.id, [course.id for _, course in rows])
+    return [
+        CourseProgress(course=course, enrollment=enrollment, modules=statuses.get(course.id, []))
+        for enrollment, course in rows
+    ]
+
+
+def course_progress(user: Any, course: Course, enrollment: Enrollment | None) -> CourseProgress:
+    """``enrollment``: the user's in this course, already looked up by the caller, or None."""
+    return CourseProgress(
+        course=course,
+        enrollment=enrollment,
+        modules=_module_statuses(user.id, [course.id]).get(course.id, []),
+    )
+
+
+def catalogue(user: Any) -> list[tuple[Course, int]]:
+    """Courses the user may see, with their module counts: one query."""
+    counts = (
+        select(Module.course_id, func.count().label("modules"))
+        .group_by(Module.course_id)
+        .subquery()
+    )
+    return [
+        (course, modules or 0)
+        for course, modules in db.session.execute(
+            select(Course, counts.c.modules)
+            .outerjoin(counts, counts.c.course_id == Course.id)
+            .where(visible_courses_filter(user))
+            .options(
+                load_only(
+                    Course.id,
+                    Course.slug,
+                    Course.title,
+                    Course.summary,
+                    Course.topic,
+                    Course.status,
+                )
+            )
+            .order_by(Course.status, Course.title)
+        ).all()
+    ]
+
+
+@dataclass
+class ModulePage:
+    module: Module
+    progress: CourseProgress
+    index: int
+
+    @property
+    def previous_module(self) -> ModuleStatus | None:
+        return self.progress.modules[self.index - 1] if self.index > 0 else None
+
+    @property
+    def next_module(self) -> ModuleStatus | None:
+        modules = self.progress.modules
+        return modules[self.index + 1] if self.index + 1 < len(modules) else None
+
+    @property
+    def done(self) -> bool:
+        return self.progress.modules[self.index].done
+
+
+def module_page(
+    user: Any, course: Course, module_slug: str, enrollment: Enrollment | None
+) -> ModulePage | None:
+    """A module with its neighbours and the reader's progress: three queries."""
+    module = db.session.scalar(
+        select(Module).where(Module.course_id == course.id, Module.slug == module_slug)
+    )
+    if module is None:
+        return None
+    progress = course_progress(user, course, enrollment)
+    index = next(i for i, m in enumerate(progress.modules) if m.id == module.id)
+    return ModulePage(module=module, progress=progress, index=index)
+
+
+def editable_courses(user: Any) -> list[tuple[Course, int]]:
+    """Courses ``user`` may edit (all for admins, owned ones for trainers), with module counts."""
+    counts = (
+        select(Module.course_id, func.count().label("modules"))
+        .group_by(Module.course_id)
+        .subquery()
+    )
+    query = (
+        select(Course, counts.c.modules)
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .options(load_only(Course.id, Course.slug, Course.title, Course.status))
+        .order_by(Course.title)
+    )
+    if not user.has_role("admin"):
+        query = query.where(
+            Course.id.in_(select(CourseOwner.course_id).where(CourseOwner.user_id == user.id))
+        )
+    return [(course, modules or 0) for course, modules in db.session.execute(query).all()]

@@ -1,0 +1,184 @@
+"""Learners' pages: my training, the catalogue, a course, a module, search; and assignment."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.permissions import require
+from lms.courses import enrollment, media, queries, services
+from lms.courses.forms import AssignForm
+from lms.courses.models import Assignment, Course, Enrollment
+from lms.courses.permissions import can_assign, can_edit_course, can_view_course
+from lms.courses.search import search as search_courses
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.timeutil import local_today
+from lms.units import services as units
+from lms.units.forms import unit_choices
+from lms.units.models import Unit
+from lms.units.scope import can_see_unit, subtree_filter
+
+bp = Blueprint("courses", __name__)
+
+
+def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
+    """The course if the user may see it, and their enrollment in it if any."""
+    course = services.get_course(slug)
+    if course is None:
+        abort(404)
+    enrolled = enrollment.enrollment_for(current_user, course)
+    if not can_view_course(current_user, course, enrolled=enrolled is not None):
+        abort(404)  # drafts do not exist for those who may not see them
+    return course, enrolled
+
+
+@bp.get("/my-training")
+@require()
+def my_training():
+    return render_template(
+        "courses/my_training.html",
+        items=queries.my_training(current_user),
+        today=local_today(current_app.config["TIMEZONE"]),
+    )
+
+
+@bp.get("/courses/")
+@require()
+def catalogue():
+    return render_template("courses/catalogue.html", courses=queries.catalogue(current_user))
+
+
+@bp.get("/courses/<slug>")
+@require()
+def course(slug: str):
+    course, enrolled = _course_or_404(slug)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        progress=queries.course_progress(current_user, course, enrolled),
+        enrolled=enrolled is not None,
+        can_edit=can_edit_course(current_user, course),
+        can_assign=can_assign(current_user) and course.status == "published",
+        today=local_today(current_app.config["TIMEZONE"]),
+    )
+
+
+@bp.get("/courses/<slug>/modules/<module_slug>")
+@require()
+def module(slug: str, module_slug: str):
+    course, enrolled = _course_or_404(slug)
+    page = queries.module_page(current_user, course, module_slug, enrolled)
+    if page is None:
+        abort(404)
+    return render_template(
+        "courses/module.html", course=course, page=page, enrolled=enrolled is not None
+    )
+
+
+@bp.post("/courses/<slug>/modules/<module_slug>/done")
+@require()
+def mark_done(slug: str, module_slug: str):
+    course, enrolled = _course_or_404(slug)
+    module = services.get_module(course, module_slug)
+    if module is None:
+        abort(404)
+    if not enrolled:
+        abort(403)
+    enrollment.mark_module_done(current_user, module)
+    db.session.commit()
+    page = queries.module_page(current_user, course, module_slug, enrolled)
+    if page and page.next_module:
+        return redirect(url_for("courses.module", slug=slug, module_slug=page.next_module.slug))
+    flash(_("You have read every module of this course."), "success")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.get("/search")
+@require()
+def search():
+    query = request.args.get("q", "")[:200]
+    hits = search_courses(current_user, query) if query.strip() else []
+    return render_template("courses/search.html", query=query, hits=hits)
+
+
+@bp.get("/media/<sha256>.<extension>")
+@require()
+def media_file(sha256: str, extension: str):
+    found = media.find(sha256) if len(sha256) == 64 else None
+    if found is None or media.EXTENSIONS[found.mime_type] != extension:
+        abort(404)
+    response = current_app.response_class(found.data, mimetype=found.mime_type)
+    # The address is the content's hash: it never changes, so browsers may keep it for good.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/courses/<slug>/assign", methods=["GET", "POST"])
+@require("commander", "admin")
+def assign(slug: str):
+    course, _enrolled = _course_or_404(slug)
+    form = AssignForm()
+    scope = subtree_filter(current_user, Unit.id)
+    form.unit_id.choices = unit_choices(units.options(scope), str(_l("— choose a unit —")))
+    status = 200
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        if unit is None or not can_see_unit(current_user, unit.id):
+            form.unit_id.errors.append(_("Choose one of your units."))
+        else:
+            try:
+                _assignment, created = enrollment.assign(
+                    course,
+                    unit,
+                    form.due_date.data,
+                    actor=current_user,
+                    today=local_today(current_app.config["TIMEZONE"]),
+                )
+            except InvalidInput as error:
+                form.due_date.errors.append(str(error.message))
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Assigned to %(unit)s and every unit below it: %(n)s new enrollments.",
+                        unit=unit.name,
+                        n=created,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("courses.assign", slug=slug))
+    if form.errors:
+        status = 400
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.course_id == course.id, Assignment.unit_id.in_(select(Unit.id).where(scope))
+        )
+        .order_by(Assignment.due_date)
+    ).all()
+    unit_names = dict(
+        db.session.execute(
+            select(Unit.id, Unit.name).where(Unit.id.in_([a.unit_id for a in assignments]))
+        ).all()
+    )
+    return render_template(
+        "courses/assign.html",
+        course=course,
+        form=form,
+        assignments=assignments,
+        unit_names=unit_names,
+    ), status
