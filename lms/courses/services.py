@@ -46,8 +46,14 @@ def check_slug(slug: str) -> None:
         )
 
 
-def get_course(slug: str, *, with_modules: bool = False) -> Course | None:
-    query = select(Course).where(Course.slug == slug).options(selectinload(Course.owner_rows))
+def get_course(
+    slug: str, *, with_modules: bool = False, with_owners: bool = True
+) -> Course | None:
+    """``with_owners=False`` saves a query where nobody can be an owner (learners' pages for
+    users who are not trainers: can_edit_course then decides without the owner list)."""
+    query = select(Course).where(Course.slug == slug)
+    if with_owners:
+        query = query.options(selectinload(Course.owner_rows))
     if with_modules:
         query = query.options(selectinload(Course.modules))
     # Fresh collections even for a course already in the session (modules added since).

@@ -36,7 +36,7 @@ bp = Blueprint("courses", __name__)
 
 def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
     """The course if the user may see it, and their enrollment in it if any."""
-    course = services.get_course(slug)
+    course = services.get_course(slug, with_owners=current_user.has_role("trainer"))
     if course is None:
         abort(404)
     enrolled = enrollment.enrollment_for(current_user, course)
