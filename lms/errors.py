@@ -13,9 +13,10 @@ from werkzeug.exceptions import HTTPException
 class InvalidInput(Exception):
     """A request or command the user can fix; ``message`` is translated and shown as it is."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        self.field = field  # the form field or setting at fault, when there is one
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ WTFORMS_MESSAGES = (
     _l("Field must be equal to %(other_name)s."),
     _l("Invalid email address."),
     _l("Invalid input."),
+    _l("Not a valid integer value."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Not a valid date value."),
 )
 WTFORMS_PLURAL_MESSAGES = (
     lazy_ngettext(

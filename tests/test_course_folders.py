@@ -113,8 +113,8 @@ def test_a_changed_module_becomes_a_new_revision_by_the_sync(tmp_path):
         ({"course.md": "---\ntitle: [unclosed\n---\n"}, "course.md:2", "not valid YAML"),
         ({"course.md": "---\ntitle: Tên\ncolour: red\n---\n"}, "course.md:3", "unknown setting"),
         ({"course.md": "---\ntitle: Tên\npass_score: high\n---\n"}, "course.md:3", "wrong type"),
-        ({"course.md": "---\ntitle: Tên\npass_score: 150\n---\n"}, "course.md:2", "0 to 100"),
-        ({"course.md": "---\ntitle: Tên\nstatus: secret\n---\n"}, "course.md:2", "status"),
+        ({"course.md": "---\ntitle: Tên\npass_score: 150\n---\n"}, "course.md:3", "0 to 100"),
+        ({"course.md": "---\ntitle: Tên\nstatus: secret\n---\n"}, "course.md:3", "status"),
         ({"course.md": "no front matter\n"}, "course.md:1", "front matter"),
         ({"course.md": "---\ntitle: Tên\n"}, "course.md:1", "not closed"),
         (
@@ -123,10 +123,14 @@ def test_a_changed_module_becomes_a_new_revision_by_the_sync(tmp_path):
             "number 1",
         ),
         ({"1-bad name.md": "---\ntitle: A\n---\n"}, "1-bad name.md", "NN-short-name"),
-        ({"01-a.md": "---\ntitle: A\nminutes: 0\n---\n"}, "01-a.md:2", "minutes"),
+        ({"01-a.md": "---\ntitle: A\nminutes: 0\n---\n"}, "01-a.md:3", "minutes"),
         ({"01-a.md": "---\ntitle: A\nauthor: me\n---\n"}, "01-a.md:3", "unknown setting"),
         ({"01-a.md": "---\nminutes: 5\n---\n"}, "01-a.md:2", "title"),
         ({"01-a.md": b"---\ntitle: \xff\xfe\n---\n"}, "01-a.md:2", "UTF-8"),
+        ({"course.md": "---\ntitle: Tên\ntitle: Lại\n---\n"}, "course.md:3", "twice"),
+        ({"course.md": "---\ntitle: " + "T" * 300 + "\n---\n"}, "course.md:2", "255"),
+        ({"02-b.MD": "---\ntitle: B\n---\n"}, "02-b.MD", "unexpected"),
+        ({"notes.txt": "ghi chú"}, "notes.txt", "unexpected"),
     ],
 )
 def test_a_folder_with_an_error_changes_nothing_of_its_course(tmp_path, files, where, fragment):
@@ -218,3 +222,77 @@ def test_sync_and_export_commands(app, tmp_path):
     result = runner.invoke(args=["courses", "sync", str(tmp_path / "src")])
     assert result.exit_code == 1 and "course.md:2" in result.output
     assert runner.invoke(args=["courses", "export", "nope", str(tmp_path)]).exit_code == 1
+
+
+def test_web_edits_survive_a_sync_of_an_unchanged_folder(tmp_path, people):
+    write_course(tmp_path)
+    sync(tmp_path)
+    course = services.get_course("thu-nghiem", with_modules=True)
+    module = course.modules[0]
+    services.save_module(
+        module,
+        base_revision=1,
+        title="Mở đầu (sửa trên web)",
+        minutes=10,
+        body_md="Bản sửa trên web",
+        author=people["trainer"],
+    )
+    services.set_status(course, "draft", actor=None)
+    added = services.add_module(course, title="Bài viết trên web", author=people["trainer"])
+    db.session.commit()
+    [report] = sync(tmp_path).reports
+    assert not report.changed
+    course = services.get_course("thu-nghiem", with_modules=True)
+    assert course.status == "draft"
+    assert course.modules[0].title == "Mở đầu (sửa trên web)"
+    assert added.slug in [m.slug for m in course.modules]
+
+
+def test_a_change_on_both_sides_is_refused(tmp_path, people):
+    folder = write_course(tmp_path)
+    sync(tmp_path)
+    course = services.get_course("thu-nghiem", with_modules=True)
+    services.save_module(
+        course.modules[0],
+        base_revision=1,
+        title="Mở đầu",
+        minutes=10,
+        body_md="Sửa trên web",
+        author=people["trainer"],
+    )
+    db.session.commit()
+    (folder / "01-mo-dau.md").write_text(
+        "---\ntitle: Mở đầu\nminutes: 10\n---\nSửa trong tệp\n", encoding="utf-8"
+    )
+    result = sync(tmp_path)
+    [problem] = result.refused["thu-nghiem"]
+    assert "01-mo-dau.md" in str(problem) and "changed on the web" in str(problem)
+    course = services.get_course("thu-nghiem", with_modules=True)
+    assert "Sửa trên web" in course.modules[0].body_html
+
+
+def test_a_course_made_on_the_web_is_not_overwritten_by_a_folder(tmp_path, make_course):
+    make_course("thu-nghiem", modules=("Bài trên web",))
+    write_course(tmp_path)
+    result = sync(tmp_path)
+    assert "thu-nghiem" in result.refused
+    course = services.get_course("thu-nghiem", with_modules=True)
+    assert [m.title for m in course.modules] == ["Bài trên web"]
+
+
+def test_a_published_course_needs_a_module(tmp_path):
+    write_course(tmp_path, modules={})
+    result = sync(tmp_path)
+    assert any("needs a module" in str(p) for p in result.refused["thu-nghiem"])
+
+
+def test_directories_links_and_huge_files_are_refused(tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "03-thu-muc.md").mkdir()
+    (folder / "04-lien-ket.md").symlink_to(folder / "01-mo-dau.md")
+    (folder / "05-lon.md").write_text("---\ntitle: Lớn\n---\n" + "a" * (2 * 1024 * 1024))
+    result = sync(tmp_path)
+    problems = " ".join(str(p) for p in result.refused["thu-nghiem"])
+    assert "03-thu-muc.md" in problems and "04-lien-ket.md" in problems
+    assert "05-lon.md" in problems and "larger" in problems
+    assert services.get_course("thu-nghiem") is None

@@ -230,3 +230,12 @@ def test_learner_pages_use_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
     assert few.count == many.count, (few.statements, many.statements)
     assert many.count <= 8
+
+
+def test_the_catalogue_shows_the_readers_progress(client, people, courses):
+    enrollment.mark_module_done(people["cadre"], courses["published"].modules[0])
+    db.session.commit()
+    login(client, "hocvien")
+    page = soup(client.get("/courses/"))
+    assert page.select_one(".course-card .progress")["aria-valuenow"] == "33"
+    assert "Không tìm thấy" in soup(client.get("/search?q=khongcotu")).get_text()

@@ -176,3 +176,42 @@ def test_assign_command(app, make_course, people, province):
         [course.slug, "--unit", "HT", "--due", "31/03/2027"],
     ):
         assert runner.invoke(args=["courses", "assign", *args]).exit_code == 1
+
+
+def test_moving_a_unit_under_an_assigned_one_enrols_its_cadres(make_course, people, province):
+    from lms.units import services as units
+
+    course = make_course()
+    enrollment.assign(course, province["BCHQS"], DUE, actor=None)
+    db.session.commit()
+    assert "hocvien.bp" not in enrolled_usernames(course)
+    units.move_unit(province["DBP-CT"], province["HS"], actor=None)
+    db.session.commit()
+    assert "hocvien.bp" in enrolled_usernames(course)
+
+
+def test_nested_assignments_enrol_a_newcomer_once_with_the_earlier_deadline(
+    make_course, people, province, make_user
+):
+    course = make_course()
+    enrollment.assign(course, province["HT"], DUE, actor=None)
+    enrollment.assign(course, province["HS"], DUE - dt.timedelta(days=10), actor=None)
+    db.session.commit()
+    newcomer = make_user("moi.nhat", ("cadre",), province["HS-01"])
+    rows = db.session.scalars(select(Enrollment).where(Enrollment.user_id == newcomer.id)).all()
+    assert len(rows) == 1 and rows[0].due_date == DUE - dt.timedelta(days=10)
+
+
+def test_closing_an_assignment_from_the_page(client, make_course, people, province, make_user):
+    course = make_course()
+    assignment, _ = enrollment.assign(course, province["HS"], DUE, actor=None)
+    db.session.commit()
+    login(client, "chihuy.hs")
+    url = f"/courses/{course.slug}/assignments/{assignment.id}/close"
+    assert post(client, url, token_from=f"/courses/{course.slug}/assign").status_code == 302
+    make_user("den.sau", ("cadre",), province["HS-01"])
+    assert "den.sau" not in enrolled_usernames(course)
+    assert (
+        post(client, f"/courses/{course.slug}/assignments/999999/close", token_from="/").status_code
+        == 404
+    )

@@ -143,7 +143,7 @@ mã nguồn
 """
     rendered = render(source)
     soup = BeautifulSoup(rendered.html, "html.parser")
-    assert soup.find("h2", id="mo-dau").get_text() == "Mở đầu"
+    assert soup.find("h2", id="h-mo-dau").get_text() == "Mở đầu"
     assert soup.find("strong").get_text() == "chữ đậm" and soup.find("em")
     assert soup.find("a", href="https://example.vn/trang")
     assert len(soup.select("ul li")) == 2 and len(soup.select("ol li")) >= 2
@@ -159,7 +159,7 @@ mã nguồn
     }
     assert soup.find("img", src="/media/0123abcd.png")["alt"] == "Sơ đồ"
     assert soup.find("pre").get_text().strip() == "mã nguồn"
-    assert "mo-dau" in rendered.toc_html
+    assert "#h-mo-dau" in rendered.toc_html
     assert "Nội dung lưu ý" in rendered.text and "<" not in rendered.text
 
 
@@ -171,3 +171,18 @@ def test_text_is_stored_nfc():
 def test_links_leave_no_opener():
     html = render("[x](https://example.vn)").html
     assert 'rel="noopener noreferrer nofollow"' in html
+
+
+@pytest.mark.parametrize(
+    "source", ["- " * 600 + "a", "> " * 100 + "a", "[" * 5000, "1. " * 60 + "x"]
+)
+def test_pathological_text_is_refused_quickly(source):
+    from lms.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        render(source)
+
+
+def test_heading_ids_cannot_take_page_ids():
+    html = render("## Image upload\n\n## Live preview").html
+    assert 'id="h-image-upload"' in html and 'id="h-live-preview"' in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,15 +20,13 @@ from lms.courses.forms import (
     ModuleEditForm,
 )
 from lms.courses.markdown import render
-from lms.courses.models import Course, Module
+from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.courses.permissions import can_edit_course
 from lms.courses.queries import editable_courses
 from lms.errors import InvalidInput, render_error
 from lms.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
-
-STATUS_ACTIONS = {"published", "draft", "archived"}
 
 
 def _editable_course_or_404(slug: str) -> Course:
@@ -101,6 +101,13 @@ def course(slug: str):
     return _render_course(course, form, 400 if form.errors else 200)
 
 
+def _settings_form(course: Course) -> CourseSettingsForm:
+    """The settings form filled from the course (only when the request is not its own post)."""
+    return CourseSettingsForm(
+        formdata=None, obj=course, required_quizzes=", ".join(course.required_quizzes)
+    )
+
+
 def _render_course(
     course: Course,
     form: CourseSettingsForm,
@@ -133,7 +140,7 @@ def set_owners(slug: str):
             db.session.commit()
             flash(_("Editors saved."), "success")
             return redirect(url_for("authoring.course", slug=slug))
-    return _render_course(course, CourseSettingsForm(obj=course), 400, owners_form=form)
+    return _render_course(course, _settings_form(course), 400, owners_form=form)
 
 
 @bp.post("/<slug>/status")
@@ -141,13 +148,13 @@ def set_owners(slug: str):
 def set_status(slug: str):
     course = _editable_course_or_404(slug)
     status = request.form.get("status", "")
-    if status not in STATUS_ACTIONS:
+    if status not in COURSE_STATUSES:
         abort(400)
     try:
         services.set_status(course, status, actor=current_user)
     except InvalidInput as error:
         flash(str(error.message), "error")
-        return _render_course(course, CourseSettingsForm(obj=course), 409)
+        return _render_course(course, _settings_form(course), 409)
     db.session.commit()
     flash(
         {
@@ -210,13 +217,15 @@ def edit_module(slug: str, module_slug: str):
     status = 200
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = Markup(render(form.body_md.data or "").html)  # noqa: S704 - sanitized
+            try:
+                preview = Markup(render(form.body_md.data or "").html)  # noqa: S704 - sanitized
+            except InvalidInput as error:
+                form.body_md.errors.append(str(error.message))
         else:
             try:
-                base = int(form.base_revision.data or 0)
                 changed = services.save_module(
                     module,
-                    base_revision=base,
+                    base_revision=form.base_revision.data,
                     title=form.title.data,
                     minutes=form.minutes.data,
                     body_md=form.body_md.data or "",
@@ -226,8 +235,8 @@ def edit_module(slug: str, module_slug: str):
             except services.EditConflict as error:
                 conflict = _conflict(error, form.body_md.data or "")
                 status = 409
-            except (InvalidInput, ValueError) as error:
-                form.body_md.errors.append(str(getattr(error, "message", error)))
+            except InvalidInput as error:
+                form.body_md.errors.append(str(error.message))
             else:
                 db.session.commit()
                 flash(
@@ -278,7 +287,7 @@ def diff(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     numbers = [request.args.get(key, "") for key in ("from", "to")]
-    if not all(n.isdigit() and len(n) < 8 for n in numbers):
+    if not all(re.fullmatch(r"[0-9]{1,7}", n) for n in numbers):
         abort(400)
     old = services.get_revision(module, int(numbers[0]))
     new = services.get_revision(module, int(numbers[1]))
@@ -314,7 +323,10 @@ def preview():
     text = request.form.get("body_md", "")
     if len(text) > services.MAX_BODY_CHARS:
         abort(413)
-    return jsonify(html=render(text).html)
+    try:
+        return jsonify(html=render(text).html)
+    except InvalidInput as error:
+        return jsonify(error=str(error.message)), 400
 
 
 @bp.post("/<slug>/images")

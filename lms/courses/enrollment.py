@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.people.models import User, UserRole
 from lms.people.signals import accounts_placed
 from lms.timeutil import utcnow
-from lms.units.models import Unit
+from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_ids
 
 
@@ -121,18 +121,51 @@ def _enrol_missing(assignments: Iterable[Assignment], user_ids: list[int] | None
 
 
 def enrol_in_open_assignments(user_ids: list[int]) -> int:
-    """For people who joined a unit (or became cadres) while assignments there are open."""
+    """For people who joined a unit (or became cadres) while assignments there are open: one
+    statement, however many assignments and people."""
     if not user_ids:
         return 0
-    open_assignments = list(
-        db.session.scalars(
-            select(Assignment).where(
-                Assignment.open.is_(True),
-                Assignment.course.has(Course.status == "published"),
-            )
+    now = utcnow()
+    covering = (
+        select(
+            User.id.label("user_id"),
+            Assignment.course_id,
+            func.max(Assignment.id).label("assignment_id"),
+            func.min(Assignment.due_date).label("due_date"),
         )
+        .join(UnitClosure, UnitClosure.descendant_id == User.unit_id)
+        .join(Assignment, Assignment.unit_id == UnitClosure.ancestor_id)
+        .join(Course, Course.id == Assignment.course_id)
+        .where(
+            User.id.in_(user_ids),
+            User.active.is_(True),
+            Assignment.open.is_(True),
+            Course.status == "published",
+            exists().where(UserRole.user_id == User.id, UserRole.role == "cadre"),
+            ~exists().where(
+                Enrollment.user_id == User.id, Enrollment.course_id == Assignment.course_id
+            ),
+        )
+        # A person under two open assignments of a course (a unit and its parent) is enrolled
+        # once, with the earlier deadline.
+        .group_by(User.id, Assignment.course_id)
+        .subquery()
     )
-    return _enrol_missing(open_assignments, user_ids)
+    new_ids = db.session.scalars(
+        insert(Enrollment)
+        .from_select(
+            ["user_id", "course_id", "assignment_id", "due_date", "enrolled_at"],
+            select(
+                covering.c.user_id,
+                covering.c.course_id,
+                covering.c.assignment_id,
+                covering.c.due_date,
+                literal(now),
+            ),
+        )
+        .returning(Enrollment.id)
+    ).all()
+    return len(new_ids)
 
 
 @accounts_placed.connect
@@ -188,3 +221,38 @@ def _complete_if_finished(user_id: int, course_id: int) -> None:
             )
             .values(completed_at=utcnow())
         )
+
+
+def recompute_completion(course_id: int) -> None:
+    """Mark complete every enrollment whose reader has now done every module (after a module
+    was deleted, say). Completion is never taken back: a module added later does not undo a
+    course someone already finished."""
+    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id)) or 0
+    if not total:
+        return
+    done = (
+        select(func.count())
+        .select_from(ModuleProgress)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(ModuleProgress.user_id == Enrollment.user_id, Module.course_id == course_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None), done >= total)
+        .values(completed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def assignments_in_scope(course: Course, scope: Any) -> list[tuple[Assignment, str]]:
+    """The course's assignments to units matching ``scope``, with the unit names: one query."""
+    return [
+        (assignment, unit_name)
+        for assignment, unit_name in db.session.execute(
+            select(Assignment, Unit.name)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.course_id == course.id, scope)
+            .order_by(Assignment.due_date, Unit.name)
+        ).all()
+    ]

@@ -8,6 +8,9 @@ synced course gives files that sync back to the same course (a fixed point).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 from lms.courses import services
+from lms.courses.enrollment import recompute_completion
 from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -43,7 +47,10 @@ MODULE_KEYS: dict[str, tuple[type, ...]] = {"title": (str,), "minutes": (int,)}
 class FolderProblem:
     path: str
     line: int
-    message: str
+    message: str  # may be given as a lazy translation
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", str(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -98,130 +105,153 @@ class SyncReport:
 
 # ---- reading ---------------------------------------------------------------------------------
 
+MAX_FILE_BYTES = 1024 * 1024
+
 
 def _split_front_matter(
     text: str, path: str, problems: list[FolderProblem]
-) -> tuple[str, str, int] | None:
-    """(front matter, body, line of the body's first line) or None with a problem noted."""
+) -> tuple[str, str] | None:
+    """(front matter, body), or None with a problem noted."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.append(
             FolderProblem(
-                path,
-                1,
-                str(_l("the file must start with a front matter block between two --- lines")),
+                path, 1, _l("the file must start with a front matter block between two --- lines")
             )
         )
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    problems.append(FolderProblem(path, 1, str(_l("the front matter is not closed by ---"))))
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :])
+    problems.append(FolderProblem(path, 1, _l("the front matter is not closed by ---")))
     return None
+
+
+@dataclass
+class FrontMatter:
+    values: dict[str, Any]
+    lines: dict[str, int]  # the line of each key in the file
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 2)
 
 
 def _front_matter(
     source: str, path: str, allowed: dict[str, tuple[type, ...]], problems: list[FolderProblem]
-) -> dict[str, Any] | None:
-    """Parse YAML; report bad syntax, unknown keys and wrong types at their line."""
+) -> FrontMatter | None:
+    """Parse YAML; report bad syntax, repeated or unknown keys and wrong types at their line."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         values = yaml.safe_load(source) if node is not None else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
         problems.append(
             FolderProblem(
                 path,
-                line,
-                str(
-                    _l(
-                        "the front matter is not valid YAML: %(error)s",
-                        error=getattr(error, "problem", None) or str(error),
-                    )
+                mark.line + 2 if mark is not None else 1,
+                _l(
+                    "the front matter is not valid YAML: %(error)s",
+                    error=getattr(error, "problem", None) or str(error),
                 ),
             )
         )
         return None
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode | type(None)):
-        problems.append(
-            FolderProblem(path, 2, str(_l("the front matter must be key: value lines")))
-        )
+        problems.append(FolderProblem(path, 2, _l("the front matter must be key: value lines")))
         return None
-    key_lines = {key.value: key.start_mark.line + 2 for key, _ in (node.value if node else [])}
+    lines: dict[str, int] = {}
     ok = True
-    for key, value in values.items():
-        line = key_lines.get(str(key), 2)
-        if key not in allowed:
+    for key_node, _value in node.value if node else []:
+        key, line = str(key_node.value), key_node.start_mark.line + 2
+        if key in lines:
             problems.append(
                 FolderProblem(
                     path,
                     line,
-                    str(
-                        _l(
-                            "unknown setting “%(key)s”; the settings are: %(known)s",
-                            key=key,
-                            known=", ".join(allowed),
-                        )
+                    _l(
+                        "“%(key)s” is given twice (also on line %(other)s)",
+                        key=key,
+                        other=lines[key],
+                    ),
+                )
+            )
+            ok = False
+        lines[key] = line
+    for key, value in values.items():
+        if key not in allowed:
+            problems.append(
+                FolderProblem(
+                    path,
+                    lines.get(str(key), 2),
+                    _l(
+                        "unknown setting “%(key)s”; the settings are: %(known)s",
+                        key=key,
+                        known=", ".join(allowed),
                     ),
                 )
             )
             ok = False
         elif not isinstance(value, allowed[key]) or isinstance(value, bool):
             problems.append(
-                FolderProblem(path, line, str(_l("“%(key)s” has the wrong type", key=key)))
+                FolderProblem(
+                    path, lines.get(str(key), 2), _l("“%(key)s” has the wrong type", key=key)
+                )
             )
             ok = False
-    return values if ok else None
+    return FrontMatter(values, lines) if ok else None
 
 
 def parse_folder(folder: Path) -> ParsedCourse:
     """Read and check one course folder; raise FolderRefused listing every problem."""
     problems: list[FolderProblem] = []
     slug = folder.name
-    course_path = folder / COURSE_FILE
     rel = f"{slug}/{COURSE_FILE}"
     if not services.SLUG_PATTERN.match(slug):
         problems.append(
             FolderProblem(
                 slug,
                 0,
-                str(
-                    _l(
-                        "the folder name is the course's short name: "
-                        "lower-case letters, digits, dashes"
-                    )
+                _l(
+                    "the folder name is the course's short name: lower-case letters, digits, dashes"
                 ),
             )
         )
     settings: dict[str, Any] | None = None
     description = ""
-    if not course_path.is_file():
-        problems.append(FolderProblem(rel, 0, str(_l("course.md is missing"))))
+    course_path = folder / COURSE_FILE
+    if not course_path.is_file() or course_path.is_symlink():
+        problems.append(FolderProblem(rel, 0, _l("course.md is missing")))
     else:
         text = _read_text(course_path, rel, problems)
         parts = _split_front_matter(text, rel, problems) if text is not None else None
         if parts is not None:
-            settings = _front_matter(parts[0], rel, COURSE_KEYS, problems)
+            front = _front_matter(parts[0], rel, COURSE_KEYS, problems)
             description = services.normalize_body(parts[1])
-            if settings is not None:
-                _check_course_settings(settings, rel, problems)
+            if front is not None:
+                settings = front.values
+                _check_course_settings(front, description, rel, problems)
     parsed = ParsedCourse(slug=slug, settings=settings or {}, description=description)
     numbers: dict[int, str] = {}
     slugs: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name == COURSE_FILE or path.suffix == ".gift" or path.name.startswith("."):
-            continue  # quizzes (*.gift) are synced by the quiz feature
-        rel_module = f"{slug}/{path.name}"
-        match = MODULE_FILE.match(path.name)
-        if path.suffix != ".md" or not path.is_file():
+        if path.name.startswith(".") or path.name == COURSE_FILE:
             continue
-        if match is None:
+        rel_path = f"{slug}/{path.name}"
+        if path.is_symlink():
+            problems.append(FolderProblem(rel_path, 0, _l("links are not followed; copy the file")))
+            continue
+        if path.is_file() and path.suffix == ".gift":
+            continue  # quizzes are synced by the quiz feature
+        match = MODULE_FILE.match(path.name)
+        if match is None or not path.is_file():
             problems.append(
                 FolderProblem(
-                    rel_module,
+                    rel_path,
                     0,
-                    str(_l("a module file is named NN-short-name.md (e.g. 01-mo-dau.md)")),
+                    _l(
+                        "unexpected here: a course folder holds course.md, modules named "
+                        "NN-short-name.md (e.g. 01-mo-dau.md) and .gift quizzes"
+                    ),
                 )
             )
             continue
@@ -229,14 +259,12 @@ def parse_folder(folder: Path) -> ParsedCourse:
         if number in numbers:
             problems.append(
                 FolderProblem(
-                    rel_module,
+                    rel_path,
                     0,
-                    str(
-                        _l(
-                            "module number %(n)s is also used by %(other)s",
-                            n=number,
-                            other=numbers[number],
-                        )
+                    _l(
+                        "module number %(n)s is also used by %(other)s",
+                        n=number,
+                        other=numbers[number],
                     ),
                 )
             )
@@ -244,20 +272,18 @@ def parse_folder(folder: Path) -> ParsedCourse:
         if module_slug in slugs:
             problems.append(
                 FolderProblem(
-                    rel_module,
+                    rel_path,
                     0,
-                    str(
-                        _l(
-                            "short name %(slug)s is also used by %(other)s",
-                            slug=module_slug,
-                            other=slugs[module_slug],
-                        )
+                    _l(
+                        "short name %(slug)s is also used by %(other)s",
+                        slug=module_slug,
+                        other=slugs[module_slug],
                     ),
                 )
             )
             continue
         numbers[number], slugs[module_slug] = path.name, path.name
-        module = _parse_module(path, rel_module, number, module_slug, problems)
+        module = _parse_module(path, rel_path, number, module_slug, problems)
         if module is not None:
             parsed.modules.append(module)
     if problems:
@@ -267,13 +293,18 @@ def parse_folder(folder: Path) -> ParsedCourse:
 
 
 def _read_text(path: Path, rel: str, problems: list[FolderProblem]) -> str | None:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        problems.append(
+            FolderProblem(rel, 0, _l("the file is larger than %(n)s MB", n=MAX_FILE_BYTES // 2**20))
+        )
+        return None
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         problems.append(
             FolderProblem(
-                rel, data[: error.start].count(b"\n") + 1, str(_l("the file is not UTF-8 text"))
+                rel, data[: error.start].count(b"\n") + 1, _l("the file is not UTF-8 text")
             )
         )
         return None
@@ -282,35 +313,36 @@ def _read_text(path: Path, rel: str, problems: list[FolderProblem]) -> str | Non
             FolderProblem(
                 rel,
                 text[: text.index("\x00")].count("\n") + 1,
-                str(_l("the file contains a NUL character")),
+                _l("the file contains a NUL character"),
             )
         )
         return None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _check_course_settings(
-    settings: dict[str, Any], rel: str, problems: list[FolderProblem]
+    front: FrontMatter, description: str, rel: str, problems: list[FolderProblem]
 ) -> None:
-    if not str(settings.get("title") or "").strip():
-        problems.append(FolderProblem(rel, 2, str(_l("the course needs a title"))))
+    settings = front.values
     if settings.get("status", "draft") not in COURSE_STATUSES:
         problems.append(
             FolderProblem(
                 rel,
-                2,
-                str(_l("status is one of: %(statuses)s", statuses=", ".join(COURSE_STATUSES))),
+                front.line("status"),
+                _l("status is one of: %(statuses)s", statuses=", ".join(COURSE_STATUSES)),
             )
         )
-    quizzes = settings.get("required_quizzes", [])
-    if not all(isinstance(q, str) for q in quizzes):
+    if not all(isinstance(q, str) for q in settings.get("required_quizzes", [])):
         problems.append(
-            FolderProblem(rel, 2, str(_l("required_quizzes is a list of quiz short names")))
+            FolderProblem(
+                rel,
+                front.line("required_quizzes"),
+                _l("required_quizzes is a list of quiz short names"),
+            )
         )
-    try:
-        services.check_settings(_course_settings(settings, ""))
-    except InvalidInput as error:
-        problems.append(FolderProblem(rel, 2, str(error.message)))
+    for field_name, message in services.settings_problems(_course_settings(settings, description)):
+        line = front.line(field_name) if field_name != "description_md" else len(front.lines) + 3
+        problems.append(FolderProblem(rel, line, message))
 
 
 def _parse_module(
@@ -320,27 +352,24 @@ def _parse_module(
     parts = _split_front_matter(text, rel, problems) if text is not None else None
     if parts is None:
         return None
-    values = _front_matter(parts[0], rel, MODULE_KEYS, problems)
-    if values is None:
+    front = _front_matter(parts[0], rel, MODULE_KEYS, problems)
+    if front is None:
         return None
-    title = " ".join(str(values.get("title") or "").split())
-    minutes = values.get("minutes", 10)
-    if not title:
-        problems.append(FolderProblem(rel, 2, str(_l("the module needs a title"))))
-        return None
-    if not 1 <= minutes <= 600:
-        problems.append(FolderProblem(rel, 2, str(_l("minutes are between 1 and 600"))))
-        return None
+    title = " ".join(str(front.values.get("title") or "").split())
+    minutes = front.values.get("minutes", 10)
     body = services.normalize_body(parts[1])
-    if len(body) > services.MAX_BODY_CHARS:
-        problems.append(FolderProblem(rel, parts[2], str(_l("the module text is too long"))))
+    try:
+        services.check_module(title, minutes, body)
+    except InvalidInput as error:
+        line = front.line("minutes") if error.field == "minutes" else front.line("title")
+        problems.append(FolderProblem(rel, line, error.message))
         return None
     return ParsedModule(position=number, slug=slug, title=title, minutes=minutes, body=body)
 
 
 def _course_settings(settings: dict[str, Any], description: str) -> services.CourseSettings:
     return services.CourseSettings(
-        title=settings.get("title", ""),
+        title=settings.get("title", "") or "",
         summary=settings.get("summary", "") or "",
         topic=settings.get("topic", "") or "",
         description_md=description,
@@ -376,6 +405,9 @@ def sync_folders(root: Path) -> FolderSyncResult:
         try:
             result.reports.append(sync_course(parsed))
             savepoint.commit()
+        except FolderRefused as refused:
+            savepoint.rollback()
+            result.refused[folder.name] = refused.problems
         except InvalidInput as error:
             savepoint.rollback()
             result.refused[folder.name] = [
@@ -387,35 +419,143 @@ def sync_folders(root: Path) -> FolderSyncResult:
 # ---- writing into the database ---------------------------------------------------------------
 
 
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()
+
+
+def _course_digest(settings: services.CourseSettings, status: str) -> str:
+    return _digest(dataclasses.asdict(settings), status)
+
+
+def _module_digest(position: int, title: str, minutes: int, body: str) -> str:
+    return _digest(position, title, minutes, body)
+
+
+def _merge(file_digest: str, db_digest: str | None, synced: str | None) -> str:
+    """Three-way decision between the folder, the database and their last agreement:
+    "same" (nothing to write), "file" (apply the folder), "keep" (the web edit stands),
+    or "conflict" (both changed since the last sync, or never synced and different)."""
+    if file_digest == db_digest:
+        return "same"
+    if synced is None:
+        return "file" if db_digest is None else "conflict"
+    if file_digest == synced:
+        return "keep"
+    if db_digest == synced:
+        return "file"
+    return "conflict"
+
+
 def sync_course(parsed: ParsedCourse) -> SyncReport:
-    """Make the database match one parsed folder, writing only what differs."""
+    """Make the database follow one parsed folder, never overwriting a web edit silently.
+
+    Each course and module remembers the content the folder and the database last agreed on;
+    what changed on one side only is taken from that side, what changed on both is refused.
+    """
     report = SyncReport(slug=parsed.slug)
+    path = f"{parsed.slug}/{COURSE_FILE}"
     course = services.get_course(parsed.slug, with_modules=True)
+    settings = _course_settings(parsed.settings, parsed.description)
+    status = parsed.settings.get("status", "draft")
+    file_digest = _course_digest(settings, status)
+    problems: list[FolderProblem] = []
     if course is None:
-        course = services.create_course(
-            slug=parsed.slug,
-            title=parsed.settings["title"],
-            owner=None,
-            actor=None,
-            actor_name=SYNC_AUTHOR,
+        course_decision = "file"
+        db_modules: dict[str, Module] = {}
+    else:
+        db_settings = services.CourseSettings(**services.settings_snapshot(course))
+        course_decision = _merge(
+            file_digest, _course_digest(db_settings, course.status), course.synced_hash
+        )
+        db_modules = {m.slug: m for m in course.modules}
+    if course_decision == "conflict":
+        problems.append(
+            FolderProblem(
+                path,
+                0,
+                str(
+                    _l(
+                        "the course's settings were changed on the web since the last sync; "
+                        "export the course and merge the changes into the folder"
+                    )
+                ),
+            )
+        )
+
+    decisions: dict[str, str] = {}
+    for parsed_module in parsed.modules:
+        module = db_modules.get(parsed_module.slug)
+        digest = _module_digest(
+            parsed_module.position, parsed_module.title, parsed_module.minutes, parsed_module.body
+        )
+        db_digest = (
+            None
+            if module is None
+            else _module_digest(module.position, module.title, module.minutes, module.body_md)
+        )
+        decisions[parsed_module.slug] = _merge(
+            digest, db_digest, module.synced_hash if module else None
+        )
+        if decisions[parsed_module.slug] == "conflict":
+            problems.append(
+                FolderProblem(
+                    f"{parsed.slug}/{parsed_module.position:02d}-{parsed_module.slug}.md",
+                    0,
+                    str(
+                        _l(
+                            "this module was changed on the web since the last sync; "
+                            "export the course and merge the changes into the file"
+                        )
+                    ),
+                )
+            )
+    removed: list[Module] = []
+    for slug, module in db_modules.items():
+        if slug in decisions or module.synced_hash is None:
+            continue  # modules written on the web are not the folder's to delete
+        current = _module_digest(module.position, module.title, module.minutes, module.body_md)
+        if current != module.synced_hash:
+            problems.append(
+                FolderProblem(
+                    path,
+                    0,
+                    str(
+                        _l(
+                            "module %(slug)s is gone from the folder but was changed on "
+                            "the web since the last sync",
+                            slug=slug,
+                        )
+                    ),
+                )
+            )
+        removed.append(module)
+    kept_modules = len(parsed.modules) + sum(
+        1 for slug, m in db_modules.items() if slug not in decisions and m.synced_hash is None
+    )
+    final_status = status if course_decision == "file" else (course.status if course else status)
+    if final_status == "published" and not kept_modules:
+        problems.append(FolderProblem(path, 0, str(_l("a published course needs a module"))))
+    if problems:
+        raise FolderRefused(problems)
+
+    if course is None:
+        services.create_course(
+            slug=parsed.slug, title=settings.title, owner=None, actor=None, actor_name=SYNC_AUTHOR
         )
         course = services.get_course(parsed.slug, with_modules=True)
         report.created = True
     assert course is not None
-    settings = _course_settings(parsed.settings, parsed.description)
-    report.settings_changed = services.update_course(
-        course, settings, actor=None, actor_name=SYNC_AUTHOR
-    )
-    wanted_slugs = {m.slug for m in parsed.modules}
-    existing = {m.slug: m for m in course.modules}
-    for module in list(course.modules):
-        if module.slug not in wanted_slugs:
-            services.delete_module(module, actor=None)
-            report.modules_removed += 1
+    for module in removed:
+        services.delete_module(module, actor=None)
+        report.modules_removed += 1
+    message = str(_l("Synced from the course folder"))
     for parsed_module in parsed.modules:
-        module = existing.get(parsed_module.slug)
-        if module is None:
-            services.add_module(
+        decision = decisions[parsed_module.slug]
+        module = db_modules.get(parsed_module.slug)
+        if decision == "file" and module is None:
+            module = services.add_module(
                 course,
                 title=parsed_module.title,
                 minutes=parsed_module.minutes,
@@ -423,30 +563,41 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
                 slug=parsed_module.slug,
                 author=None,
                 author_name=SYNC_AUTHOR,
-                message=str(_l("Synced from the course folder")),
+                message=message,
                 position=parsed_module.position,
             )
             report.modules_added += 1
-            continue
-        if services.save_module(
-            module,
-            base_revision=module.revision,
-            title=parsed_module.title,
-            minutes=parsed_module.minutes,
-            body_md=parsed_module.body,
-            author=None,
-            author_name=SYNC_AUTHOR,
-            message=str(_l("Synced from the course folder")),
-        ):
-            report.modules_changed += 1
-        if module.position != parsed_module.position:
-            module.position = parsed_module.position
-            report.modules_moved += 1
-    status = parsed.settings.get("status", "draft")
-    if status != course.status and (status != "published" or parsed.modules):
-        services.set_status(course, status, actor=None, actor_name=SYNC_AUTHOR)
-        report.settings_changed = True
+        elif decision == "file" and module is not None:
+            if services.save_module(
+                module,
+                base_revision=module.revision,
+                title=parsed_module.title,
+                minutes=parsed_module.minutes,
+                body_md=parsed_module.body,
+                author=None,
+                author_name=SYNC_AUTHOR,
+                message=message,
+            ):
+                report.modules_changed += 1
+            if module.position != parsed_module.position:
+                module.position = parsed_module.position
+                report.modules_moved += 1
+        if module is not None and decision in ("file", "same"):
+            digest = _module_digest(module.position, module.title, module.minutes, module.body_md)
+            if module.synced_hash != digest:
+                module.synced_hash = digest
+    if course_decision == "file":
+        report.settings_changed = services.update_course(
+            course, settings, actor=None, actor_name=SYNC_AUTHOR
+        )
+        if status != course.status:
+            services.set_status(course, status, actor=None, actor_name=SYNC_AUTHOR)
+            report.settings_changed = True
+    if course_decision in ("file", "same") and course.synced_hash != file_digest:
+        course.synced_hash = file_digest
     db.session.flush()
+    if report.modules_added or report.modules_removed:
+        recompute_completion(course.id)
     return report
 
 

@@ -2,13 +2,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from lms.forms import Form
 
@@ -80,7 +80,9 @@ class ModuleEditForm(Form):
         _l("Text (Markdown)"), validators=[Optional()], render_kw={"rows": 24, "spellcheck": "true"}
     )
     message = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
-    base_revision = HiddenField()
+    base_revision = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)]
+    )
 
 
 class ImageUploadForm(Form):
@@ -91,7 +93,3 @@ class ImageUploadForm(Form):
 class AssignForm(Form):
     unit_id = SelectField(_l("Unit (with every unit below it)"), coerce=int)
     due_date = DateField(_l("Due date"), validators=[DataRequired()])
-
-
-class StatusForm(Form):
-    status = HiddenField(validators=[DataRequired()])

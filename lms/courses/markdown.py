@@ -13,7 +13,9 @@ from html import unescape
 
 import markdown
 import nh3
+from flask_babel import lazy_gettext as _l
 
+from lms.errors import InvalidInput
 from lms.text import nfc
 
 # Callouts: a line "!!! note", "!!! remember" or "!!! case" (optionally with a title in
@@ -148,17 +150,38 @@ def _with_callout_titles(source: str) -> str:
     return _CALLOUT_LINE.sub(title, source)
 
 
+# Python-Markdown slows down with the square of unmatched "[" and recurses once per nesting
+# level: these bounds keep any text to a fraction of a second and away from the stack limit.
+MAX_BRACKETS = 1500
+MAX_NESTING = 20
+_DEEP_NESTING = re.compile(rf"^[ \t]*(?:(?:[-*+>]|\d+[.)])[ \t]+){{{MAX_NESTING},}}", re.MULTILINE)
+
+
+def check_source(source: str) -> None:
+    if source.count("[") > MAX_BRACKETS:
+        raise InvalidInput(_l("The text has more than %(n)s “[” characters.", n=MAX_BRACKETS))
+    if _DEEP_NESTING.search(source):
+        raise InvalidInput(
+            _l("Lists or quotes are nested more than %(n)s levels deep.", n=MAX_NESTING)
+        )
+
+
 def render(source: str) -> Rendered:
+    """Safe HTML for ``source``; raises InvalidInput for text it will not render."""
     source = nfc(source.replace("\r\n", "\n"))
+    check_source(source)
     converter = markdown.Markdown(
         extensions=_EXTENSIONS,
         extension_configs={
             "toc": {"permalink": False, "toc_depth": "2-3", "slugify": _slugify},
-            "footnotes": {"BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Quay lại chú thích %d"},
+            "footnotes": {"BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Quay lại vị trí chú thích %d"},
         },
         output_format="html",
     )
-    html = converter.convert(_with_callout_titles(source))
+    try:
+        html = converter.convert(_with_callout_titles(source))
+    except RecursionError:
+        raise InvalidInput(_l("The text is nested too deeply to be shown.")) from None
     toc_html = converter.toc if getattr(converter, "toc_tokens", None) else ""
     safe_html = _CLEANER.clean(html)
     return Rendered(html=safe_html, toc_html=_CLEANER.clean(toc_html), text=plain_text(safe_html))
@@ -173,4 +196,5 @@ def _slugify(value: str, separator: str) -> str:
     from lms.text import fold
 
     slug = re.sub(r"[^a-z0-9]+", separator, fold(value)).strip(separator)
-    return slug or "muc"
+    # Prefixed, so that an author's heading can never take the id of an element of the page.
+    return f"h-{slug or 'muc'}"

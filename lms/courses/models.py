@@ -42,6 +42,9 @@ class Course(Base):
     # Certificates: valid for this many months, or for ever when empty.
     certificate_valid_months: Mapped[int | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Digest of the settings the course folder and the database last agreed on (None: never
+    # synced): lets a sync tell a web edit from a folder edit.
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -87,6 +90,8 @@ class Module(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The number of the latest revision: saves based on an older one are refused.
     revision: Mapped[int] = mapped_column(default=1)
+    # As Course.synced_hash, for the module's file (None: written on the web).
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise", back_populates="modules")

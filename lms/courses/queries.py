@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import load_only
 
 from lms.courses.models import Course, CourseOwner, Enrollment, Module, ModuleProgress
@@ -15,16 +15,18 @@ from lms.extensions import db
 
 
 def visible_courses_filter(user: Any) -> ColumnElement[bool]:
-    """Courses ``user`` may find in lists and search (drafts only for their editors)."""
+    """Courses ``user`` may find in lists and search: the same rule as can_view_course
+    (published ones; archived ones they are enrolled in; drafts only for their editors)."""
     if not user.is_authenticated:
         return false()
     if user.has_role("admin"):
         return true()
-    published = Course.status == "published"
+    enrolled = Course.id.in_(select(Enrollment.course_id).where(Enrollment.user_id == user.id))
+    visible = or_(Course.status == "published", and_(Course.status == "archived", enrolled))
     if user.has_role("trainer"):
         owned = Course.id.in_(select(CourseOwner.course_id).where(CourseOwner.user_id == user.id))
-        return or_(published, owned)
-    return published
+        return or_(visible, owned)
+    return visible
 
 
 @dataclass
@@ -139,31 +141,51 @@ def course_progress(user: Any, course: Course, enrollment: Enrollment | None) ->
     )
 
 
-def catalogue(user: Any) -> list[tuple[Course, int]]:
-    """Courses the user may see, with their module counts: one query."""
+@dataclass
+class CatalogueEntry:
+    course: Course
+    modules: int
+    percent: int | None  # the reader's progress, when enrolled
+
+
+def catalogue(user: Any) -> list[CatalogueEntry]:
+    """Courses the user may see, with module counts and the user's progress: two queries."""
     counts = (
         select(Module.course_id, func.count().label("modules"))
         .group_by(Module.course_id)
         .subquery()
     )
-    return [
-        (course, modules or 0)
-        for course, modules in db.session.execute(
-            select(Course, counts.c.modules)
-            .outerjoin(counts, counts.c.course_id == Course.id)
-            .where(visible_courses_filter(user))
-            .options(
-                load_only(
-                    Course.id,
-                    Course.slug,
-                    Course.title,
-                    Course.summary,
-                    Course.topic,
-                    Course.status,
-                )
+    rows = db.session.execute(
+        select(Course, counts.c.modules, Enrollment.id)
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .outerjoin(
+            Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
+        )
+        .where(visible_courses_filter(user))
+        .options(
+            load_only(
+                Course.id, Course.slug, Course.title, Course.summary, Course.topic, Course.status
             )
-            .order_by(Course.status, Course.title)
+        )
+        .order_by(Course.status, Course.title)
+    ).all()
+    done = dict(
+        db.session.execute(
+            select(Module.course_id, func.count())
+            .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+            .where(ModuleProgress.user_id == user.id)
+            .group_by(Module.course_id)
         ).all()
+    )
+    return [
+        CatalogueEntry(
+            course,
+            modules or 0,
+            round(100 * done.get(course.id, 0) / modules)
+            if enrolled and modules
+            else (0 if enrolled else None),
+        )
+        for course, modules, enrolled in rows
     ]
 
 

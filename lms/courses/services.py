@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.audit import services as audit
+from lms.courses.enrollment import recompute_completion
 from lms.courses.markdown import render
 from lms.courses.models import COURSE_STATUSES, Course, CourseOwner, Module, ModuleRevision
 from lms.errors import InvalidInput
@@ -21,7 +22,7 @@ from lms.text import clean, fold, nfc
 from lms.timeutil import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-MAX_BODY_CHARS = 200_000
+MAX_BODY_CHARS = 100_000
 
 
 class EditConflict(Exception):
@@ -46,9 +47,7 @@ def check_slug(slug: str) -> None:
         )
 
 
-def get_course(
-    slug: str, *, with_modules: bool = False, with_owners: bool = True
-) -> Course | None:
+def get_course(slug: str, *, with_modules: bool = False, with_owners: bool = True) -> Course | None:
     """``with_owners=False`` saves a query where nobody can be an owner (learners' pages for
     users who are not trainers: can_edit_course then decides without the owner list)."""
     query = select(Course).where(Course.slug == slug)
@@ -66,10 +65,8 @@ def get_module(course: Course, slug: str) -> Module | None:
     )
 
 
-def _course_search_text(course: Course) -> str:
-    return fold(
-        " ".join([course.title, course.summary, course.topic, render(course.description_md).text])
-    )
+def _course_search_text(course: Course, description_text: str) -> str:
+    return fold(" ".join([course.title, course.summary, course.topic, description_text]))
 
 
 def create_course(
@@ -101,7 +98,7 @@ def create_course(
         modules=[],
         owner_rows=[CourseOwner(user_id=owner.id)] if owner is not None else [],
     )
-    course.search_text = _course_search_text(course)
+    course.search_text = _course_search_text(course, "")
     db.session.add(course)
     db.session.flush()
     audit.record(
@@ -128,18 +125,59 @@ class CourseSettings:
     certificate_valid_months: int | None
 
 
-def check_settings(settings: CourseSettings) -> None:
+MAX_DESCRIPTION_CHARS = 50_000
+_LENGTHS = (("title", 255), ("summary", 500), ("topic", 120))
+
+
+def settings_problems(settings: CourseSettings) -> list[tuple[str, str]]:
+    """(field, message) for everything wrong with course settings."""
+    problems: list[tuple[str, str]] = []
     if not clean(settings.title):
-        raise InvalidInput(_l("The course needs a title."))
-    for value, label in (
-        (settings.pass_score, _l("pass score")),
-        (settings.min_attendance, _l("minimum attendance")),
+        problems.append(("title", str(_l("The course needs a title."))))
+    for name, limit in _LENGTHS:
+        if len(clean(getattr(settings, name))) > limit:
+            problems.append(
+                (
+                    name,
+                    str(_l("The %(field)s has more than %(n)s characters.", field=name, n=limit)),
+                )
+            )
+    if len(settings.description_md) > MAX_DESCRIPTION_CHARS:
+        problems.append(
+            (
+                "description_md",
+                str(
+                    _l(
+                        "The description is too long (at most %(n)s characters).",
+                        n=MAX_DESCRIPTION_CHARS,
+                    )
+                ),
+            )
+        )
+    for name, label in (
+        ("pass_score", _l("pass score")),
+        ("min_attendance", _l("minimum attendance")),
     ):
+        value = getattr(settings, name)
         if value is not None and not 0 <= value <= 100:
-            raise InvalidInput(_l("The %(setting)s is a percentage from 0 to 100.", setting=label))
+            problems.append(
+                (name, str(_l("The %(setting)s is a percentage from 0 to 100.", setting=label)))
+            )
     months = settings.certificate_valid_months
     if months is not None and not 1 <= months <= 600:
-        raise InvalidInput(_l("A certificate is valid for 1 to 600 months, or for ever."))
+        problems.append(
+            (
+                "certificate_valid_months",
+                str(_l("A certificate is valid for 1 to 600 months, or for ever.")),
+            )
+        )
+    return problems
+
+
+def check_settings(settings: CourseSettings) -> None:
+    problems = settings_problems(settings)
+    if problems:
+        raise InvalidInput(problems[0][1])
 
 
 def update_course(
@@ -148,12 +186,12 @@ def update_course(
     """Apply settings; returns whether anything changed."""
     check_settings(settings)
     before = settings_snapshot(course)
+    description = normalize_body(settings.description_md)
+    rendered = render(description)
     course.title = clean(settings.title)
     course.summary = clean(settings.summary)
     course.topic = clean(settings.topic)
-    if settings.description_md != course.description_md:
-        course.description_md = settings.description_md
-        course.description_html = render(settings.description_md).html
+    course.description_md, course.description_html = description, rendered.html
     course.pass_score = settings.pass_score
     course.min_attendance = settings.min_attendance
     course.required_quizzes = list(settings.required_quizzes)
@@ -161,7 +199,7 @@ def update_course(
     old, new = audit.changed_fields(before, settings_snapshot(course))
     if not new:
         return False
-    course.search_text = _course_search_text(course)
+    course.search_text = _course_search_text(course, rendered.text)
     course.updated_at = utcnow()
     db.session.flush()
     audit.record(
@@ -262,15 +300,21 @@ def _apply_body(module: Module, title: str, minutes: int, body_md: str) -> None:
     module.updated_at = utcnow()
 
 
-def _check_module(title: str, minutes: int, body_md: str) -> tuple[str, int, str]:
+def check_module(title: str, minutes: int, body_md: str) -> tuple[str, int, str]:
+    """The module's fields, cleaned; InvalidInput (with ``field``) when one is wrong."""
     title = clean(title)
     body_md = normalize_body(body_md)
     if not title:
-        raise InvalidInput(_l("The module needs a title."))
+        raise InvalidInput(_l("The module needs a title."), field="title")
+    if len(title) > 255:
+        raise InvalidInput(_l("A module title has at most 255 characters."), field="title")
     if not 1 <= minutes <= 600:
-        raise InvalidInput(_l("Estimated minutes are between 1 and 600."))
+        raise InvalidInput(_l("Estimated minutes are between 1 and 600."), field="minutes")
     if len(body_md) > MAX_BODY_CHARS:
-        raise InvalidInput(_l("The text is too long (at most %(n)s characters).", n=MAX_BODY_CHARS))
+        raise InvalidInput(
+            _l("The text is too long (at most %(n)s characters).", n=MAX_BODY_CHARS),
+            field="body_md",
+        )
     return title, minutes, body_md
 
 
@@ -295,11 +339,11 @@ def add_module(
     message: str = "",
     position: int | None = None,
 ) -> Module:
-    title, minutes, body_md = _check_module(title, minutes, body_md)
+    title, minutes, body_md = check_module(title, minutes, body_md)
     slug = (slug or slugify(title)).strip().lower()
     check_slug(slug)
     taken = set(db.session.scalars(select(Module.slug).where(Module.course_id == course.id)))
-    base, n = slug, 2
+    base, n = slug[:74], 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     if position is None:
@@ -340,7 +384,7 @@ def save_module(
 ) -> bool:
     """Save a new revision if ``base_revision`` is still the latest; returns whether anything
     changed. Raises EditConflict when someone else saved in between."""
-    title, minutes, body_md = _check_module(title, minutes, body_md)
+    title, minutes, body_md = check_module(title, minutes, body_md)
     if module.revision != base_revision:
         raise EditConflict(module, base_revision)
     if (title, minutes, body_md) == (module.title, module.minutes, module.body_md):
@@ -461,6 +505,7 @@ def delete_module(module: Module, *, actor: Any | None) -> None:
     label = f"{module.slug}"
     db.session.delete(module)
     db.session.flush()
+    recompute_completion(course_id)
     _renumber(
         list(
             db.session.scalars(

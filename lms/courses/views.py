@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.auth.permissions import require
 from lms.courses import enrollment, media, queries, services
@@ -127,6 +126,26 @@ def media_file(sha256: str, extension: str):
     return response
 
 
+@bp.post("/courses/<slug>/assignments/<int(max=2147483647):assignment_id>/close")
+@require("commander", "admin")
+def close_assignment(slug: str, assignment_id: int):
+    course, _enrolled = _course_or_404(slug)
+    assignment = db.session.get(Assignment, assignment_id)
+    if (
+        assignment is None
+        or assignment.course_id != course.id
+        or not can_see_unit(current_user, assignment.unit_id)
+    ):
+        abort(404)
+    enrollment.close_assignment(assignment, actor=current_user)
+    db.session.commit()
+    flash(
+        _("The assignment is closed: people who join the unit from now on are not enrolled."),
+        "success",
+    )
+    return redirect(url_for("courses.assign", slug=slug))
+
+
 @bp.route("/courses/<slug>/assign", methods=["GET", "POST"])
 @require("commander", "admin")
 def assign(slug: str):
@@ -163,22 +182,9 @@ def assign(slug: str):
                 return redirect(url_for("courses.assign", slug=slug))
     if form.errors:
         status = 400
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.course_id == course.id, Assignment.unit_id.in_(select(Unit.id).where(scope))
-        )
-        .order_by(Assignment.due_date)
-    ).all()
-    unit_names = dict(
-        db.session.execute(
-            select(Unit.id, Unit.name).where(Unit.id.in_([a.unit_id for a in assignments]))
-        ).all()
-    )
     return render_template(
         "courses/assign.html",
         course=course,
         form=form,
-        assignments=assignments,
-        unit_names=unit_names,
+        assignments=enrollment.assignments_in_scope(course, scope),
     ), status

@@ -181,6 +181,7 @@ def _apply(
             email=spec["email"] if "email" in columns else user.email,
             actor=actor,
             actor_name=actor_name,
+            announce=False,
         )
         if spec["password"]:
             user.password_hash = passwords.hash_password(spec["password"])
@@ -199,10 +200,12 @@ def _apply(
             result.unchanged += 1
 
     new_names = [name for name in names if name not in existing]
-    created_ids = _create(new_names, specs, result, actor, actor_name)
-    # Each update_user above announced its own transfers; new accounts are announced at once.
-    if created_ids:
-        accounts_placed.send(None, user_ids=created_ids)
+    placed = [user.id for user in existing.values()] + _create(
+        new_names, specs, result, actor, actor_name
+    )
+    # One announcement for the whole file: later joiners are enrolled in one statement.
+    if placed:
+        accounts_placed.send(None, user_ids=placed)
     audit.record(
         "user.import",
         actor=actor,

@@ -220,7 +220,10 @@ def update_user(
     email: str | None,
     actor: Any | None,
     actor_name: str | None = None,
+    announce: bool = True,
 ) -> None:
+    """Change an account. ``announce=False`` leaves telling other features (accounts_placed)
+    to the caller, which imports do once for all their rows."""
     full_name, rank, position = clean(full_name), clean(rank), clean(position)
     email = (email or "").strip() or None
     # A person may stay in a unit that has since been deactivated, but not be moved into one.
@@ -252,7 +255,7 @@ def update_user(
     if not new:
         return
     db.session.flush()
-    if "unit" in new or "roles" in new:
+    if announce and ("unit" in new or "roles" in new):
         accounts_placed.send(None, user_ids=[user.id])
     # Role changes get an entry of their own, so that "Roles changed" finds every one of them.
     if "roles" in new:

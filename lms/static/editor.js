@@ -2,10 +2,10 @@
 // Everything here is an enhancement: without it, the Preview button and the upload form work.
 (function () {
   "use strict";
-  var editor = document.getElementById("module-editor");
+  var editor = document.querySelector("form#module-editor");
   if (!editor) { return; }
   var textarea = editor.querySelector("textarea[name=body_md]");
-  var preview = document.getElementById("live-preview");
+  var preview = document.querySelector("div#live-preview");
   var token = editor.querySelector("input[name=csrf_token]").value;
   var dirty = false;
   var timer = null;
@@ -46,7 +46,7 @@
     textarea.focus();
   }
 
-  var upload = document.getElementById("image-upload");
+  var upload = document.querySelector("form#image-upload");
   if (upload) {
     upload.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -66,10 +66,10 @@
             status.textContent = "✓ " + data.url;
             upload.reset();
           } else {
-            status.textContent = data.error || "Error";
+            status.textContent = data.error || upload.dataset.errorText;
           }
         })
-        .catch(function () { status.textContent = "Error"; });
+        .catch(function () { status.textContent = upload.dataset.errorText; });
     });
   }
 })();

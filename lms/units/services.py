@@ -14,6 +14,7 @@ from lms.audit import services as audit
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User
+from lms.people.signals import accounts_placed
 from lms.text import clean, fold
 from lms.units.models import UNIT_KINDS, Unit, UnitClosure
 from lms.units.scope import is_in_subtree, subtree_ids
@@ -200,6 +201,12 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None
             .values(depth=Unit.depth + depth_shift)
         )
     db.session.expire(unit, ["depth"])
+    # Everyone below now sits under new ancestors, whose open assignments may concern them.
+    moved_people = list(
+        db.session.scalars(select(User.id).where(User.unit_id.in_(subtree_ids(unit.id))))
+    )
+    if moved_people:
+        accounts_placed.send(None, user_ids=moved_people)
     audit.record(
         "unit.move",
         actor=actor,
