@@ -39,6 +39,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
     # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
     "PROXY_COUNT": (0, int),
+    # The course folders that `lms init` syncs (default: courses/ beside the package).
+    "COURSES_DIR": (None, str),
 }
 
 LOCALES = ("vi", "en")

@@ -21,15 +21,23 @@ from lms.extensions import db
 def init_command() -> None:
     """Create or upgrade the database to the latest schema, then sync the shipped courses."""
     from lms.cli import one_transaction
-    from lms.courses.cli import DEFAULT_COURSES_DIR, sync_directory
+    from lms.courses.cli import courses_dir, sync_directory
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo(_("The database is up to date."))
-    if DEFAULT_COURSES_DIR.is_dir():
-        with one_transaction():
-            ok = sync_directory(DEFAULT_COURSES_DIR)
-        if not ok:
-            sys.exit(1)
+    directory = courses_dir()
+    if not directory.is_dir():
+        click.echo(
+            _(
+                "No course folder at %(path)s: no course was synced (set LMS_COURSES_DIR).",
+                path=directory,
+            )
+        )
+        return
+    with one_transaction():
+        ok = sync_directory(directory)
+    if not ok:
+        sys.exit(1)
 
 
 @click.command("create-admin")

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lms.courses import folders, services
-from lms.courses.cli import DEFAULT_COURSES_DIR
+from lms.courses.cli import SHIPPED_COURSES_DIR
 from lms.courses.models import Course, Module, ModuleRevision
 from lms.extensions import db
 
@@ -201,7 +201,7 @@ def test_web_edits_export_and_sync_back(tmp_path, make_course):
 
 
 def test_the_shipped_courses_sync_cleanly(tmp_path):
-    shutil.copytree(DEFAULT_COURSES_DIR, tmp_path / "courses")
+    shutil.copytree(SHIPPED_COURSES_DIR, tmp_path / "courses")
     result = sync(tmp_path / "courses")
     assert result.refused == {}
     assert result.reports and all(r.created for r in result.reports)

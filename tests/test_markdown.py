@@ -186,3 +186,9 @@ def test_pathological_text_is_refused_quickly(source):
 def test_heading_ids_cannot_take_page_ids():
     html = render("## Image upload\n\n## Live preview").html
     assert 'id="h-image-upload"' in html and 'id="h-live-preview"' in html
+
+
+def test_callout_syntax_inside_code_stays_as_written():
+    html = render("```\n!!! note\n```\n\n!!! note\n    Thật sự là lưu ý.").html
+    assert "<code>!!! note\n</code>" in html
+    assert html.count("admonition-title") == 1

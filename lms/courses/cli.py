@@ -5,13 +5,20 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from lms.courses import enrollment, folders, services
 from lms.units import services as units
 
-DEFAULT_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+SHIPPED_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+
+
+def courses_dir() -> Path:
+    """LMS_COURSES_DIR, else the programme shipped beside the package."""
+    configured = current_app.config.get("COURSES_DIR")
+    return Path(configured) if configured else SHIPPED_COURSES_DIR
 
 
 @click.group("courses")
@@ -59,7 +66,7 @@ def sync_command(directory: Path | None) -> None:
     from lms.cli import one_transaction
 
     with one_transaction():
-        ok = sync_directory(directory or DEFAULT_COURSES_DIR)
+        ok = sync_directory(directory or courses_dir())
     if not ok:
         sys.exit(1)
 

@@ -21,7 +21,7 @@ from lms.text import nfc
 # Callouts: a line "!!! note", "!!! remember" or "!!! case" (optionally with a title in
 # quotes) followed by an indented block, as in Python-Markdown's admonitions.
 CALLOUTS = {"note": "Lưu ý", "remember": "Ghi nhớ", "case": "Tình huống"}
-_CALLOUT_LINE = re.compile(r"^!!!\s+(\w+)\s*$", re.MULTILINE)
+_CALLOUT_LINE = re.compile(r"!!!\s+(\w+)\s*")
 
 _EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "toc", "sane_lists"]
 
@@ -141,13 +141,17 @@ class Rendered:
 
 
 def _with_callout_titles(source: str) -> str:
-    """`!!! note` without a title gets the Vietnamese one ("Lưu ý", ...)."""
-
-    def title(match: re.Match[str]) -> str:
-        kind = match.group(1)
-        return f'!!! {kind} "{CALLOUTS[kind]}"' if kind in CALLOUTS else match.group(0)
-
-    return _CALLOUT_LINE.sub(title, source)
+    """`!!! note` without a title gets the Vietnamese one ("Lưu ý", ...), outside code."""
+    lines, fence = source.split("\n"), None
+    for index, line in enumerate(lines):
+        marker = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker.group(1)[0] == fence[0]):
+            fence = None if fence else marker.group(1)
+            continue
+        match = _CALLOUT_LINE.fullmatch(line) if fence is None else None
+        if match and match.group(1) in CALLOUTS:
+            lines[index] = f'!!! {match.group(1)} "{CALLOUTS[match.group(1)]}"'
+    return "\n".join(lines)
 
 
 # Python-Markdown slows down with the square of unmatched "[" and recurses once per nesting
