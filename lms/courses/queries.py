@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import load_only, selectinload
 
 from lms.courses.models import Course, CourseOwner, Enrollment, Module, ModuleProgress
 from lms.extensions import db
@@ -75,25 +75,28 @@ class CourseProgress:
 
 
 def _module_statuses(user_id: int, course_ids: list[int]) -> dict[int, list[ModuleStatus]]:
-    """Modules of these courses with the user's done flags: two queries."""
+    """Modules of these courses with the user's done flags: one query."""
     if not course_ids:
         return {}
-    modules = db.session.execute(
+    rows = db.session.execute(
         select(
-            Module.id, Module.course_id, Module.slug, Module.title, Module.minutes, Module.position
+            Module.id,
+            Module.course_id,
+            Module.slug,
+            Module.title,
+            Module.minutes,
+            Module.position,
+            ModuleProgress.module_id.label("done"),
+        )
+        .outerjoin(
+            ModuleProgress,
+            (ModuleProgress.module_id == Module.id) & (ModuleProgress.user_id == user_id),
         )
         .where(Module.course_id.in_(course_ids))
         .order_by(Module.course_id, Module.position)
     ).all()
-    done = set(
-        db.session.scalars(
-            select(ModuleProgress.module_id)
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.user_id == user_id, Module.course_id.in_(course_ids))
-        )
-    )
     by_course: dict[int, list[ModuleStatus]] = defaultdict(list)
-    for row in modules:
+    for row in rows:
         by_course[row.course_id].append(
             ModuleStatus(
                 id=row.id,
@@ -101,7 +104,7 @@ def _module_statuses(user_id: int, course_ids: list[int]) -> dict[int, list[Modu
                 title=row.title,
                 minutes=row.minutes,
                 position=row.position,
-                done=row.id in done,
+                done=row.done is not None,
             )
         )
     return by_course
@@ -241,3 +244,19 @@ def editable_courses(user: Any) -> list[tuple[Course, int]]:
             Course.id.in_(select(CourseOwner.course_id).where(CourseOwner.user_id == user.id))
         )
     return [(course, modules or 0) for course, modules in db.session.execute(query).all()]
+
+
+def course_for_reader(user: Any, slug: str) -> tuple[Course | None, Enrollment | None]:
+    """The course and the reader's enrollment in it, in one query (two for trainers, whose
+    ownership matters)."""
+    query = (
+        select(Course, Enrollment)
+        .outerjoin(
+            Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
+        )
+        .where(Course.slug == slug)
+    )
+    if user.has_role("trainer"):
+        query = query.options(selectinload(Course.owner_rows))
+    row = db.session.execute(query).first()
+    return (row[0], row[1]) if row else (None, None)

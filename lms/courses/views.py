@@ -35,11 +35,8 @@ bp = Blueprint("courses", __name__)
 
 def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
     """The course if the user may see it, and their enrollment in it if any."""
-    course = services.get_course(slug, with_owners=current_user.has_role("trainer"))
-    if course is None:
-        abort(404)
-    enrolled = enrollment.enrollment_for(current_user, course)
-    if not can_view_course(current_user, course, enrolled=enrolled is not None):
+    course, enrolled = queries.course_for_reader(current_user, slug)
+    if course is None or not can_view_course(current_user, course, enrolled=enrolled is not None):
         abort(404)  # drafts do not exist for those who may not see them
     return course, enrolled
 

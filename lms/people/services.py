@@ -127,11 +127,15 @@ def get_by_username(username: str) -> User | None:
 
 
 def load_user(user_id: int) -> User | None:
-    """The signed-in user, with what every page needs, in two queries."""
-    return db.session.scalar(
-        select(User)
-        .where(User.id == user_id)
-        .options(selectinload(User.role_rows), joinedload(User.unit))
+    """The signed-in user, with their unit and roles: one query on every page."""
+    return (
+        db.session.execute(
+            select(User)
+            .where(User.id == user_id)
+            .options(joinedload(User.role_rows), joinedload(User.unit))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
