@@ -29,6 +29,11 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {
 }
 
 
+def _models() -> None:
+    """Every feature's models, so that the metadata (and Alembic) knows all tables."""
+    import lms.quizzes.models  # noqa: F401 - no blueprint imports it yet
+
+
 def _blueprints():
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
@@ -61,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
     _configure_login(app)
 
+    _models()
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,7 @@ def register_commands(app: Flask) -> None:
     from lms.demo.cli import demo_command
     from lms.maintenance import backup_command, create_admin_command, init_command
     from lms.people.cli import users_group
+    from lms.quizzes.cli import quizzes_group
     from lms.units.cli import units_group
 
     commands: list[Callable[..., Any]] = [
@@ -66,6 +67,7 @@ def register_commands(app: Flask) -> None:
         units_group,
         users_group,
         courses_group,
+        quizzes_group,
     ]
     for command in commands:
         app.cli.add_command(command)

@@ -1,0 +1,111 @@
+"""The question bank: import GIFT files into a course, export them back."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+
+from lms.audit import services as audit
+from lms.courses.models import Course
+from lms.errors import ImportRefused, InvalidInput, Problem
+from lms.extensions import db
+from lms.quizzes import gift
+from lms.quizzes.models import Question
+from lms.timeutil import utcnow
+
+MAX_GIFT_BYTES = 2 * 1024 * 1024
+
+
+def decode_gift(data: bytes) -> str:
+    if len(data) > MAX_GIFT_BYTES:
+        raise InvalidInput(_l("The file is larger than %(n)s MB.", n=MAX_GIFT_BYTES // 2**20))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRefused([Problem(line, _l("the file is not UTF-8 text"))]) from None
+
+
+def to_content(question: gift.Question) -> dict[str, Any]:
+    content = dataclasses.asdict(question)
+    del content["line"]
+    return content
+
+
+def from_content(content: dict[str, Any]) -> gift.Question:
+    return gift.Question(
+        **{k: v for k, v in content.items() if k not in {"choices", "numeric", "pairs"}},
+        choices=[gift.Choice(**c) for c in content.get("choices", [])],
+        numeric=[gift.NumericAnswer(**n) for n in content.get("numeric", [])],
+        pairs=[gift.MatchPair(**p) for p in content.get("pairs", [])],
+    )
+
+
+def import_gift(
+    course: Course, text: str, *, actor: Any | None, actor_name: str | None = None
+) -> int:
+    """Add every question of a GIFT text to the course's bank, or none (ImportRefused with the
+    lines of every problem). Returns how many were added."""
+    if "\x00" in text:
+        raise ImportRefused(
+            [
+                Problem(
+                    text[: text.index("\x00")].count("\n") + 1,
+                    _l("the file contains a NUL character"),
+                )
+            ]
+        )
+    try:
+        questions = gift.parse(text)
+    except gift.GiftError as error:
+        raise ImportRefused([Problem(line, message) for line, message in error.problems]) from None
+    if not questions:
+        raise ImportRefused([Problem(1, _l("the file holds no question"))])
+    start = db.session.scalar(
+        select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
+    )
+    now = utcnow()
+    db.session.execute(
+        insert(Question),
+        [
+            {
+                "course_id": course.id,
+                "category": q.category[:255],
+                "kind": q.kind,
+                "title": q.title[:255],
+                "content": to_content(q),
+                "position": start + index,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for index, q in enumerate(questions, start=1)
+        ],
+    )
+    audit.record(
+        "questions.import",
+        actor=actor,
+        actor_name=actor_name,
+        target_type="course",
+        target_id=course.id,
+        target_label=course.slug,
+        after={"questions": len(questions)},
+    )
+    return len(questions)
+
+
+def bank(course: Course) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.course_id == course.id)
+            .order_by(Question.category, Question.position)
+        )
+    )
+
+
+def export_gift(course: Course) -> str:
+    """The course's bank as GIFT, which import_gift reads back to the same questions."""
+    return gift.write([from_content(question.content) for question in bank(course)])

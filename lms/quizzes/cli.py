@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from lms.courses import services as courses
+from lms.quizzes import bank
+
+
+@click.group("quizzes")
+def quizzes_group() -> None:
+    """Question banks and quizzes."""
+
+
+def _course_or_exit(slug: str):
+    course = courses.get_course(slug)
+    if course is None:
+        click.echo(_("Unknown course %(slug)s.", slug=slug), err=True)
+        sys.exit(1)
+    return course
+
+
+@quizzes_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "slug", required=True, help="The course whose bank receives them.")
+@with_appcontext
+def import_command(file: Path, slug: str) -> None:
+    """Add the questions of a GIFT file to a course's question bank (all or none)."""
+    from lms.cli import _cli_actor, one_transaction
+
+    course = _course_or_exit(slug)
+    with one_transaction():
+        added = bank.import_gift(
+            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=_cli_actor()
+        )
+    click.echo(_("%(n)s questions added to the bank of %(slug)s.", n=added, slug=course.slug))
+
+
+@quizzes_group.command("export")
+@click.option("--course", "slug", required=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_command(slug: str, file: Path) -> None:
+    """Write a course's question bank as a GIFT file."""
+    course = _course_or_exit(slug)
+    file.write_text(bank.export_gift(course), encoding="utf-8", newline="\n")
+    click.echo(_("Question bank of %(slug)s written to %(file)s.", slug=course.slug, file=file))
