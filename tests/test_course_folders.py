@@ -222,6 +222,10 @@ def test_sync_and_export_commands(app, tmp_path):
     result = runner.invoke(args=["courses", "sync", str(tmp_path / "src")])
     assert result.exit_code == 1 and "course.md:2" in result.output
     assert runner.invoke(args=["courses", "export", "nope", str(tmp_path)]).exit_code == 1
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "thu-nghiem").write_text("a file where the folder should be")
+    result = runner.invoke(args=["courses", "export", "thu-nghiem", str(tmp_path / "blocked")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
 
 
 def test_web_edits_survive_a_sync_of_an_unchanged_folder(tmp_path, people):

@@ -81,7 +81,18 @@ def export_command(slug: str, directory: Path) -> None:
     if course is None:
         click.echo(_("No course %(slug)s.", slug=slug), err=True)
         sys.exit(1)
-    written = folders.export_course(course, list(course.modules), directory)
+    try:
+        written = folders.export_course(course, list(course.modules), directory)
+    except OSError as error:  # the target is a file, or not writable
+        click.echo(
+            _(
+                "Cannot write %(folder)s: %(error)s",
+                folder=directory / course.slug,
+                error=error.strerror or error,
+            ),
+            err=True,
+        )
+        sys.exit(1)
     click.echo(
         _("%(n)s files written to %(folder)s.", n=len(written), folder=directory / course.slug)
     )
