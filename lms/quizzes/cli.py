@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from lms.courses import services as courses
-from lms.quizzes import bank
+from lms.quizzes import attempts, bank
+from lms.timeutil import utcnow
 
 
 @click.group("quizzes")
@@ -49,3 +50,14 @@ def export_command(slug: str, file: Path) -> None:
     course = _course_or_exit(slug)
     file.write_text(bank.export_gift(course), encoding="utf-8", newline="\n")
     click.echo(_("Question bank of %(slug)s written to %(file)s.", slug=course.slug, file=file))
+
+
+@quizzes_group.command("close-overdue")
+@with_appcontext
+def close_overdue_command() -> None:
+    """Submit and grade every attempt left open past its deadline (run it every few minutes)."""
+    from lms.cli import one_transaction
+
+    with one_transaction():
+        closed = attempts.close_overdue(now=utcnow())
+    click.echo(_("%(n)s overdue attempts submitted.", n=closed))
