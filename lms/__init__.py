@@ -29,11 +29,6 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {
 }
 
 
-def _models() -> None:
-    """Every feature's models, so that the metadata (and Alembic) knows all tables."""
-    import lms.quizzes.models  # noqa: F401 - no blueprint imports it yet
-
-
 def _blueprints():
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
@@ -41,9 +36,21 @@ def _blueprints():
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp
     from lms.people.views import bp as people_bp
+    from lms.quizzes.authoring import bp as quiz_authoring_bp
+    from lms.quizzes.views import bp as quizzes_bp
     from lms.units.views import bp as units_bp
 
-    return [core_bp, auth_bp, units_bp, people_bp, audit_bp, courses_bp, authoring_bp]
+    return [
+        core_bp,
+        auth_bp,
+        units_bp,
+        people_bp,
+        audit_bp,
+        courses_bp,
+        authoring_bp,
+        quizzes_bp,
+        quiz_authoring_bp,
+    ]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -66,7 +73,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
     _configure_login(app)
 
-    _models()
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
 

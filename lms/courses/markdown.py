@@ -202,3 +202,8 @@ def _slugify(value: str, separator: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", separator, fold(value)).strip(separator)
     # Prefixed, so that an author's heading can never take the id of an element of the page.
     return f"h-{slug or 'muc'}"
+
+
+def sanitize_html(html: str) -> str:
+    """Authored HTML (a GIFT question in [html] format) through the same allowlist."""
+    return _CLEANER.clean(html)

@@ -24,6 +24,7 @@ from lms.courses.permissions import can_assign, can_edit_course, can_view_course
 from lms.courses.search import search as search_courses
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.quizzes.attempts import published_quizzes
 from lms.timeutil import local_today
 from lms.units import services as units
 from lms.units.forms import unit_choices
@@ -69,6 +70,7 @@ def course(slug: str):
         can_edit=can_edit_course(current_user, course),
         can_assign=can_assign(current_user) and course.status == "published",
         today=local_today(current_app.config["TIMEZONE"]),
+        quizzes=published_quizzes(course),
     )
 
 

@@ -755,3 +755,13 @@ def _key(snapshot: dict[str, Any], order: list[int]) -> dict[str, Any]:
             if pair["left"]
         ]
     return key
+
+
+def published_quizzes(course: Course) -> list[Quiz]:
+    return list(
+        db.session.scalars(
+            select(Quiz)
+            .where(Quiz.course_id == course.id, Quiz.published.is_(True))
+            .order_by(Quiz.title)
+        )
+    )

@@ -1,0 +1,340 @@
+"""Trainers' quiz pages: a course's quizzes and their settings, the question bank (GIFT in and
+out), and the queue of essays to grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.auth.permissions import require
+from lms.courses import services as courses
+from lms.courses.models import Course
+from lms.courses.permissions import can_edit_course
+from lms.errors import ImportRefused, InvalidInput, Problem
+from lms.extensions import db
+from lms.formatting import number
+from lms.people.models import User
+from lms.quizzes import attempts, bank
+from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
+from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
+
+bp = Blueprint("quiz_authoring", __name__, url_prefix="/authoring")
+
+# The settings the form edits, as update_quiz names them (the slug stays).
+_FORM_SETTINGS = (
+    "title",
+    "description",
+    "pass_score",
+    "time_limit_minutes",
+    "max_attempts",
+    "question_count",
+    "categories",
+    "shuffle_questions",
+    "shuffle_choices",
+    "grading",
+    "review",
+    "opens_at",
+    "closes_at",
+    "published",
+)
+
+
+def _editable_course_or_404(slug: str) -> Course:
+    course = courses.get_course(slug)
+    if course is None or not can_edit_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _quiz_or_404(course: Course, quiz_slug: str) -> Quiz:
+    quiz = attempts.get_quiz(course, quiz_slug)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _to_local(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as the naive local time the form shows."""
+    return moment.astimezone(_zone()).replace(tzinfo=None) if moment else None
+
+
+def _to_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A naive local time from the form as an aware UTC time."""
+    return moment.replace(tzinfo=_zone()).astimezone(dt.UTC) if moment else None
+
+
+# ---- quizzes -----------------------------------------------------------------------------------
+
+
+def _quizzes_with_attempts(course: Course) -> list[tuple[Quiz, int]]:
+    counts = select(Attempt.quiz_id, func.count().label("n")).group_by(Attempt.quiz_id).subquery()
+    rows = db.session.execute(
+        select(Quiz, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.quiz_id == Quiz.id)
+        .where(Quiz.course_id == course.id)
+        .order_by(Quiz.created_at, Quiz.id)
+    )
+    return [(quiz, count) for quiz, count in rows]
+
+
+def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200):
+    return render_template(
+        "quiz_authoring/quizzes.html",
+        course=course,
+        quizzes=_quizzes_with_attempts(course),
+        form=form,
+    ), status
+
+
+@bp.get("/<slug>/quizzes")
+@require("trainer", "admin")
+def quizzes(slug: str):
+    course = _editable_course_or_404(slug)
+    return _render_quizzes(course, QuizCreateForm())
+
+
+@bp.post("/<slug>/quizzes")
+@require("trainer", "admin")
+def create_quiz(slug: str):
+    course = _editable_course_or_404(slug)
+    form = QuizCreateForm()
+    if form.validate_on_submit():
+        try:
+            quiz = attempts.create_quiz(
+                course, slug=form.slug.data.strip(), title=form.title.data, actor=current_user
+            )
+        except InvalidInput as error:
+            target = form.title if error.field == "title" else form.slug
+            target.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Quiz created as a draft. Set it up, then publish it."), "success")
+            return redirect(url_for("quiz_authoring.quiz", slug=slug, quiz_slug=quiz.slug))
+    return _render_quizzes(course, form, 400)
+
+
+@bp.route("/<slug>/quizzes/<quiz_slug>", methods=["GET", "POST"])
+@require("trainer", "admin")
+def quiz(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    form = QuizSettingsForm(
+        data={
+            **{name: getattr(quiz, name) for name in _FORM_SETTINGS},
+            "categories": ", ".join(quiz.categories),
+            "opens_at": _to_local(quiz.opens_at),
+            "closes_at": _to_local(quiz.closes_at),
+        }
+    )
+    if form.validate_on_submit():
+        changes: dict[str, Any] = {name: form[name].data for name in _FORM_SETTINGS}
+        changes["description"] = changes["description"] or ""
+        changes["categories"] = [
+            c.strip() for c in (form.categories.data or "").split(",") if c.strip()
+        ]
+        changes["opens_at"] = _to_utc(form.opens_at.data)
+        changes["closes_at"] = _to_utc(form.closes_at.data)
+        try:
+            attempts.update_quiz(quiz, course, actor=current_user, **changes)
+        except InvalidInput as error:
+            db.session.rollback()
+            field = form._fields.get(error.field or "", form.title)
+            field.errors = [*field.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("quiz_authoring.quiz", slug=slug, quiz_slug=quiz_slug))
+    return render_template(
+        "quiz_authoring/quiz.html",
+        course=course,
+        quiz=quiz,
+        form=form,
+        zone=current_app.config["TIMEZONE"],
+    ), 400 if form.errors else 200
+
+
+# ---- the question bank ------------------------------------------------------------------------
+
+
+def _render_bank(
+    course: Course,
+    form: GiftUploadForm,
+    problems: list[Problem] | None = None,
+    status: int = 200,
+):
+    return render_template(
+        "quiz_authoring/questions.html",
+        course=course,
+        questions=bank.bank(course),
+        form=form,
+        problems=problems or [],
+    ), status
+
+
+@bp.get("/<slug>/questions")
+@require("trainer", "admin")
+def questions(slug: str):
+    course = _editable_course_or_404(slug)
+    return _render_bank(course, GiftUploadForm())
+
+
+@bp.post("/<slug>/questions/import")
+@require("trainer", "admin")
+def import_questions(slug: str):
+    course = _editable_course_or_404(slug)
+    form = GiftUploadForm()
+    if not form.validate_on_submit():
+        return _render_bank(course, form, status=400)
+    try:
+        text = bank.decode_gift(form.file.data.read(bank.MAX_GIFT_BYTES + 1))
+        added = bank.import_gift(course, text, actor=current_user)
+    except ImportRefused as refused:
+        db.session.rollback()
+        return _render_bank(course, form, refused.problems, 400)
+    except InvalidInput as error:
+        db.session.rollback()
+        form.file.errors = [*form.file.errors, str(error.message)]
+        return _render_bank(course, form, status=400)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)s question added to the bank.", "%(num)s questions added to the bank.", added
+        ),
+        "success",
+    )
+    return redirect(url_for("quiz_authoring.questions", slug=slug))
+
+
+@bp.get("/<slug>/questions.gift")
+@require("trainer", "admin")
+def export_questions(slug: str):
+    course = _editable_course_or_404(slug)
+    return Response(
+        bank.export_gift(course),
+        content_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}.gift"'},
+    )
+
+
+# ---- grading essays ----------------------------------------------------------------------------
+
+
+def _grade_form(attempt_id: int, position: int, **kwargs: Any) -> EssayGradeForm:
+    return EssayGradeForm(prefix=f"a{attempt_id}-q{position}", **kwargs)
+
+
+def _essays_to_grade(quiz: Quiz) -> list[dict[str, Any]]:
+    """Every essay waiting for a grade in the quiz's submitted attempts, oldest attempt first."""
+    queue = attempts.grading_queue(quiz)
+    if not queue:
+        return []
+    ids = [attempt.id for attempt in queue]
+    names = dict(
+        db.session.execute(
+            select(Attempt.id, User.full_name)
+            .join(User, User.id == Attempt.user_id)
+            .where(Attempt.id.in_(ids))
+        ).all()
+    )
+    rows = db.session.execute(
+        select(AttemptQuestion, Answer)
+        .join(
+            Answer,
+            (Answer.attempt_id == AttemptQuestion.attempt_id)
+            & (Answer.position == AttemptQuestion.position),
+        )
+        .where(AttemptQuestion.attempt_id.in_(ids), Answer.credit.is_(None))
+        .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)
+    ).all()
+    essays: dict[int, list[tuple[AttemptQuestion, Answer]]] = {}
+    for question, answer in rows:
+        if question.snapshot.get("kind") == "essay":
+            essays.setdefault(question.attempt_id, []).append((question, answer))
+    return [
+        {
+            "attempt": attempt,
+            "cadre": names.get(attempt.id, ""),
+            "position": question.position,
+            "question": question.snapshot.get("text", ""),
+            "answer": answer.response.get("text", ""),
+        }
+        for attempt in queue
+        for question, answer in essays.get(attempt.id, [])
+    ]
+
+
+def _render_grading(
+    course: Course, quiz: Quiz, posted: tuple[int, int, EssayGradeForm] | None = None
+):
+    items = _essays_to_grade(quiz)
+    for item in items:
+        key = (item["attempt"].id, item["position"])
+        if posted is not None and key == posted[:2]:
+            item["form"] = posted[2]
+        else:
+            item["form"] = _grade_form(*key, formdata=None)
+    return render_template(
+        "quiz_authoring/grading.html", course=course, quiz=quiz, items=items
+    ), 400 if posted is not None else 200
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/grading")
+@require("trainer", "admin")
+def grading(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    return _render_grading(course, quiz)
+
+
+@bp.post("/<slug>/quizzes/<quiz_slug>/grading/<int:attempt_id>/<int:position>")
+@require("trainer", "admin")
+def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.quiz_id != quiz.id:
+        abort(404)
+    form = _grade_form(attempt_id, position)
+    if form.validate_on_submit():
+        try:
+            graded = attempts.grade_essay(
+                attempt,
+                position,
+                form.credit.data,
+                grader=current_user,
+                comment=form.comment.data or "",
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _render_grading(course, quiz, (attempt_id, position, form))
+        db.session.commit()
+        if graded.state == "graded":
+            flash(
+                _("Grade saved. The attempt is graded: %(score)s%%.", score=number(graded.score)),
+                "success",
+            )
+        else:
+            flash(_("Grade saved."), "success")
+        return redirect(url_for("quiz_authoring.grading", slug=slug, quiz_slug=quiz_slug))
+    return _render_grading(course, quiz, (attempt_id, position, form))

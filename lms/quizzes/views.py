@@ -1,0 +1,181 @@
+"""Cadres' quiz pages: the quiz, an attempt with autosave, submission, review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from lms.auth.permissions import require
+from lms.courses import queries as course_queries
+from lms.courses.markdown import render, sanitize_html
+from lms.courses.permissions import can_view_course
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.quizzes import attempts
+from lms.quizzes.models import Attempt, Quiz
+from lms.timeutil import utcnow
+
+bp = Blueprint("quizzes", __name__)
+
+
+def _quiz_or_404(slug: str, quiz_slug: str) -> tuple[Any, Quiz]:
+    course, enrolled = course_queries.course_for_reader(current_user, slug)
+    if course is None or not can_view_course(current_user, course, enrolled=enrolled is not None):
+        abort(404)
+    quiz = attempts.get_quiz(course, quiz_slug)
+    if quiz is None or not quiz.published:
+        abort(404)
+    return course, quiz
+
+
+def _own_attempt_or_404(attempt_id: int) -> tuple[Attempt, Quiz]:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)  # nobody else's attempt exists for this user
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    return attempt, quiz
+
+
+def question_html(item: dict[str, Any]) -> Markup:
+    """The question text as the author wrote it: Markdown and HTML sanitized, the rest plain."""
+    text = item["text"] + ("" if not item.get("text_after") else " ____ " + item["text_after"])
+    if item["text_format"] == "markdown":
+        return Markup(render(text).html)  # noqa: S704 - sanitized by render
+    if item["text_format"] == "html":
+        return Markup(sanitize_html(text))  # noqa: S704 - sanitized by the allowlist
+    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+
+
+@bp.get("/courses/<slug>/quizzes/<quiz_slug>")
+@require()
+def quiz(slug: str, quiz_slug: str):
+    course, quiz = _quiz_or_404(slug, quiz_slug)
+    mine = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.quiz_id == quiz.id, Attempt.user_id == current_user.id)
+        .order_by(Attempt.number)
+    ).all()
+    return render_template(
+        "quizzes/quiz.html",
+        course=course,
+        quiz=quiz,
+        attempts=mine,
+        result=attempts.quiz_result(quiz, current_user),
+    )
+
+
+@bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
+@require()
+def start(slug: str, quiz_slug: str):
+    _course, quiz = _quiz_or_404(slug, quiz_slug)
+    try:
+        attempt = attempts.start_attempt(quiz, current_user, now=utcnow())
+    except InvalidInput as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("quizzes.quiz", slug=slug, quiz_slug=quiz_slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int(max=2147483647):attempt_id>")
+@require()
+def attempt(attempt_id: int):
+    attempt, quiz = _own_attempt_or_404(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        quiz=quiz,
+        items=attempts.attempt_view(attempt),
+        question_html=question_html,
+    )
+
+
+def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The answers the plain form carries, in the shape save_answer takes."""
+    form, out = request.form, {}
+    for item in items:
+        name, kind = f"q{item['position']}", item["kind"]
+        if kind == "single" and form.get(name, "").isdigit():
+            out[item["position"]] = {"choice": int(form[name])}
+        elif kind == "multiple" and f"{name}-shown" in form:
+            out[item["position"]] = {
+                "choices": sorted({int(v) for v in form.getlist(name) if v.isdigit()})
+            }
+        elif kind == "truefalse" and form.get(name) in ("true", "false"):
+            out[item["position"]] = {"value": form[name] == "true"}
+        elif kind in ("shortanswer", "numerical", "essay") and name in form:
+            out[item["position"]] = {"text": form[name]}
+        elif kind == "matching":
+            pairs = {
+                str(left["index"]): int(form[f"{name}-{left['index']}"])
+                for left in item["lefts"]
+                if form.get(f"{name}-{left['index']}", "").isdigit()
+            }
+            if pairs:
+                out[item["position"]] = {"pairs": pairs}
+    return out
+
+
+def _save_form(attempt: Attempt) -> list[str]:
+    problems = []
+    for position, response in _responses_from_form(attempts.attempt_view(attempt)).items():
+        try:
+            attempts.save_answer(attempt, position, response, now=utcnow())
+        except InvalidInput as error:
+            problems.append(str(error.message))
+    return problems
+
+
+@bp.post("/attempts/<int(max=2147483647):attempt_id>/save")
+@require()
+def save(attempt_id: int):
+    """Autosave (JSON, from the page's script) and the plain form's Save button."""
+    attempt, _quiz = _own_attempt_or_404(attempt_id)
+    problems = _save_form(attempt)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        if problems:
+            return jsonify(saved=False, error=problems[0]), 409
+        return jsonify(saved=True)
+    for problem in dict.fromkeys(problems):
+        flash(problem, "error")
+    if not problems:
+        flash(_("Your answers are saved."), "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int(max=2147483647):attempt_id>/submit")
+@require()
+def submit(attempt_id: int):
+    attempt, _quiz = _own_attempt_or_404(attempt_id)
+    if attempt.state == "in_progress":
+        _save_form(attempt)  # the last answers typed go in with the submission
+        db.session.commit()
+    attempts.submit(attempt.id, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int(max=2147483647):attempt_id>/review")
+@require()
+def review(attempt_id: int):
+    attempt, quiz = _own_attempt_or_404(attempt_id)
+    if attempt.state == "in_progress":
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    reveal = attempts.review_allowed(quiz, current_user, attempt)
+    items = attempts.attempt_view(attempt, reveal=reveal) if reveal != "score" else []
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        quiz=quiz,
+        items=items,
+        reveal=reveal,
+        question_html=question_html,
+    )
