@@ -37,6 +37,7 @@ def _blueprints():
     from lms.courses.views import bp as courses_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.authoring import bp as quiz_authoring_bp
+    from lms.quizzes.question_editor import bp as question_editor_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.units.views import bp as units_bp
 
@@ -50,6 +51,7 @@ def _blueprints():
         authoring_bp,
         quizzes_bp,
         quiz_authoring_bp,
+        question_editor_bp,
     ]
 
 

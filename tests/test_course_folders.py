@@ -300,3 +300,73 @@ def test_directories_links_and_huge_files_are_refused(tmp_path):
     assert "03-thu-muc.md" in problems and "04-lien-ket.md" in problems
     assert "05-lon.md" in problems and "larger" in problems
     assert services.get_course("thu-nghiem") is None
+
+
+GIFT = "::A:: Đúng hay sai? {T}\n\n::B:: Chọn {=Một ~Hai}\n"
+
+
+def test_gift_files_fill_the_question_bank_and_follow_the_folder(tmp_path):
+    from lms.quizzes import bank
+
+    folder = write_course(tmp_path)
+    (folder / "kiem-tra.gift").write_text(GIFT, encoding="utf-8")
+    [report] = sync(tmp_path).reports
+    assert report.questions_added == 2
+    course = services.get_course("thu-nghiem")
+    assert [q.title for q in bank.bank(course)] == ["A", "B"]
+    [report] = sync(tmp_path).reports
+    assert not report.changed
+    (folder / "kiem-tra.gift").write_text(GIFT + "\n::C:: Số? {#3}\n", encoding="utf-8")
+    [report] = sync(tmp_path).reports
+    assert (report.questions_added, report.questions_removed) == (3, 2)
+    assert [q.title for q in bank.bank(course)] == ["A", "B", "C"]
+
+
+def test_a_broken_gift_file_is_reported_with_its_line(tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "kiem-tra.gift").write_text("::A:: Tốt {T}\n\n::B:: Hỏng {=Một\n")
+    result = sync(tmp_path)
+    assert any("kiem-tra.gift:3" in str(p) for p in result.refused["thu-nghiem"])
+    assert services.get_course("thu-nghiem") is None
+
+
+def test_questions_edited_on_the_web_and_in_the_file_conflict(tmp_path):
+    from lms.quizzes import bank
+
+    folder = write_course(tmp_path)
+    (folder / "kiem-tra.gift").write_text(GIFT, encoding="utf-8")
+    sync(tmp_path)
+    course = services.get_course("thu-nghiem")
+    question = bank.bank(course)[0]
+    question.content = {**question.content, "text": "Sửa trên web"}
+    db.session.commit()
+    [report] = sync(tmp_path).reports  # file unchanged: the web edit stands
+    assert not report.changed
+    (folder / "kiem-tra.gift").write_text(GIFT + "\n::C:: Số? {#3}\n", encoding="utf-8")
+    result = sync(tmp_path)
+    assert any("kiem-tra.gift" in str(p) for p in result.refused["thu-nghiem"])
+
+
+def test_export_writes_the_bank_and_stays_a_fixed_point(tmp_path, make_course):
+    from lms.quizzes import bank
+
+    source = tmp_path / "source"
+    folder = write_course(source)
+    (folder / "kiem-tra.gift").write_text(GIFT, encoding="utf-8")
+    sync(source)
+    course = services.get_course("thu-nghiem", with_modules=True)
+    bank.import_gift(course, "::W:: Viết trên web {}\n", actor=None)
+    db.session.commit()
+    first, second = tmp_path / "first", tmp_path / "second"
+    folders.export_course(course, list(course.modules), first)
+    db.session.commit()
+    assert sorted(p.name for p in (first / "thu-nghiem").glob("*.gift")) == [
+        "kiem-tra.gift",
+        "questions.gift",
+    ]
+    [report] = sync(first).reports
+    assert not report.changed
+    course = services.get_course("thu-nghiem", with_modules=True)
+    folders.export_course(course, list(course.modules), second)
+    for path in (first / "thu-nghiem").iterdir():
+        assert path.read_bytes() == (second / "thu-nghiem" / path.name).read_bytes()

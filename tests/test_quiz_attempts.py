@@ -545,3 +545,37 @@ def test_editing_or_deleting_a_bank_question_leaves_started_attempts_alone(cours
     db.session.refresh(single)
     assert single.question_id is None and single.snapshot == before
     assert graded.score == pytest.approx(100 / 7, abs=0.01)
+
+
+def test_a_passed_required_quiz_completes_the_course(make_course, people, province):
+    import datetime as dt
+
+    from lms.courses import enrollment, services
+    from lms.extensions import db
+    from lms.quizzes import attempts, bank
+
+    course = make_course("bat-buoc")
+    bank.import_gift(course, "::A:: Đúng hay sai? {T}\n", actor=None)
+    quiz = attempts.create_quiz(
+        course, slug="cuoi-khoa", title="Cuối khóa", published=True, pass_score=100
+    )
+    settings = services.CourseSettings(**services.settings_snapshot(course))
+    settings.required_quizzes = ["cuoi-khoa"]
+    services.update_course(course, settings, actor=None)
+    enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
+    cadre = people["cadre"]
+    for module in course.modules:
+        enrollment.mark_module_done(cadre, module)
+    db.session.commit()
+    assert enrollment.enrollment_for(cadre, course).completed_at is None  # quiz still due
+    now = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    first = attempts.start_attempt(quiz, cadre, now=now)
+    attempts.save_answer(first, 1, {"value": False}, now=now)
+    attempts.submit(first.id, now=now)
+    db.session.commit()
+    assert enrollment.enrollment_for(cadre, course).completed_at is None  # failed
+    second = attempts.start_attempt(quiz, cadre, now=now)
+    attempts.save_answer(second, 1, {"value": True}, now=now)
+    attempts.submit(second.id, now=now)
+    db.session.commit()
+    assert enrollment.enrollment_for(cadre, course).completed_at is not None

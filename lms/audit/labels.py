@@ -18,6 +18,20 @@ ACTION_LABELS = {
     "user.password_set": _l("Password set by import"),
     "user.import": _l("Accounts imported"),
     "demo.load": _l("Demo data loaded"),
+    "course.create": _l("Course created"),
+    "course.update": _l("Course changed"),
+    "course.status": _l("Course status changed"),
+    "course.owners": _l("Course editors changed"),
+    "course.assign": _l("Course assigned"),
+    "course.assignment_closed": _l("Assignment closed"),
+    "module.delete": _l("Module deleted"),
+    "questions.import": _l("Questions imported"),
+    "questions.create": _l("Question created"),
+    "questions.update": _l("Question changed"),
+    "questions.delete": _l("Question deleted"),
+    "quiz.create": _l("Quiz created"),
+    "quiz.update": _l("Quiz changed"),
+    "quiz.essay_graded": _l("Essay graded"),
 }
 
 FIELD_LABELS = {

@@ -49,6 +49,15 @@ def sync_directory(directory: Path) -> bool:
             )
         else:
             click.echo(_("%(slug)s: unchanged.", slug=report.slug))
+        if report.questions_added or report.questions_removed:
+            click.echo(
+                _(
+                    "%(slug)s: question bank: %(added)s questions added, %(removed)s removed.",
+                    slug=report.slug,
+                    added=report.questions_added,
+                    removed=report.questions_removed,
+                )
+            )
     for slug, problems in result.refused.items():
         click.echo(_("%(slug)s: not synced, nothing of it was written:", slug=slug), err=True)
         for problem in problems:
@@ -81,8 +90,12 @@ def export_command(slug: str, directory: Path) -> None:
     if course is None:
         click.echo(_("No course %(slug)s.", slug=slug), err=True)
         sys.exit(1)
+    from lms.cli import one_transaction
+
     try:
-        written = folders.export_course(course, list(course.modules), directory)
+        # A transaction: questions written on the web take the exported file as their source.
+        with one_transaction():
+            written = folders.export_course(course, list(course.modules), directory)
     except OSError as error:  # the target is a file, or not writable
         click.echo(
             _(

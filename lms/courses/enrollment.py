@@ -197,11 +197,13 @@ def mark_module_done(user: Any, module: Module) -> bool:
     except IntegrityError:  # a double submit that raced this one already recorded it
         nested.rollback()
         return False
-    _complete_if_finished(user.id, module.course_id)
+    complete_if_finished(user.id, module.course_id)
     return True
 
 
-def _complete_if_finished(user_id: int, course_id: int) -> None:
+def complete_if_finished(user_id: int, course_id: int) -> None:
+    """Complete the enrollment once every module is read and every required quiz passed.
+    (The attendance condition joins when training sessions exist.)"""
     total = db.session.scalar(select(func.count()).where(Module.course_id == course_id))
     done = db.session.scalar(
         select(func.count())
@@ -209,24 +211,31 @@ def _complete_if_finished(user_id: int, course_id: int) -> None:
         .join(Module, Module.id == ModuleProgress.module_id)
         .where(ModuleProgress.user_id == user_id, Module.course_id == course_id)
     )
-    if total and done >= total:
-        db.session.execute(
-            update(Enrollment)
-            .where(
-                and_(
-                    Enrollment.user_id == user_id,
-                    Enrollment.course_id == course_id,
-                    Enrollment.completed_at.is_(None),
-                )
+    if not total or done < total:
+        return
+    required = db.session.scalar(select(Course.required_quizzes).where(Course.id == course_id))
+    if required:
+        from lms.quizzes.attempts import passed_quiz_slugs  # quizzes build on courses
+
+        if not set(required) <= passed_quiz_slugs(user_id, course_id):
+            return
+    db.session.execute(
+        update(Enrollment)
+        .where(
+            and_(
+                Enrollment.user_id == user_id,
+                Enrollment.course_id == course_id,
+                Enrollment.completed_at.is_(None),
             )
-            .values(completed_at=utcnow())
         )
+        .values(completed_at=utcnow())
+    )
 
 
 def recompute_completion(course_id: int) -> None:
-    """Mark complete every enrollment whose reader has now done every module (after a module
-    was deleted, say). Completion is never taken back: a module added later does not undo a
-    course someone already finished."""
+    """Complete every enrollment whose reader has now done all that the course asks (after a
+    module was deleted, say). Completion is never taken back: a module added later does not
+    undo a course someone already finished."""
     total = db.session.scalar(select(func.count()).where(Module.course_id == course_id)) or 0
     if not total:
         return
@@ -237,12 +246,13 @@ def recompute_completion(course_id: int) -> None:
         .where(ModuleProgress.user_id == Enrollment.user_id, Module.course_id == course_id)
         .scalar_subquery()
     )
-    db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None), done >= total)
-        .values(completed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    candidates = db.session.scalars(
+        select(Enrollment.user_id).where(
+            Enrollment.course_id == course_id, Enrollment.completed_at.is_(None), done >= total
+        )
+    ).all()
+    for user_id in candidates:  # only those who read everything; quizzes checked per person
+        complete_if_finished(user_id, course_id)
 
 
 def assignments_in_scope(course: Course, scope: Any) -> list[tuple[Assignment, str]]:

@@ -25,6 +25,7 @@ from lms.courses.enrollment import recompute_completion
 from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.quizzes import bank, gift
 
 COURSE_FILE = "course.md"
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]{0,79})\.md$")
@@ -77,6 +78,8 @@ class ParsedCourse:
     settings: dict[str, Any]
     description: str
     modules: list[ParsedModule] = field(default_factory=list)
+    # .gift files: file name -> its questions, for the course's question bank
+    gift_files: dict[str, list[gift.Question]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,11 +91,15 @@ class SyncReport:
     modules_changed: int = 0
     modules_removed: int = 0
     modules_moved: int = 0
+    questions_added: int = 0
+    questions_removed: int = 0
 
     @property
     def changed(self) -> bool:
         return any(
             [
+                self.questions_added,
+                self.questions_removed,
                 self.created,
                 self.settings_changed,
                 self.modules_added,
@@ -241,7 +248,10 @@ def parse_folder(folder: Path) -> ParsedCourse:
             problems.append(FolderProblem(rel_path, 0, _l("links are not followed; copy the file")))
             continue
         if path.is_file() and path.suffix == ".gift":
-            continue  # quizzes are synced by the quiz feature
+            questions = _parse_gift(path, rel_path, problems)
+            if questions is not None:
+                parsed.gift_files[path.name] = questions
+            continue
         match = MODULE_FILE.match(path.name)
         if match is None or not path.is_file():
             problems.append(
@@ -290,6 +300,20 @@ def parse_folder(folder: Path) -> ParsedCourse:
         raise FolderRefused(problems)
     parsed.modules.sort(key=lambda m: m.position)
     return parsed
+
+
+def _parse_gift(path: Path, rel: str, problems: list[FolderProblem]) -> list[gift.Question] | None:
+    if len(path.name) > 120:
+        problems.append(FolderProblem(rel, 0, _l("the file name is too long")))
+        return None
+    text = _read_text(path, rel, problems)
+    if text is None:
+        return None
+    try:
+        return gift.parse(text)
+    except gift.GiftError as error:
+        problems.extend(FolderProblem(rel, line, message) for line, message in error.problems)
+        return None
 
 
 def _read_text(path: Path, rel: str, problems: list[FolderProblem]) -> str | None:
@@ -537,6 +561,17 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
     final_status = status if course_decision == "file" else (course.status if course else status)
     if final_status == "published" and not kept_modules:
         problems.append(FolderProblem(path, 0, str(_l("a published course needs a module"))))
+    for name in bank.folder_conflicts(course.id if course else None, parsed.gift_files):
+        problems.append(
+            FolderProblem(
+                f"{parsed.slug}/{name}",
+                0,
+                _l(
+                    "questions of this file were changed on the web since the last sync; "
+                    "export the course and merge the changes into the file"
+                ),
+            )
+        )
     if problems:
         raise FolderRefused(problems)
 
@@ -595,6 +630,9 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             report.settings_changed = True
     if course_decision in ("file", "same") and course.synced_hash != file_digest:
         course.synced_hash = file_digest
+    report.questions_added, report.questions_removed = bank.sync_folder_files(
+        course, parsed.gift_files
+    )
     db.session.flush()
     if report.modules_added or report.modules_removed:
         recompute_completion(course.id)
@@ -639,9 +677,12 @@ def export_course(course: Course, modules: list[Module], target: Path) -> list[P
         keep.add(name)
         text = _front_matter_text([("title", module.title), ("minutes", module.minutes)])
         written.append(_write(folder / name, text + _body(module.body_md)))
-    for stale in folder.glob("*.md"):
-        if stale.name not in keep and MODULE_FILE.match(stale.name):
-            stale.unlink()  # a module deleted since the last export
+    for name, text in bank.folder_files(course).items():
+        keep.add(name)
+        written.append(_write(folder / name, text))
+    for stale in [*folder.glob("*.md"), *folder.glob("*.gift")]:
+        if stale.name not in keep and (MODULE_FILE.match(stale.name) or stale.suffix == ".gift"):
+            stale.unlink()  # a module or question file gone since the last export
     return written
 
 

@@ -550,6 +550,12 @@ def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
         attempt.passed = attempt.score >= pass_score
         attempt.state = "graded"
     db.session.flush()
+    if attempt.state == "graded" and attempt.passed:
+        # A passed required quiz may be what the course was waiting for.
+        from lms.courses.enrollment import complete_if_finished
+
+        course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
+        complete_if_finished(attempt.user_id, course_id)
 
 
 def close_overdue(*, now: dt.datetime) -> int:
@@ -765,3 +771,25 @@ def published_quizzes(course: Course) -> list[Quiz]:
             .order_by(Quiz.title)
         )
     )
+
+
+def passed_quiz_slugs(user_id: int, course_id: int) -> set[str]:
+    """The course's quizzes the person has passed, by each quiz's grading method."""
+    passed = set()
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course_id)):
+        order = (
+            (Attempt.score.desc(), Attempt.number)
+            if quiz.grading == "highest"
+            else (Attempt.number.desc(),)
+        )
+        result = db.session.scalar(
+            select(Attempt.passed)
+            .where(
+                Attempt.quiz_id == quiz.id, Attempt.user_id == user_id, Attempt.state == "graded"
+            )
+            .order_by(*order)
+            .limit(1)
+        )
+        if result:
+            passed.add(quiz.slug)
+    return passed

@@ -1,5 +1,5 @@
 """Trainers' quiz pages: a course's quizzes and their settings, the question bank (GIFT in and
-out), and the queue of essays to grade."""
+out), the queue of essays to grade, a quiz's results (page, CSV, XLSX) and its preview."""
 
 from __future__ import annotations
 
@@ -31,10 +31,15 @@ from lms.extensions import db
 from lms.formatting import number
 from lms.people.models import User
 from lms.quizzes import attempts, bank
+from lms.quizzes import preview as quiz_preview
+from lms.quizzes import results as quiz_results
 from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
+from lms.quizzes.views import question_html
 
 bp = Blueprint("quiz_authoring", __name__, url_prefix="/authoring")
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The settings the form edits, as update_quiz names them (the slug stays).
 _FORM_SETTINGS = (
@@ -338,3 +343,63 @@ def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
             flash(_("Grade saved."), "success")
         return redirect(url_for("quiz_authoring.grading", slug=slug, quiz_slug=quiz_slug))
     return _render_grading(course, quiz, (attempt_id, position, form))
+
+
+# ---- results and preview -----------------------------------------------------------------------
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/results")
+@require("trainer", "admin")
+def results(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    return render_template(
+        "quiz_authoring/results.html",
+        course=course,
+        quiz=quiz,
+        results=quiz_results.quiz_results(quiz),
+    )
+
+
+def _download(course: Course, quiz: Quiz, data: bytes, extension: str, content_type: str):
+    return Response(
+        data,
+        content_type=content_type,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{course.slug}-{quiz.slug}-results.{extension}"'
+            )
+        },
+    )
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/results.csv")
+@require("trainer", "admin")
+def results_csv(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    data = quiz_results.to_csv(quiz_results.quiz_results(quiz))
+    return _download(course, quiz, data, "csv", "text/csv; charset=utf-8")
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/results.xlsx")
+@require("trainer", "admin")
+def results_xlsx(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    data = quiz_results.to_xlsx(quiz_results.quiz_results(quiz))
+    return _download(course, quiz, data, "xlsx", XLSX_TYPE)
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/preview")
+@require("trainer", "admin")
+def preview(slug: str, quiz_slug: str):
+    course = _editable_course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    return render_template(
+        "quiz_authoring/preview.html",
+        course=course,
+        quiz=quiz,
+        items=quiz_preview.preview_items(quiz),
+        question_html=question_html,
+    )

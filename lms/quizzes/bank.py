@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -109,3 +111,93 @@ def bank(course: Course) -> list[Question]:
 def export_gift(course: Course) -> str:
     """The course's bank as GIFT, which import_gift reads back to the same questions."""
     return gift.write([from_content(question.content) for question in bank(course)])
+
+
+# ---- course folders ------------------------------------------------------------------------
+# A folder's .gift files are the source of the questions read from them. As for modules, each
+# question remembers the content the file and the database last agreed on: a file that did
+# not change leaves the bank alone, a changed file replaces its questions, and a file changed
+# while one of its questions was edited on the web is a conflict.
+
+
+def _digest(content: dict[str, Any]) -> str:
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _by_source(course_id: int) -> dict[str, list[Question]]:
+    grouped: dict[str, list[Question]] = {}
+    for question in db.session.scalars(
+        select(Question)
+        .where(Question.course_id == course_id, Question.source.is_not(None))
+        .order_by(Question.position)
+    ):
+        grouped.setdefault(question.source, []).append(question)
+    return grouped
+
+
+def folder_conflicts(course_id: int | None, files: dict[str, list[gift.Question]]) -> list[str]:
+    """Names of the .gift files whose questions changed both in the folder and on the web."""
+    if course_id is None:
+        return []
+    conflicts = []
+    for name, questions in _by_source(course_id).items():
+        edited = any(_digest(q.content) != q.synced_hash for q in questions)
+        wanted = [_digest(to_content(q)) for q in files.get(name, [])]
+        changed = wanted != [q.synced_hash for q in questions]
+        if edited and changed:
+            conflicts.append(name)
+    return conflicts
+
+
+def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> tuple[int, int]:
+    """Replace the questions of every changed .gift file; returns (added, removed)."""
+    added = removed = 0
+    current = _by_source(course.id)
+    last = db.session.scalar(
+        select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
+    )
+    now = utcnow()
+    for name in sorted(set(current) | set(files)):
+        questions = files.get(name, [])
+        wanted = [_digest(to_content(q)) for q in questions]
+        existing = current.get(name, [])
+        if wanted == [q.synced_hash for q in existing]:
+            continue  # the file did not change since the last sync: web edits stand
+        for question in existing:
+            db.session.delete(question)  # attempts keep their snapshots
+        removed += len(existing)
+        for index, (question, digest) in enumerate(zip(questions, wanted, strict=True), 1):
+            db.session.add(
+                Question(
+                    course_id=course.id,
+                    category=question.category[:255],
+                    kind=question.kind,
+                    title=question.title[:255],
+                    content=to_content(question),
+                    source=name,
+                    synced_hash=digest,
+                    position=last + index,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        last += len(questions)
+        added += len(questions)
+    db.session.flush()
+    return added, removed
+
+
+def folder_files(course: Course) -> dict[str, str]:
+    """The bank as .gift files for a course folder, by file name. Questions written on the web
+    go to questions.gift, which becomes their source (they were exported for a folder)."""
+    files: dict[str, list[Question]] = {}
+    for question in bank(course):
+        if question.source is None:
+            question.source, question.synced_hash = "questions.gift", _digest(question.content)
+        files.setdefault(question.source, []).append(question)
+    db.session.flush()
+    return {
+        name: gift.write([from_content(q.content) for q in sorted(qs, key=lambda q: q.position)])
+        for name, qs in files.items()
+    }

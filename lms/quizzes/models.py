@@ -28,6 +28,10 @@ class Question(Base):
     # Short answers: whether "dan van" may match "dân vận" (not expressible in GIFT).
     ignore_diacritics: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # The course folder's .gift file the question came from (None: written on the web), and
+    # the digest of the content the file and the database last agreed on (see folders.py).
+    source: Mapped[str | None] = mapped_column(String(120))
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

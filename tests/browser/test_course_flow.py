@@ -64,8 +64,12 @@ def test_trainer_publishes_and_cadre_reads_on_a_phone(
     phone.locator(".course-card a.button").click()
     expect(phone.locator("h1")).to_have_text("Chuẩn bị buổi đối thoại")
     expect(phone.locator(".prose .admonition-title")).to_have_text("Lưu ý")
-    image_ok = phone.evaluate("document.querySelector('.prose img').naturalWidth")
-    assert image_ok == 40
+    # the image is served and decodes (waiting for it: loading is asynchronous)
+    phone.wait_for_function(
+        "() => { const i = document.querySelector('.prose img'); return i && i.complete "
+        "&& i.naturalWidth > 0; }"
+    )
+    assert phone.evaluate("document.querySelector('.prose img').naturalWidth") == 40
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"module page is {width}px wide"
     phone.screenshot(path=str(artifacts / "module-360px.png"), full_page=True)

@@ -1,0 +1,52 @@
+"""A quiz as a cadre would see it, for its trainers: every bank question the quiz draws from,
+shown like an attempt's page but with nothing started, saved or revealed."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from lms.quizzes import attempts
+from lms.quizzes.models import Quiz
+
+
+def preview_items(quiz: Quiz) -> list[dict[str, Any]]:
+    """The questions of the quiz's pool in the shape attempts.attempt_view gives a page before
+    submission: text and choices only (no fractions, feedback, correct values or pairing).
+    Choices are shuffled as an attempt would shuffle them (matching's right-hand sides always),
+    with a generator seeded by the quiz so that the page does not change on every load."""
+    rng = random.Random(quiz.id)  # noqa: S311 - shuffling for display is not cryptography
+    items = []
+    for position, question in enumerate(attempts._pool(quiz), start=1):
+        snapshot = attempts._snapshot(question)
+        order = attempts._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
+        kind = snapshot["kind"]
+        item: dict[str, Any] = {
+            "position": position,
+            "kind": kind,
+            "title": question.title,
+            "category": question.category,
+            "text": snapshot.get("text", ""),
+            "text_after": snapshot.get("text_after", ""),
+            "text_format": snapshot.get("text_format", "moodle"),
+            "response": None,
+        }
+        if kind in ("single", "multiple"):
+            item["choices"] = [
+                {"index": shown, "text": snapshot["choices"][i]["text"]}
+                for shown, i in enumerate(order)
+            ]
+        elif kind == "matching":
+            pairs = snapshot.get("pairs", [])
+            item["lefts"] = [
+                {"index": i, "text": pair["left"]} for i, pair in enumerate(pairs) if pair["left"]
+            ]
+            seen: set[str] = set()
+            rights = []
+            for shown, i in enumerate(order):
+                if pairs[i]["right"] not in seen:
+                    seen.add(pairs[i]["right"])
+                    rights.append({"index": shown, "text": pairs[i]["right"]})
+            item["rights"] = rights
+        items.append(item)
+    return items
