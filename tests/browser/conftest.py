@@ -13,10 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# A loaded 2-core CI machine can take seconds to answer a background fetch (the live preview,
+# autosave): assertions wait up to 15 s, like actions do, instead of Playwright's 5 s.
+expect.set_options(timeout=15_000)
+
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
