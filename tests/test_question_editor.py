@@ -393,3 +393,13 @@ def test_cadres_are_refused_and_other_trainers_do_not_see_the_course(
     make_course("khoa-khac", owner=people["trainer"], status="draft")
     assert client.get(f"/authoring/khoa-khac/questions/{question.id}/edit").status_code == 404
     assert question_count() == 1
+
+
+def test_infinite_numbers_are_refused(client, people, make_course):
+    from tests.support import login, post
+
+    make_course("vo-cuc", owner=people["trainer"])
+    login(client, "giangvien")
+    url = "/authoring/vo-cuc/questions/new?kind=numerical"
+    response = post(client, url, {"text": "Số?", "numeric-0-value": "inf"}, token_from=url)
+    assert response.status_code == 400

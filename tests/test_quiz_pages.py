@@ -155,3 +155,19 @@ def quiz_course(quiz):
     from lms.courses.models import Course
 
     return db.session.get(Course, quiz.course_id)
+
+
+def test_odd_digits_in_the_attempt_form_are_ignored_not_a_500(client, people, quiz):
+    login(client, "hocvien")
+    start = post(
+        client,
+        "/courses/dan-van/quizzes/kiem-tra/start",
+        token_from="/courses/dan-van/quizzes/kiem-tra",
+    )
+    for field in ("q1", "q3-0", "q1"):
+        response = post(client, f"{start.location}/save", {field: "²"}, token_from=start.location)
+        assert response.status_code == 302
+    response = post(
+        client, f"{start.location}/save", {"q1": "99999999999999999999"}, token_from=start.location
+    )
+    assert response.status_code == 302

@@ -3,6 +3,8 @@ one place that knows them; these forms only read the values."""
 
 from __future__ import annotations
 
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -120,6 +122,9 @@ class CreditField(FloatField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata([value.strip().replace(",", ".") for value in valuelist])
+        if self.data is not None and not math.isfinite(self.data):  # "inf", "nan"
+            self.data = None
+            raise ValueError(self.invalid_value_message)
 
 
 class EssayGradeForm(Form):

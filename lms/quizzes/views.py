@@ -97,27 +97,33 @@ def attempt(attempt_id: int):
     )
 
 
+def _index(value: str | None) -> int | None:
+    """A choice number from the form: ASCII digits only ("²".isdigit() is true), bounded."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 4:
+        return int(value)
+    return None
+
+
 def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """The answers the plain form carries, in the shape save_answer takes."""
     form, out = request.form, {}
     for item in items:
         name, kind = f"q{item['position']}", item["kind"]
-        if kind == "single" and form.get(name, "").isdigit():
-            out[item["position"]] = {"choice": int(form[name])}
+        if kind == "single" and _index(form.get(name)) is not None:
+            out[item["position"]] = {"choice": _index(form.get(name))}
         elif kind == "multiple" and f"{name}-shown" in form:
-            out[item["position"]] = {
-                "choices": sorted({int(v) for v in form.getlist(name) if v.isdigit()})
-            }
+            picked = (_index(v) for v in form.getlist(name))
+            out[item["position"]] = {"choices": sorted({i for i in picked if i is not None})}
         elif kind == "truefalse" and form.get(name) in ("true", "false"):
             out[item["position"]] = {"value": form[name] == "true"}
         elif kind in ("shortanswer", "numerical", "essay") and name in form:
             out[item["position"]] = {"text": form[name]}
         elif kind == "matching":
             pairs = {
-                str(left["index"]): int(form[f"{name}-{left['index']}"])
+                str(left["index"]): _index(form.get(f"{name}-{left['index']}"))
                 for left in item["lefts"]
-                if form.get(f"{name}-{left['index']}", "").isdigit()
             }
+            pairs = {left: right for left, right in pairs.items() if right is not None}
             if pairs:
                 out[item["position"]] = {"pairs": pairs}
     return out
