@@ -684,34 +684,10 @@ def attempt_view(attempt: Attempt, *, reveal: str = "score") -> list[dict[str, A
     view = []
     for question in questions_of(attempt):
         snapshot, order = question.snapshot, question.choice_order
-        kind = snapshot["kind"]
         answer = answers.get(question.position)
-        item: dict[str, Any] = {
-            "position": question.position,
-            "kind": kind,
-            "text": snapshot.get("text", ""),
-            "text_after": snapshot.get("text_after", ""),
-            "text_format": snapshot.get("text_format", "moodle"),
-            "response": _as_shown(kind, order, answer.response) if answer is not None else None,
-        }
-        if kind in ("single", "multiple"):
-            item["choices"] = [
-                {"index": shown, "text": snapshot["choices"][i]["text"]}
-                for shown, i in enumerate(order)
-            ]
-        elif kind == "matching":
-            pairs = snapshot.get("pairs", [])
-            item["lefts"] = [
-                {"index": i, "text": pair["left"]} for i, pair in enumerate(pairs) if pair["left"]
-            ]
-            seen: set[str] = set()
-            rights = []
-            for shown, i in enumerate(order):
-                # Two pairs may share a right-hand side: show it once (grading goes by text).
-                if pairs[i]["right"] not in seen:
-                    seen.add(pairs[i]["right"])
-                    rights.append({"index": shown, "text": pairs[i]["right"]})
-            item["rights"] = rights
+        item = shown_question(question.position, snapshot, order)
+        if answer is not None:
+            item["response"] = _as_shown(snapshot["kind"], order, answer.response)
         if reveal in ("answers", "correct") and attempt.state != "in_progress":
             item["credit"] = answer.credit if answer is not None else 0.0
             item["comment"] = answer.comment if answer is not None else ""
@@ -719,6 +695,39 @@ def attempt_view(attempt: Attempt, *, reveal: str = "score") -> list[dict[str, A
             item["key"] = _key(snapshot, order)
         view.append(item)
     return view
+
+
+def shown_question(position: int, snapshot: dict[str, Any], order: list[int]) -> dict[str, Any]:
+    """A question as a page shows it before submission: its text, and choices (or matching
+    sides) in the given order, numbered as shown, with nothing that tells the right answer."""
+    kind = snapshot["kind"]
+    item: dict[str, Any] = {
+        "position": position,
+        "kind": kind,
+        "text": snapshot.get("text", ""),
+        "text_after": snapshot.get("text_after", ""),
+        "text_format": snapshot.get("text_format", "moodle"),
+        "response": None,
+    }
+    if kind in ("single", "multiple"):
+        item["choices"] = [
+            {"index": shown, "text": snapshot["choices"][i]["text"]}
+            for shown, i in enumerate(order)
+        ]
+    elif kind == "matching":
+        pairs = snapshot.get("pairs", [])
+        item["lefts"] = [
+            {"index": i, "text": pair["left"]} for i, pair in enumerate(pairs) if pair["left"]
+        ]
+        seen: set[str] = set()
+        rights = []
+        for shown, i in enumerate(order):
+            # Two pairs may share a right-hand side: show it once (grading goes by text).
+            if pairs[i]["right"] not in seen:
+                seen.add(pairs[i]["right"])
+                rights.append({"index": shown, "text": pairs[i]["right"]})
+        item["rights"] = rights
+    return item
 
 
 def _as_shown(kind: str, order: list[int], response: dict[str, Any]) -> dict[str, Any]:

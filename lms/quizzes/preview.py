@@ -20,33 +20,7 @@ def preview_items(quiz: Quiz) -> list[dict[str, Any]]:
     for position, question in enumerate(attempts._pool(quiz), start=1):
         snapshot = attempts._snapshot(question)
         order = attempts._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
-        kind = snapshot["kind"]
-        item: dict[str, Any] = {
-            "position": position,
-            "kind": kind,
-            "title": question.title,
-            "category": question.category,
-            "text": snapshot.get("text", ""),
-            "text_after": snapshot.get("text_after", ""),
-            "text_format": snapshot.get("text_format", "moodle"),
-            "response": None,
-        }
-        if kind in ("single", "multiple"):
-            item["choices"] = [
-                {"index": shown, "text": snapshot["choices"][i]["text"]}
-                for shown, i in enumerate(order)
-            ]
-        elif kind == "matching":
-            pairs = snapshot.get("pairs", [])
-            item["lefts"] = [
-                {"index": i, "text": pair["left"]} for i, pair in enumerate(pairs) if pair["left"]
-            ]
-            seen: set[str] = set()
-            rights = []
-            for shown, i in enumerate(order):
-                if pairs[i]["right"] not in seen:
-                    seen.add(pairs[i]["right"])
-                    rights.append({"index": shown, "text": pairs[i]["right"]})
-            item["rights"] = rights
+        item = attempts.shown_question(position, snapshot, order)
+        item.update(title=question.title, category=question.category)
         items.append(item)
     return items
