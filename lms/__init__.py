@@ -30,6 +30,8 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {
 
 
 def _blueprints():
+    from lms.attendance.session_views import bp as sessions_bp
+    from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp
@@ -52,6 +54,8 @@ def _blueprints():
         quizzes_bp,
         quiz_authoring_bp,
         question_editor_bp,
+        sessions_bp,
+        attendance_bp,
     ]
 
 
@@ -166,11 +170,17 @@ def _register_guards(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from lms import formatting
+    from lms.attendance.permissions import can_follow_units, can_mark, can_run_sessions
     from lms.courses.permissions import can_assign, can_author, can_edit_course
 
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals.update(
-        can_author=can_author, can_assign=can_assign, can_edit_course=can_edit_course
+        can_author=can_author,
+        can_assign=can_assign,
+        can_edit_course=can_edit_course,
+        can_run_sessions=can_run_sessions,
+        can_mark=can_mark,
+        can_follow_units=can_follow_units,
     )
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale

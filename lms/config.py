@@ -41,6 +41,13 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PROXY_COUNT": (0, int),
     # The course folders that `lms init` syncs (default: courses/ beside the package).
     "COURSES_DIR": (None, str),
+    # Self check-in: how often the code on the trainer's screen changes, and the defaults a new
+    # training session starts with (each session may change its own).
+    "CHECKIN_CODE_SECONDS": (30, int),
+    "CHECKIN_OPENS_BEFORE_MINUTES": (30, int),
+    "CHECKIN_CLOSES_AFTER_MINUTES": (30, int),
+    "LATE_AFTER_MINUTES": (15, int),
+    "CHECKIN_LIMIT": ("20 per 10 minutes", str),
 }
 
 LOCALES = ("vi", "en")
@@ -69,6 +76,16 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         ) from None
     if not 0 <= values["PROXY_COUNT"] <= 5:
         raise ConfigError("LMS_PROXY_COUNT is the number of proxies in front of the app (0-5)")
+
+    if not 30 <= values["CHECKIN_CODE_SECONDS"] <= 60:
+        raise ConfigError("LMS_CHECKIN_CODE_SECONDS must be between 30 and 60")
+    for name in (
+        "CHECKIN_OPENS_BEFORE_MINUTES",
+        "CHECKIN_CLOSES_AFTER_MINUTES",
+        "LATE_AFTER_MINUTES",
+    ):
+        if not 0 <= values[name] <= 240:
+            raise ConfigError(f"LMS_{name} must be between 0 and 240")
 
     database_url = values["DATABASE_URL"] or "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
     return {

@@ -41,6 +41,11 @@ WTFORMS_PLURAL_MESSAGES = (
 )
 
 
+# What <input type="datetime-local"> sends, and what people type where it is not supported.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+DATETIME_MESSAGE = _l("Enter a date and time, e.g. 2026-12-01 08:00.")
+
+
 class _Translations:
     """The raw catalogue lookups: WTForms fills the placeholders itself."""
 

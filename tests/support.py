@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, has_app_context
@@ -70,3 +72,35 @@ def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
     response = post(client, "/login", {"username": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def run_together(
+    app: Flask, jobs: list[Callable[[], Any]]
+) -> tuple[list[Any], list[BaseException]]:
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(job: Callable[[], Any]) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)
+                result = job()
+                db.session.commit()
+                with lock:
+                    results.append(result)
+            except BaseException as error:
+                db.session.rollback()
+                with lock:
+                    errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors

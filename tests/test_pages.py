@@ -24,10 +24,22 @@ def nav_links(response) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("cadre", {"/", "/my-training", "/courses/"}),
-        ("trainer", {"/", "/courses/", "/authoring/"}),
-        ("commander", {"/", "/courses/", "/units/", "/people/"}),
-        ("admin", {"/", "/courses/", "/authoring/", "/units/", "/people/", "/audit/"}),
+        ("cadre", {"/", "/my-training", "/attendance/mine", "/courses/"}),
+        ("trainer", {"/", "/courses/", "/authoring/", "/sessions/"}),
+        ("commander", {"/", "/courses/", "/units/", "/people/", "/attendance/units/"}),
+        (
+            "admin",
+            {
+                "/",
+                "/courses/",
+                "/authoring/",
+                "/sessions/",
+                "/attendance/units/",
+                "/units/",
+                "/people/",
+                "/audit/",
+            },
+        ),
     ],
 )
 def test_navigation_follows_the_role(login_as, role, expected):

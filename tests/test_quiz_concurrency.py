@@ -7,17 +7,16 @@ threaded server would, and all start together at a barrier.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import select
 
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts, bank
 from lms.quizzes.models import Answer, Attempt
+from tests.support import run_together
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -25,38 +24,6 @@ TEN_QUESTIONS = "\n\n".join(
     f"::Q{n}:: Câu hỏi số {n} về công tác dân vận? {{=Đúng {n} ~Sai {n} ~Không rõ {n}}}"
     for n in range(1, 11)
 )
-
-
-def run_together(
-    app: Flask, jobs: list[Callable[[], Any]]
-) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(job: Callable[[], Any]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=60)
-                result = job()
-                db.session.commit()
-                with lock:
-                    results.append(result)
-            except BaseException as error:
-                db.session.rollback()
-                with lock:
-                    errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def make_quiz(make_course, **settings):

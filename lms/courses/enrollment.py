@@ -201,58 +201,72 @@ def mark_module_done(user: Any, module: Module) -> bool:
     return True
 
 
-def complete_if_finished(user_id: int, course_id: int) -> None:
-    """Complete the enrollment once every module is read and every required quiz passed.
-    (The attendance condition joins when training sessions exist.)"""
-    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id))
-    done = db.session.scalar(
+def _modules_done(user_id: Any, course_id: int) -> Any:
+    return (
         select(func.count())
         .select_from(ModuleProgress)
         .join(Module, Module.id == ModuleProgress.module_id)
         .where(ModuleProgress.user_id == user_id, Module.course_id == course_id)
+        .scalar_subquery()
     )
-    if not total or done < total:
-        return
-    required = db.session.scalar(select(Course.required_quizzes).where(Course.id == course_id))
-    if required:
-        from lms.quizzes.attempts import passed_quiz_slugs  # quizzes build on courses
 
-        if not set(required) <= passed_quiz_slugs(user_id, course_id):
-            return
-    db.session.execute(
-        update(Enrollment)
-        .where(
-            and_(
-                Enrollment.user_id == user_id,
-                Enrollment.course_id == course_id,
-                Enrollment.completed_at.is_(None),
-            )
-        )
-        .values(completed_at=utcnow())
+
+def complete_if_finished(user_id: int, course_id: int) -> None:
+    """Complete the enrollment once every module is read, every required quiz passed and the
+    minimum attendance reached."""
+    complete_those_finished(course_id, [user_id])
+
+
+def complete_those_finished(course_id: int, user_ids: list[int] | None = None) -> None:
+    """Complete the enrollments (of ``user_ids``, or everyone's) whose readers have now done
+    all that the course asks. Completion is never taken back: a module added later does not
+    undo a course someone already finished."""
+    course = db.session.execute(
+        select(Course.required_quizzes, Course.min_attendance).where(Course.id == course_id)
+    ).first()
+    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id)) or 0
+    if course is None or not total:
+        return
+    query = select(Enrollment.user_id).where(
+        Enrollment.course_id == course_id,
+        Enrollment.completed_at.is_(None),
+        _modules_done(Enrollment.user_id, course_id) >= total,
     )
+    if user_ids is not None:
+        query = query.where(Enrollment.user_id.in_(user_ids))
+    candidates = list(db.session.scalars(query))
+    required, min_attendance = course
+    finished = []
+    for user_id in candidates:  # only those who read everything; the rest checked per person
+        if required:
+            from lms.quizzes.attempts import passed_quiz_slugs  # quizzes build on courses
+
+            if not set(required) <= passed_quiz_slugs(user_id, course_id):
+                continue
+        if min_attendance:
+            from lms.attendance.reports import course_attendance  # attendance builds on courses
+
+            if not course_attendance(user_id, course_id, utcnow()).meets(min_attendance):
+                continue
+        finished.append(user_id)
+    if finished:
+        db.session.execute(
+            update(Enrollment)
+            .where(
+                and_(
+                    Enrollment.user_id.in_(finished),
+                    Enrollment.course_id == course_id,
+                    Enrollment.completed_at.is_(None),
+                )
+            )
+            .values(completed_at=utcnow())
+        )
 
 
 def recompute_completion(course_id: int) -> None:
     """Complete every enrollment whose reader has now done all that the course asks (after a
-    module was deleted, say). Completion is never taken back: a module added later does not
-    undo a course someone already finished."""
-    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id)) or 0
-    if not total:
-        return
-    done = (
-        select(func.count())
-        .select_from(ModuleProgress)
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .where(ModuleProgress.user_id == Enrollment.user_id, Module.course_id == course_id)
-        .scalar_subquery()
-    )
-    candidates = db.session.scalars(
-        select(Enrollment.user_id).where(
-            Enrollment.course_id == course_id, Enrollment.completed_at.is_(None), done >= total
-        )
-    ).all()
-    for user_id in candidates:  # only those who read everything; quizzes checked per person
-        complete_if_finished(user_id, course_id)
+    module was deleted, say)."""
+    complete_those_finished(course_id)
 
 
 def assignments_in_scope(course: Course, scope: Any) -> list[tuple[Assignment, str]]:

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.attendance.forms import STATUS_LABELS
+from lms.attendance.services import upcoming_for
 from lms.auth.permissions import require
 from lms.courses import enrollment, media, queries, services
 from lms.courses.forms import AssignForm
@@ -25,7 +27,7 @@ from lms.courses.search import search as search_courses
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes.attempts import published_quizzes
-from lms.timeutil import local_today
+from lms.timeutil import local_today, utcnow
 from lms.units import services as units
 from lms.units.forms import unit_choices
 from lms.units.models import Unit
@@ -49,6 +51,8 @@ def my_training():
         "courses/my_training.html",
         items=queries.my_training(current_user),
         today=local_today(current_app.config["TIMEZONE"]),
+        sessions=upcoming_for(current_user, utcnow()),
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -71,6 +75,8 @@ def course(slug: str):
         can_assign=can_assign(current_user) and course.status == "published",
         today=local_today(current_app.config["TIMEZONE"]),
         quizzes=published_quizzes(course),
+        sessions=upcoming_for(current_user, utcnow(), course_id=course.id),
+        status_labels=STATUS_LABELS,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms import spreadsheets
 from lms.auth.permissions import require
 from lms.courses import services as courses
 from lms.courses.models import Course
@@ -36,10 +36,11 @@ from lms.quizzes import results as quiz_results
 from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
 from lms.quizzes.views import question_html
+from lms.timeutil import from_local_naive, to_local_naive
 
 bp = Blueprint("quiz_authoring", __name__, url_prefix="/authoring")
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = spreadsheets.XLSX_TYPE
 
 # The settings the form edits, as update_quiz names them (the slug stays).
 _FORM_SETTINGS = (
@@ -74,18 +75,12 @@ def _quiz_or_404(course: Course, quiz_slug: str) -> Quiz:
     return quiz
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def _to_local(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored UTC time as the naive local time the form shows."""
-    return moment.astimezone(_zone()).replace(tzinfo=None) if moment else None
+    return to_local_naive(moment, current_app.config["TIMEZONE"])
 
 
 def _to_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A naive local time from the form as an aware UTC time."""
-    return moment.replace(tzinfo=_zone()).astimezone(dt.UTC) if moment else None
+    return from_local_naive(moment, current_app.config["TIMEZONE"])
 
 
 # ---- quizzes -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lms.forms import Form
+from lms.forms import DATETIME_FORMATS, DATETIME_MESSAGE, Form
 
 GRADING_LABELS = {
     "highest": _l("The highest score of the attempts"),
@@ -31,8 +31,6 @@ REVIEW_LABELS = {
     "correct_after_pass": _l("The correct answers, once passed"),
     "correct_after_last": _l("The correct answers, after the last attempt"),
 }
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-DATETIME_MESSAGE = _l("Enter a date and time, e.g. 2026-12-01 08:00.")
 
 
 class QuizCreateForm(Form):

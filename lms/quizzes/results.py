@@ -8,9 +8,7 @@ cadres, and the attempts' questions with their answers.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
+from lms import spreadsheets
 from lms.extensions import db
 from lms.people.models import User
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
@@ -224,7 +223,6 @@ def quiz_results(quiz: Quiz) -> QuizResults:
 # ---- downloads ---------------------------------------------------------------------------------
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -293,49 +291,9 @@ def tables(results: QuizResults) -> list[tuple[str, list[Any], list[list[Any]]]]
     ]
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def to_csv(results: QuizResults) -> bytes:
-    """Both tables, one after the other with a blank line and the table's title between, in
-    UTF-8 with a byte order mark so that Excel reads the Vietnamese letters."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for index, (title, header, rows) in enumerate(tables(results)):
-        if index:
-            writer.writerow([])
-            writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.to_csv(tables(results))
 
 
 def to_xlsx(results: QuizResults) -> bytes:
-    """A workbook with one sheet per table."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in tables(results):
-        sheet = workbook.create_sheet(title[:31])  # Excel's limit on sheet names
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                elif isinstance(cell.value, dt.datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.to_xlsx(tables(results))

@@ -1,0 +1,1 @@
+"""Training sessions, self check-in with rotating codes, attendance records and rates."""

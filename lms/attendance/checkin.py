@@ -1,0 +1,196 @@
+"""Self check-in: a cadre enters (or scans) the code on the trainer's screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.attendance import codes
+from lms.attendance.models import ATTENDED, AttendanceRecord, TrainingSession
+from lms.attendance.roster import on_roster
+from lms.attendance.services import open_sessions
+from lms.audit import services as audit
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.formatting import local_datetime
+
+
+class CheckinRefused(InvalidInput):
+    """The check-in was not recorded; the message says why. Nothing was written."""
+
+
+@dataclass
+class CheckinResult:
+    session: TrainingSession
+    record: AttendanceRecord
+    already: bool  # the person had checked in before: nothing changed
+
+
+def check_in(
+    user: Any,
+    code: str,
+    *,
+    now: dt.datetime,
+    step_seconds: int,
+    session: TrainingSession | None = None,
+) -> CheckinResult:
+    """Record ``user`` present (or late) at the session whose current code is ``code``.
+
+    With ``session`` (the QR link names it) the code must be that session's; without, the code
+    is looked up among the sessions open now.
+    """
+    typed = codes.normalize(code)
+    if not typed:
+        raise CheckinRefused(_l("Enter the code shown on the trainer's screen."))
+    if session is not None:
+        _check_open(session, now)
+        verdict = codes.match(session.secret, typed, now, step_seconds)
+        if verdict is not codes.CodeMatch.VALID:
+            other = _session_with_code(typed, now, step_seconds, exclude=session.id)
+            if other is not None:
+                raise CheckinRefused(
+                    _l(
+                        "This code belongs to another session: %(title)s.",
+                        title=other.title,
+                    )
+                )
+            raise _code_refusal(verdict)
+    else:
+        session = _session_with_code(typed, now, step_seconds, prefer_user=user)
+        if session is None:
+            raise _code_refusal(_best_verdict(typed, now, step_seconds))
+
+    invited = on_roster(session.id, user.id, now)
+    if not invited and not session.allow_walk_ins:
+        raise CheckinRefused(
+            _l(
+                "You are not on the roster of %(title)s. Ask the trainer to add you.",
+                title=session.title,
+            )
+        )
+    status = "late" if now > session.late_from() else "present"
+    record = db.session.get(AttendanceRecord, (session.id, user.id))
+    if record is not None and record.status in ATTENDED:
+        return CheckinResult(session, record, already=True)
+    before = {"status": record.status} if record is not None else None
+    if record is None:
+        record = AttendanceRecord(
+            session_id=session.id,
+            user_id=user.id,
+            status=status,
+            source="checkin",
+            walk_in=not invited,
+            checked_in_at=now,
+            marked_by=user.id,
+            marked_at=now,
+        )
+        nested = db.session.begin_nested()
+        try:
+            db.session.add(record)
+            db.session.flush()
+            nested.commit()
+        except IntegrityError:  # a double tap raced this one and recorded it first
+            nested.rollback()
+            db.session.expire_all()
+            record = db.session.get(AttendanceRecord, (session.id, user.id))
+            assert record is not None
+            return CheckinResult(session, record, already=True)
+    else:
+        # Marked absent or excused beforehand, yet here with the code: the check-in wins.
+        record.status, record.source = status, "checkin"
+        record.checked_in_at, record.marked_by, record.marked_at = now, user.id, now
+        record.version += 1
+        db.session.flush()
+    audit.record(
+        "attendance.checkin",
+        actor=user,
+        target_type="session",
+        target_id=session.id,
+        target_label=f"{session.title} · {user.username}",
+        before=before,
+        after={"status": status, "walk_in": record.walk_in},
+    )
+    _recheck_completion(session, user.id)
+    return CheckinResult(session, record, already=False)
+
+
+def _check_open(session: TrainingSession, now: dt.datetime) -> None:
+    if session.cancelled_at is not None:
+        raise CheckinRefused(_l("This session was cancelled."))
+    if now < session.checkin_opens_at():
+        raise CheckinRefused(
+            _l(
+                "Check-in for this session opens at %(time)s.",
+                time=local_datetime(session.checkin_opens_at()),
+            )
+        )
+    if now > session.checkin_closes_at():
+        raise CheckinRefused(
+            _l(
+                "Check-in for this session closed at %(time)s. Ask the trainer to mark you.",
+                time=local_datetime(session.checkin_closes_at()),
+            )
+        )
+
+
+def _code_refusal(verdict: codes.CodeMatch) -> CheckinRefused:
+    if verdict is codes.CodeMatch.EXPIRED:
+        return CheckinRefused(_l("This code has expired. Enter the code shown on the screen now."))
+    return CheckinRefused(
+        _l("This code is not right. Check the code on the trainer's screen and try again.")
+    )
+
+
+def _session_with_code(
+    code: str,
+    now: dt.datetime,
+    step_seconds: int,
+    *,
+    exclude: int | None = None,
+    prefer_user: Any | None = None,
+) -> TrainingSession | None:
+    """The open session whose current code this is (two sessions may, rarely, share a code:
+    then the one the person is invited to)."""
+    matches = [
+        s
+        for s in open_sessions(now)
+        if s.id != exclude
+        and codes.match(s.secret, code, now, step_seconds) is codes.CodeMatch.VALID
+    ]
+    if len(matches) > 1 and prefer_user is not None:
+        invited = [s for s in matches if on_roster(s.id, prefer_user.id, now)]
+        matches = invited or matches
+    return matches[0] if matches else None
+
+
+def _best_verdict(code: str, now: dt.datetime, step_seconds: int) -> codes.CodeMatch:
+    for s in open_sessions(now):
+        if codes.match(s.secret, code, now, step_seconds) is codes.CodeMatch.EXPIRED:
+            return codes.CodeMatch.EXPIRED
+    return codes.CodeMatch.WRONG
+
+
+def _recheck_completion(session: TrainingSession, user_id: int) -> None:
+    if session.course_id is not None:
+        from lms.courses.enrollment import complete_those_finished
+
+        complete_those_finished(session.course_id, [user_id])
+
+
+def checked_in_count(session_id: int) -> int:
+    from sqlalchemy import func
+
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                AttendanceRecord.session_id == session_id,
+                AttendanceRecord.status.in_(ATTENDED),
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,24 @@
+"""Who may run, mark and follow training sessions; shared by views and templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms.attendance.models import TrainingSession
+
+
+def can_run_sessions(user: Any) -> bool:
+    """Create sessions (and see the ones they run)."""
+    return user.is_authenticated and user.has_role("trainer", "admin")
+
+
+def can_mark(user: Any, session: TrainingSession) -> bool:
+    """Edit, cancel, show the check-in code and mark: the session's trainers and admins."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role("admin") or (user.has_role("trainer") and user.id in session.trainer_ids)
+
+
+def can_follow_units(user: Any) -> bool:
+    """Attendance of a unit's people, read-only, scoped to the commander's subtree."""
+    return user.is_authenticated and user.has_role("commander", "admin")

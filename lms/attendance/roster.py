@@ -1,0 +1,104 @@
+"""Who is on a session's roster, as SQL that every page and report composes.
+
+The roster is the cadres of the invited units (each with every unit below it) at the moment
+the roster is taken, the people invited by name, and anyone with a record (walk-ins, people
+who have since moved). The moment is the session's start; for a session entered after it
+took place (a paper sheet recorded later), it is when the session was entered. Future sessions
+take only active accounts; past ones keep those who were there, even if since deactivated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, exists, or_, select, union
+from sqlalchemy.orm import aliased
+
+from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
+from lms.people.models import UnitMembership, User, UserRole
+from lms.units.models import UnitClosure
+
+
+def roster_moment() -> ColumnElement[dt.datetime]:
+    session = TrainingSession
+    return case(
+        (session.created_at > session.starts_at, session.created_at), else_=session.starts_at
+    )
+
+
+def _is_cadre(user_id: Any) -> ColumnElement[bool]:
+    return exists().where(UserRole.user_id == user_id, UserRole.role == "cadre")
+
+
+def _present_account(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(User.active.is_(True), TrainingSession.starts_at <= now)
+
+
+def roster_pairs(
+    session_filter: ColumnElement[bool], now: dt.datetime, *, user_id: int | None = None
+) -> Select[Any]:
+    """(session_id, user_id) of every roster place of the sessions matching the filter."""
+    membership = aliased(UnitMembership)
+    at = roster_moment()
+    by_unit = (
+        select(TrainingSession.id.label("session_id"), membership.user_id.label("user_id"))
+        .join(SessionUnit, SessionUnit.session_id == TrainingSession.id)
+        .join(UnitClosure, UnitClosure.ancestor_id == SessionUnit.unit_id)
+        .join(membership, membership.unit_id == UnitClosure.descendant_id)
+        .join(User, User.id == membership.user_id)
+        .where(
+            session_filter,
+            membership.started_at <= at,
+            or_(membership.ended_at.is_(None), membership.ended_at > at),
+            _present_account(now),
+            _is_cadre(membership.user_id),
+        )
+    )
+    named = (
+        select(SessionInvitee.session_id, SessionInvitee.user_id)
+        .join(TrainingSession, TrainingSession.id == SessionInvitee.session_id)
+        .join(User, User.id == SessionInvitee.user_id)
+        .where(session_filter, _present_account(now))
+    )
+    recorded = (
+        select(AttendanceRecord.session_id, AttendanceRecord.user_id)
+        .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
+        .where(session_filter)
+    )
+    if user_id is not None:
+        by_unit = by_unit.where(membership.user_id == user_id)
+        named = named.where(SessionInvitee.user_id == user_id)
+        recorded = recorded.where(AttendanceRecord.user_id == user_id)
+    return union(by_unit, named, recorded)
+
+
+def unit_at_roster_moment(session_id_column: Any, user_id_column: Any) -> Any:
+    """A scalar subquery: the unit a person was in when the session's roster was taken (their
+    current unit when the history has no answer, e.g. a walk-in who joined later)."""
+    membership = aliased(UnitMembership)
+    at = (
+        select(roster_moment())
+        .where(TrainingSession.id == session_id_column)
+        .correlate_except(TrainingSession)
+        .scalar_subquery()
+    )
+    return (
+        select(membership.unit_id)
+        .where(
+            membership.user_id == user_id_column,
+            membership.started_at <= at,
+            or_(membership.ended_at.is_(None), membership.ended_at > at),
+        )
+        .order_by(membership.started_at.desc())
+        .limit(1)
+        .correlate_except(membership)
+        .scalar_subquery()
+    )
+
+
+def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:
+    from lms.extensions import db
+
+    pairs = roster_pairs(TrainingSession.id == session_id, now, user_id=user_id).subquery()
+    return db.session.scalar(select(exists().select_from(pairs))) or False

@@ -1,0 +1,423 @@
+"""Creating, editing and cancelling training sessions; finding them for each kind of user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.orm import selectinload
+
+from lms.attendance import codes
+from lms.attendance.models import (
+    SESSION_KINDS,
+    SessionInvitee,
+    SessionTrainer,
+    SessionUnit,
+    TrainingSession,
+)
+from lms.attendance.roster import roster_pairs
+from lms.audit import services as audit
+from lms.courses.models import Course
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.people.models import User, UserRole
+from lms.text import clean
+from lms.timeutil import utcnow
+from lms.units.models import Unit
+
+MAX_SESSION_HOURS = 24  # a session is one sitting; a course over several days has several
+MAX_MARGIN_MINUTES = 240
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+class StaleSession(Exception):
+    """The session was changed by someone else since the form was opened."""
+
+
+@dataclass
+class SessionInput:
+    """What a trainer fills in for a session; checked by ``validate``."""
+
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    kind: str = "in_person"
+    course_id: int | None = None
+    place: str = ""
+    meeting_url: str = ""
+    description: str = ""
+    checkin_opens_minutes: int = 30
+    checkin_closes_minutes: int = 30
+    late_after_minutes: int = 15
+    allow_walk_ins: bool = False
+    trainers: list[str] = field(default_factory=list)  # usernames
+    units: list[str] = field(default_factory=list)  # unit codes
+    invitees: list[str] = field(default_factory=list)  # usernames
+
+
+def split_list(text: str | None) -> list[str]:
+    """Codes or usernames typed one per line or separated by commas, spaces or semicolons."""
+    return [item for item in _SPLIT.split(text or "") if item]
+
+
+@dataclass
+class _Resolved:
+    trainer_ids: list[int]
+    unit_ids: list[int]
+    invitee_ids: list[int]
+
+
+def _resolve(data: SessionInput) -> _Resolved:
+    """Check everything and turn names into ids; the first problem found is raised."""
+    title = clean(data.title)
+    if not title:
+        raise InvalidInput(_l("Give the session a title."), field="title")
+    if len(title) > 255:
+        raise InvalidInput(_l("The title is too long (255 characters at most)."), field="title")
+    if data.kind not in SESSION_KINDS:
+        raise InvalidInput(_l("Choose in person or online."), field="kind")
+    if data.kind == "in_person" and not clean(data.place):
+        raise InvalidInput(_l("Say where the session takes place."), field="place")
+    if len(clean(data.place)) > 255:
+        raise InvalidInput(_l("The place is too long (255 characters at most)."), field="place")
+    if data.kind == "online":
+        url = data.meeting_url.strip()
+        parts = urlsplit(url) if len(url) <= 500 else None
+        if not parts or parts.scheme not in ("https", "http") or not parts.netloc:
+            raise InvalidInput(
+                _l("Give the meeting link, starting with https://"), field="meeting_url"
+            )
+    if data.ends_at <= data.starts_at:
+        raise InvalidInput(_l("The session must end after it starts."), field="ends_at")
+    if data.ends_at - data.starts_at > dt.timedelta(hours=MAX_SESSION_HOURS):
+        raise InvalidInput(
+            _l(
+                "A session lasts at most %(hours)s hours; a course over several days has one "
+                "session per day.",
+                hours=MAX_SESSION_HOURS,
+            ),
+            field="ends_at",
+        )
+    for name in ("checkin_opens_minutes", "checkin_closes_minutes", "late_after_minutes"):
+        if not 0 <= getattr(data, name) <= MAX_MARGIN_MINUTES:
+            raise InvalidInput(
+                _l("Enter a number of minutes from 0 to %(max)s.", max=MAX_MARGIN_MINUTES),
+                field=name,
+            )
+    if data.course_id is not None and db.session.get(Course, data.course_id) is None:
+        raise InvalidInput(_l("Choose a course from the list."), field="course_id")
+
+    trainer_ids = _user_ids(data.trainers, "trainers", roles=("trainer", "admin"))
+    if not trainer_ids:
+        raise InvalidInput(_l("A session needs at least one trainer."), field="trainers")
+    unit_ids = _unit_ids(data.units)
+    invitee_ids = _user_ids(data.invitees, "invitees")
+    if not unit_ids and not invitee_ids:
+        raise InvalidInput(_l("Invite at least one unit or one person."), field="units")
+    return _Resolved(trainer_ids, unit_ids, invitee_ids)
+
+
+def _user_ids(usernames: list[str], field_name: str, roles: tuple[str, ...] = ()) -> list[int]:
+    wanted = list(dict.fromkeys(name.strip().lower() for name in usernames if name.strip()))
+    if not wanted:
+        return []
+    if len(wanted) > 2000:
+        raise InvalidInput(_l("Too many names (2,000 at most)."), field=field_name)
+    found = {
+        username: (user_id, active)
+        for user_id, username, active in db.session.execute(
+            select(User.id, User.username, User.active).where(User.username.in_(wanted))
+        )
+    }
+    unknown = [name for name in wanted if name not in found or not found[name][1]]
+    if unknown:
+        raise InvalidInput(
+            _l("No active account named %(names)s.", names=", ".join(unknown[:10])),
+            field=field_name,
+        )
+    ids = [found[name][0] for name in wanted]
+    if roles:
+        qualified = set(
+            db.session.scalars(
+                select(UserRole.user_id).where(UserRole.user_id.in_(ids), UserRole.role.in_(roles))
+            )
+        )
+        lacking = [name for name in wanted if found[name][0] not in qualified]
+        if lacking:
+            raise InvalidInput(
+                _l("%(names)s is not a trainer.", names=", ".join(lacking[:10])), field=field_name
+            )
+    return ids
+
+
+def _unit_ids(unit_codes: list[str]) -> list[int]:
+    wanted = list(dict.fromkeys(code.strip().upper() for code in unit_codes if code.strip()))
+    if not wanted:
+        return []
+    if len(wanted) > 500:
+        raise InvalidInput(_l("Too many units (500 at most)."), field="units")
+    found = {
+        code: (unit_id, active)
+        for unit_id, code, active in db.session.execute(
+            select(Unit.id, Unit.code, Unit.active).where(func.upper(Unit.code).in_(wanted))
+        )
+    }
+    folded = {code.upper(): value for code, value in found.items()}
+    unknown = [code for code in wanted if code not in folded or not folded[code][1]]
+    if unknown:
+        raise InvalidInput(
+            _l("No active unit with code %(codes)s.", codes=", ".join(unknown[:10])),
+            field="units",
+        )
+    return [folded[code][0] for code in wanted]
+
+
+def _apply(session: TrainingSession, data: SessionInput, resolved: _Resolved) -> None:
+    session.title = clean(data.title)
+    session.course_id = data.course_id
+    session.kind = data.kind
+    session.place = clean(data.place)
+    session.meeting_url = data.meeting_url.strip() if data.kind == "online" else ""
+    session.description = (data.description or "").strip()
+    session.starts_at = data.starts_at
+    session.ends_at = data.ends_at
+    session.checkin_opens_minutes = data.checkin_opens_minutes
+    session.checkin_closes_minutes = data.checkin_closes_minutes
+    session.late_after_minutes = data.late_after_minutes
+    session.allow_walk_ins = data.allow_walk_ins
+    session.trainer_rows = [SessionTrainer(user_id=uid) for uid in resolved.trainer_ids]
+    session.unit_rows = [SessionUnit(unit_id=uid) for uid in resolved.unit_ids]
+    session.invitee_rows = [SessionInvitee(user_id=uid) for uid in resolved.invitee_ids]
+
+
+def snapshot(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "title": session.title,
+        "course_id": session.course_id,
+        "kind": session.kind,
+        "place": session.place,
+        "meeting_url": session.meeting_url,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "checkin_opens_minutes": session.checkin_opens_minutes,
+        "checkin_closes_minutes": session.checkin_closes_minutes,
+        "late_after_minutes": session.late_after_minutes,
+        "allow_walk_ins": session.allow_walk_ins,
+        "trainers": sorted(session.trainer_ids),
+        "units": sorted(row.unit_id for row in session.unit_rows),
+        "invitees": sorted(row.user_id for row in session.invitee_rows),
+    }
+
+
+def create_session(data: SessionInput, *, actor: Any | None) -> TrainingSession:
+    resolved = _resolve(data)
+    session = TrainingSession(
+        secret=codes.new_secret(), created_by=actor.id if actor is not None else None
+    )
+    session.trainer_rows, session.unit_rows, session.invitee_rows = [], [], []
+    _apply(session, data, resolved)
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        "session.create",
+        actor=actor,
+        target_type="session",
+        target_id=session.id,
+        target_label=session.title,
+        after=snapshot(session),
+    )
+    return session
+
+
+def update_session(
+    session: TrainingSession, data: SessionInput, *, actor: Any | None, expected_version: int
+) -> None:
+    """Save a trainer's edit, unless someone else saved since they opened the form."""
+    resolved = _resolve(data)
+    before = snapshot(session)
+    # Compare-and-swap on the version: of two edits based on the same version, one wins.
+    claimed = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise StaleSession
+    session.version = expected_version + 1
+    _apply(session, data, resolved)
+    db.session.flush()
+    changed_before, changed_after = audit.changed_fields(before, snapshot(session))
+    audit.record(
+        "session.update",
+        actor=actor,
+        target_type="session",
+        target_id=session.id,
+        target_label=session.title,
+        before=changed_before,
+        after=changed_after,
+    )
+
+
+def cancel_session(session: TrainingSession, reason: str, *, actor: Any | None) -> None:
+    if session.cancelled_at is not None:
+        return  # a second click changes nothing
+    reason = clean(reason)
+    if len(reason) > 500:
+        raise InvalidInput(_l("The reason is too long (500 characters at most)."), field="reason")
+    session.cancelled_at = utcnow()
+    session.cancel_reason = reason
+    session.version += 1
+    db.session.flush()
+    audit.record(
+        "session.cancel",
+        actor=actor,
+        target_type="session",
+        target_id=session.id,
+        target_label=session.title,
+        after={"reason": reason},
+    )
+
+
+def get_session(session_id: int) -> TrainingSession | None:
+    return db.session.scalar(
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .options(
+            selectinload(TrainingSession.trainer_rows),
+            selectinload(TrainingSession.unit_rows),
+            selectinload(TrainingSession.invitee_rows),
+        )
+    )
+
+
+@dataclass
+class SessionPeople:
+    """Names for a session's page and form: trainers, invited units and people."""
+
+    trainers: list[User]
+    units: list[Unit]
+    invitees: list[User]
+    course: Course | None
+
+
+def session_people(session: TrainingSession) -> SessionPeople:
+    user_ids = session.trainer_ids | {row.user_id for row in session.invitee_rows}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+        if user_ids
+        else {}
+    )
+    unit_ids = [row.unit_id for row in session.unit_rows]
+    units = (
+        list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.code)))
+        if unit_ids
+        else []
+    )
+    course = db.session.get(Course, session.course_id) if session.course_id else None
+
+    def by_name(ids: Any) -> list[User]:
+        return sorted((users[i] for i in ids if i in users), key=lambda u: u.search_key)
+
+    return SessionPeople(
+        trainers=by_name(session.trainer_ids),
+        units=units,
+        invitees=by_name(row.user_id for row in session.invitee_rows),
+        course=course,
+    )
+
+
+def trainer_sessions(user: Any, *, past: bool, now: dt.datetime) -> Select[tuple[TrainingSession]]:
+    """The sessions a trainer runs (an admin: every session), upcoming first or past last."""
+    query = select(TrainingSession)
+    if not user.has_role("admin"):
+        query = query.where(
+            TrainingSession.id.in_(
+                select(SessionTrainer.session_id).where(SessionTrainer.user_id == user.id)
+            )
+        )
+    if past:
+        return query.where(TrainingSession.ends_at < now).order_by(
+            TrainingSession.starts_at.desc(), TrainingSession.id.desc()
+        )
+    return query.where(TrainingSession.ends_at >= now).order_by(
+        TrainingSession.starts_at, TrainingSession.id
+    )
+
+
+@dataclass
+class UpcomingSession:
+    session: TrainingSession
+    course_title: str | None
+    course_slug: str | None
+    checkin_open: bool
+    status: str | None  # the person's record, if any
+
+
+def upcoming_for(
+    user: Any, now: dt.datetime, *, course_id: int | None = None, limit: int = 10
+) -> list[UpcomingSession]:
+    """Sessions not over yet whose roster holds ``user``: one query."""
+    from lms.attendance.models import AttendanceRecord
+
+    session_filter = TrainingSession.ends_at >= now
+    if course_id is not None:
+        session_filter = and_(session_filter, TrainingSession.course_id == course_id)
+    pairs = roster_pairs(session_filter, now, user_id=user.id).subquery()
+    rows = db.session.execute(
+        select(TrainingSession, Course.title, Course.slug, AttendanceRecord.status)
+        .join(pairs, pairs.c.session_id == TrainingSession.id)
+        .outerjoin(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(
+            AttendanceRecord,
+            and_(
+                AttendanceRecord.session_id == TrainingSession.id,
+                AttendanceRecord.user_id == user.id,
+            ),
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+    ).all()
+    return [
+        UpcomingSession(
+            session=session,
+            course_title=title,
+            course_slug=slug,
+            checkin_open=session.cancelled_at is None
+            and session.checkin_opens_at() <= now <= session.checkin_closes_at(),
+            status=status,
+        )
+        for session, title, slug, status in rows
+    ]
+
+
+def open_sessions(now: dt.datetime) -> list[TrainingSession]:
+    """Sessions whose check-in is open at ``now`` (margins are per session, bounded)."""
+    margin = dt.timedelta(minutes=MAX_MARGIN_MINUTES)
+    candidates = db.session.scalars(
+        select(TrainingSession).where(
+            TrainingSession.cancelled_at.is_(None),
+            TrainingSession.starts_at <= now + margin,
+            TrainingSession.ends_at >= now - margin,
+        )
+    )
+    return [s for s in candidates if s.checkin_opens_at() <= now <= s.checkin_closes_at()]
+
+
+def course_choices(user: Any) -> list[tuple[int, str]]:
+    """Courses a session may belong to: published ones, and drafts the user may edit."""
+    from lms.courses.queries import visible_courses_filter
+
+    return [
+        (course_id, title)
+        for course_id, title in db.session.execute(
+            select(Course.id, Course.title)
+            .where(visible_courses_filter(user), Course.status != "archived")
+            .order_by(Course.title)
+        )
+    ]

@@ -1,0 +1,541 @@
+"""Trainers' session pages: the list, the form, the roster to mark, the check-in screen, the
+paper sheet and its bulk entry, and the exports. Commanders may read a session's roster,
+limited to their subtree."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from lms import spreadsheets
+from lms.attendance import codes, marking, services
+from lms.attendance.checkin import checked_in_count
+from lms.attendance.forms import STATUS_LABELS, CancelForm, SessionForm
+from lms.attendance.models import STATUSES, TrainingSession
+from lms.attendance.permissions import can_follow_units, can_mark
+from lms.attendance.reports import session_roster
+from lms.auth.permissions import require
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.paging import paginate
+from lms.people.models import User
+from lms.timeutil import from_local_naive, to_local_naive, utcnow
+from lms.units.scope import subtree_filter
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+SESSION_ID = "<int(max=2147483647):session_id>"
+
+
+def _zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def _session_or_404(session_id: int) -> TrainingSession:
+    session = services.get_session(session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _markable_or_404(session_id: int) -> TrainingSession:
+    session = _session_or_404(session_id)
+    if not can_mark(current_user, session):
+        abort(404)
+    return session
+
+
+def _roster_scope(session: TrainingSession) -> Any:
+    """Trainers of the session see the whole roster; commanders only their subtree."""
+    if can_mark(current_user, session):
+        return None
+    if can_follow_units(current_user):
+        return subtree_filter(current_user, User.unit_id)
+    abort(404)
+
+
+# ---- the list and the form --------------------------------------------------------------------
+
+
+@bp.get("/")
+@require("trainer", "admin")
+def index():
+    now = utcnow()
+    upcoming = list(
+        db.session.scalars(services.trainer_sessions(current_user, past=False, now=now))
+    )
+    past = paginate(services.trainer_sessions(current_user, past=True, now=now))
+    return render_template("sessions/index.html", upcoming=list(upcoming), past=past, now=now)
+
+
+def _form_input(form: SessionForm) -> services.SessionInput:
+    course_id = form.course_id.data
+    return services.SessionInput(
+        title=form.title.data or "",
+        course_id=int(course_id) if course_id and course_id.isdigit() else None,
+        kind=form.kind.data or "",
+        place=form.place.data or "",
+        meeting_url=form.meeting_url.data or "",
+        description=form.description.data or "",
+        starts_at=from_local_naive(form.starts_at.data, _zone()),  # type: ignore[arg-type]
+        ends_at=from_local_naive(form.ends_at.data, _zone()),  # type: ignore[arg-type]
+        checkin_opens_minutes=form.checkin_opens_minutes.data,  # type: ignore[arg-type]
+        checkin_closes_minutes=form.checkin_closes_minutes.data,  # type: ignore[arg-type]
+        late_after_minutes=form.late_after_minutes.data,  # type: ignore[arg-type]
+        allow_walk_ins=bool(form.allow_walk_ins.data),
+        trainers=services.split_list(form.trainers.data),
+        units=services.split_list(form.units.data),
+        invitees=services.split_list(form.invitees.data),
+    )
+
+
+def _prepare(form: SessionForm) -> None:
+    form.course_id.choices = [SelectChoice("", _("— no course —"))] + [
+        SelectChoice(str(course_id), title)
+        for course_id, title in services.course_choices(current_user)
+    ]
+
+
+def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession | None:
+    """Validate and save; None (with the form's errors filled) when something is wrong."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        data = _form_input(form)
+        if session is None:
+            return services.create_session(data, actor=current_user)
+        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        services.update_session(session, data, actor=current_user, expected_version=version)
+        return session
+    except InvalidInput as error:
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(error.message)]
+        else:
+            form.form_errors.append(str(error.message))
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("trainer", "admin")
+def new():
+    form = SessionForm()
+    _prepare(form)
+    if request.method == "GET":
+        config = current_app.config
+        form.trainers.data = current_user.username
+        form.checkin_opens_minutes.data = config["CHECKIN_OPENS_BEFORE_MINUTES"]
+        form.checkin_closes_minutes.data = config["CHECKIN_CLOSES_AFTER_MINUTES"]
+        form.late_after_minutes.data = config["LATE_AFTER_MINUTES"]
+        course = request.args.get("course", "")
+        if course.isdigit():
+            form.course_id.data = course
+    session = _save(form, None)
+    if session is not None:
+        db.session.commit()
+        flash(_("The session is scheduled."), "success")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sessions/form.html", form=form, session=None), status
+
+
+@bp.route(f"/{SESSION_ID}/edit", methods=["GET", "POST"])
+@require("trainer", "admin")
+def edit(session_id: int):
+    session = _markable_or_404(session_id)
+    form = SessionForm(obj=None if request.method == "POST" else _Values(session))
+    _prepare(form)
+    try:
+        saved = _save(form, session)
+    except services.StaleSession:
+        db.session.rollback()
+        form.form_errors.append(
+            _(
+                "Someone else changed this session after you opened the form. Your changes "
+                "are below; open the session again to see theirs, then save."
+            )
+        )
+        return render_template("sessions/form.html", form=form, session=session), 409
+    if saved is not None:
+        db.session.commit()
+        flash(_("The session is saved."), "success")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sessions/form.html", form=form, session=session), status
+
+
+class _Values:
+    """A session as the form shows it: local times, names instead of ids."""
+
+    def __init__(self, session: TrainingSession) -> None:
+        people = services.session_people(session)
+        zone = current_app.config["TIMEZONE"]
+        self.title = session.title
+        self.course_id = str(session.course_id) if session.course_id else ""
+        self.kind = session.kind
+        self.place = session.place
+        self.meeting_url = session.meeting_url
+        self.description = session.description
+        self.starts_at = to_local_naive(session.starts_at, zone)
+        self.ends_at = to_local_naive(session.ends_at, zone)
+        self.checkin_opens_minutes = session.checkin_opens_minutes
+        self.checkin_closes_minutes = session.checkin_closes_minutes
+        self.late_after_minutes = session.late_after_minutes
+        self.allow_walk_ins = session.allow_walk_ins
+        self.trainers = ", ".join(u.username for u in people.trainers)
+        self.units = ", ".join(u.code for u in people.units)
+        self.invitees = ", ".join(u.username for u in people.invitees)
+        self.version = str(session.version)
+
+
+@bp.post(f"/{SESSION_ID}/cancel")
+@require("trainer", "admin")
+def cancel(session_id: int):
+    session = _markable_or_404(session_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_session(session, form.reason.data or "", actor=current_user)
+    except InvalidInput as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    db.session.commit()
+    flash(_("The session is cancelled. Invited people see it as cancelled."), "success")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+# ---- the roster -------------------------------------------------------------------------------
+
+
+@bp.get(f"/{SESSION_ID}")
+@require("trainer", "admin", "commander")
+def detail(session_id: int):
+    session = _session_or_404(session_id)
+    scope = _roster_scope(session)
+    now = utcnow()
+    query = request.args.get("q", "")[:100]
+    return render_template(
+        "sessions/detail.html",
+        session=session,
+        people=services.session_people(session),
+        roster=session_roster(session, now, scope=scope, query=query),
+        query=query,
+        markable=scope is None,
+        statuses=STATUSES,
+        status_labels=STATUS_LABELS,
+        now=now,
+        cancel_form=CancelForm(),
+    )
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post(f"/{SESSION_ID}/mark")
+@require("trainer", "admin")
+def mark(session_id: int):
+    """One tap: one person's status (and note). Answers JSON to the page's script."""
+    session = _markable_or_404(session_id)
+    user_id = request.form.get("user_id", "")
+    seen = request.form.get("version", "")
+    if not user_id.isdigit() or not seen.isdigit() or len(user_id) > 10 or len(seen) > 10:
+        abort(400)
+    wanted = marking.Mark(
+        user_id=int(user_id),
+        status=request.form.get("status", ""),
+        note=request.form.get("note", ""),
+        seen_version=int(seen),
+    )
+    try:
+        outcome = marking.mark(session, [wanted], actor=current_user, now=utcnow())
+    except InvalidInput as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(ok=False, message=str(error.message)), 400
+        flash(str(error.message), "error")
+        return redirect(url_for("sessions.detail", session_id=session.id)), 303
+    db.session.commit()
+    status_code = 409 if outcome.conflicts else 200
+    message = _conflict_message(outcome.conflicts[0]) if outcome.conflicts else ""
+    if _wants_json():
+        current = marking.current_record(session.id, wanted.user_id)
+        return jsonify(
+            ok=not outcome.conflicts,
+            message=message,
+            status=current.status if current else None,
+            note=current.note if current else "",
+            version=current.version if current else 0,
+        ), status_code
+    if message:
+        flash(message, "error")
+    anchor = f"#u{wanted.user_id}"
+    return redirect(url_for("sessions.detail", session_id=session.id) + anchor, code=303)
+
+
+def _conflict_message(conflict: marking.Conflict) -> str:
+    current = STATUS_LABELS.get(conflict.current or "", _("not marked"))
+    return _(
+        "%(name)s was marked “%(current)s” by %(by)s after you opened the page; your choice "
+        "“%(wanted)s” was not saved. Choose again if you still mean it.",
+        name=conflict.full_name,
+        current=current,
+        by=conflict.marked_by or _("someone"),
+        wanted=STATUS_LABELS[conflict.wanted],
+    )
+
+
+@bp.post(f"/{SESSION_ID}/mark-rest")
+@require("trainer", "admin")
+def mark_rest(session_id: int):
+    session = _markable_or_404(session_id)
+    status = request.form.get("status")
+    if status not in ("present", "absent") or not CancelForm().validate_on_submit():
+        abort(400)
+    try:
+        if status == "present":
+            count = marking.mark_rest_present(session, actor=current_user, now=utcnow())
+        else:
+            count = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)s person marked %(status)s.",
+            "%(num)s people marked %(status)s.",
+            count,
+            status=STATUS_LABELS[status],
+        ),
+        "success",
+    )
+    return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+
+
+# ---- self check-in screen ---------------------------------------------------------------------
+
+
+def checkin_url(session: TrainingSession, code: str) -> str:
+    return url_for("attendance.checkin_session", session_id=session.id, code=code, _external=True)
+
+
+def qr_svg(data: str, scale: int) -> str:
+    """An SVG QR code, without the XML declaration, for embedding in the page."""
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(
+        buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True, nl=False
+    )
+    return buffer.getvalue().decode()
+
+
+@bp.get(f"/{SESSION_ID}/screen")
+@require("trainer", "admin")
+def screen(session_id: int):
+    """Big digits and a QR code for the room's screen; the page reloads when the code
+    changes (no script needed)."""
+    session = _markable_or_404(session_id)
+    now = utcnow()
+    is_open = session.cancelled_at is None and (
+        session.checkin_opens_at() <= now <= session.checkin_closes_at()
+    )
+    shown = codes.current_code(session.secret, now, current_app.config["CHECKIN_CODE_SECONDS"])
+    url = checkin_url(session, shown.code) if is_open else ""
+    response = Response(
+        render_template(
+            "sessions/screen.html",
+            session=session,
+            is_open=is_open,
+            code=shown.code if is_open else "",
+            seconds_left=shown.seconds_left,
+            qr=qr_svg(url, 8) if is_open else "",
+            url=url,
+            checked_in=checked_in_count(session.id),
+            now=now,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- paper sheet and bulk entry ---------------------------------------------------------------
+
+
+@bp.get(f"/{SESSION_ID}/sheet")
+@require("trainer", "admin")
+def sheet(session_id: int):
+    """The sign-in sheet to print for a room without a connection."""
+    session = _markable_or_404(session_id)
+    url = url_for("attendance.checkin_session", session_id=session.id, _external=True)
+    return render_template(
+        "sessions/sheet.html",
+        session=session,
+        people=services.session_people(session),
+        roster=session_roster(session, utcnow()),
+        qr=qr_svg(url, 3),
+        url=url,
+    )
+
+
+@bp.route(f"/{SESSION_ID}/bulk", methods=["GET", "POST"])
+@require("trainer", "admin")
+def bulk(session_id: int):
+    """Recording a paper sheet: every row at once; rows left blank stay as they are (or
+    become absent if asked)."""
+    session = _markable_or_404(session_id)
+    now = utcnow()
+    if request.method == "POST":
+        if not CancelForm().validate_on_submit():
+            abort(400)
+        try:
+            marks = _bulk_marks(request.form)
+            outcome = marking.mark(session, marks, actor=current_user, now=now, source="sheet")
+            rest = 0
+            if request.form.get("rest") == "absent":
+                rest = marking.mark_rest_absent(session, actor=current_user, now=now)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _render_bulk(session, now, status=400)
+        db.session.commit()
+        flash(
+            _(
+                "Saved: %(changed)s changed, %(unchanged)s unchanged, %(rest)s left blank "
+                "marked absent.",
+                changed=len(outcome.changed),
+                unchanged=len(outcome.unchanged),
+                rest=rest,
+            ),
+            "success",
+        )
+        for conflict in outcome.conflicts:
+            flash(_conflict_message(conflict), "error")
+        if outcome.conflicts:
+            return _render_bulk(session, utcnow(), status=409)
+        return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+    return _render_bulk(session, now)
+
+
+def _bulk_marks(form: Any) -> list[marking.Mark]:
+    """Rows of the bulk form (version-<id>, status-<id>, note-<id>); blank statuses skipped."""
+    marks = []
+    for key in form:
+        if not key.startswith("version-"):
+            continue
+        user_id, version = key.removeprefix("version-"), form.get(key, "")
+        if not user_id.isdigit() or not version.isdigit() or len(user_id) > 10:
+            raise InvalidInput(_("The form was damaged; open the page again."))
+        status = form.get(f"status-{user_id}", "")
+        if not status:
+            continue
+        marks.append(
+            marking.Mark(int(user_id), status, form.get(f"note-{user_id}", ""), int(version))
+        )
+    if len(marks) > 5000:
+        raise InvalidInput(_("Too many rows in one save."))
+    return marks
+
+
+def _render_bulk(session: TrainingSession, now: Any, status: int = 200):
+    return render_template(
+        "sessions/bulk.html",
+        session=session,
+        roster=session_roster(session, now),
+        statuses=STATUSES,
+        status_labels=STATUS_LABELS,
+        form=CancelForm(),
+    ), status
+
+
+# ---- exports ----------------------------------------------------------------------------------
+
+
+def _export_tables(session: TrainingSession) -> list[spreadsheets.Table]:
+    zone = _zone()
+    roster = session_roster(session, utcnow(), scope=_roster_scope(session))
+    rows = [
+        (
+            index,
+            row.full_name,
+            row.username,
+            row.rank,
+            row.unit_name,
+            str(STATUS_LABELS[row.status]) if row.status else "",
+            _("yes") if row.walk_in else "",
+            to_local_naive(row.checked_in_at, zone),
+            row.note,
+            row.marked_by,
+        )
+        for index, row in enumerate(roster.rows, start=1)
+    ]
+    header = [
+        _("No."),
+        _("Full name"),
+        _("Username"),
+        _("Rank"),
+        _("Unit"),
+        _("Status"),
+        _("Walk-in"),
+        _("Checked in at"),
+        _("Note"),
+        _("Marked by"),
+    ]
+    tally = roster.tally
+    summary = [
+        (_("Session"), session.title),
+        (_("Starts at"), to_local_naive(session.starts_at, zone)),
+        (_("Ends at"), to_local_naive(session.ends_at, zone)),
+        (_("On the roster"), tally.total),
+        (_("Present"), tally.present),
+        (_("Late"), tally.late),
+        (_("Excused"), tally.excused),
+        (_("Absent"), tally.absent),
+        (_("Not marked"), tally.unmarked),
+        (_("Attendance rate (percent)"), tally.rate),
+    ]
+    return [(_("Roster"), header, rows), (_("Summary"), [_("Item"), _("Value")], summary)]
+
+
+def _download(session: TrainingSession, data: bytes, extension: str, mimetype: str) -> Response:
+    name = f"session-{session.id}-{session.starts_at:%Y%m%d}.{extension}"
+    return Response(
+        data,
+        content_type=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get(f"/{SESSION_ID}/attendance.csv")
+@require("trainer", "admin", "commander")
+def export_csv(session_id: int):
+    session = _session_or_404(session_id)
+    data = spreadsheets.to_csv(_export_tables(session))
+    return _download(session, data, "csv", spreadsheets.CSV_TYPE)
+
+
+@bp.get(f"/{SESSION_ID}/attendance.xlsx")
+@require("trainer", "admin", "commander")
+def export_xlsx(session_id: int):
+    session = _session_or_404(session_id)
+    data = spreadsheets.to_xlsx(_export_tables(session))
+    return _download(session, data, "xlsx", spreadsheets.XLSX_TYPE)

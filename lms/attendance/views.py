@@ -1,0 +1,190 @@
+"""Cadres' pages (check in, my attendance) and commanders' (a unit's attendance over a
+period, a person's history)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.attendance import checkin, reports, services
+from lms.attendance.forms import STATUS_LABELS, CheckinForm
+from lms.auth.permissions import require
+from lms.extensions import db, limiter
+from lms.people import services as people
+from lms.timeutil import Period, current_half, parse_period, utcnow
+from lms.units import services as units
+from lms.units.models import Unit
+from lms.units.scope import can_see_unit, scope_root_id, sees_everything
+
+bp = Blueprint("attendance", __name__)
+
+
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"checkin:{current_user.get_id()}"
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@require()
+@limiter.limit(_checkin_limit, key_func=_per_user, methods=["POST"])
+def checkin_any():
+    """Enter the code on the screen; the session is found from the code."""
+    return _checkin(None)
+
+
+@bp.route("/checkin/<int(max=2147483647):session_id>", methods=["GET", "POST"])
+@require()
+@limiter.limit(_checkin_limit, key_func=_per_user, methods=["POST"])
+def checkin_session(session_id: int):
+    """Where the QR code leads: the code comes filled in; one tap checks in."""
+    session = services.get_session(session_id)
+    if session is None:
+        abort(404)
+    return _checkin(session)
+
+
+def _checkin(session):
+    form = CheckinForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:20]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = checkin.check_in(
+                current_user,
+                form.code.data,
+                now=utcnow(),
+                step_seconds=current_app.config["CHECKIN_CODE_SECONDS"],
+                session=session,
+            )
+        except checkin.CheckinRefused as refusal:
+            db.session.rollback()
+            form.code.errors = [str(refusal.message)]
+            status = 400
+        else:
+            db.session.commit()
+            record = result.record
+            label = STATUS_LABELS[record.status]
+            if result.already:
+                flash(
+                    _(
+                        "You had already checked in to %(title)s (%(status)s). Nothing changed.",
+                        title=result.session.title,
+                        status=label,
+                    ),
+                    "info",
+                )
+            else:
+                flash(
+                    _(
+                        "Checked in to %(title)s: %(status)s.",
+                        title=result.session.title,
+                        status=label,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("attendance.mine"), code=303)
+    elif form.errors:
+        status = 400
+    return render_template("attendance/checkin.html", form=form, session=session), status
+
+
+@bp.get("/attendance/mine")
+@require()
+def mine():
+    now = utcnow()
+    rows, tally = reports.history(current_user.id, now)
+    return render_template(
+        "attendance/history.html",
+        person=current_user,
+        rows=rows,
+        tally=tally,
+        upcoming=services.upcoming_for(current_user, now),
+        status_labels=STATUS_LABELS,
+        own=True,
+        now=now,
+    )
+
+
+@bp.get("/attendance/people/<username>")
+@require("commander", "admin")
+def person(username: str):
+    user = people.get_by_username(username[:64])
+    if user is None or not can_see_unit(current_user, user.unit_id):
+        abort(404)
+    now = utcnow()
+    rows, tally = reports.history(user.id, now)
+    return render_template(
+        "attendance/history.html",
+        person=user,
+        rows=rows,
+        tally=tally,
+        upcoming=[],
+        status_labels=STATUS_LABELS,
+        own=False,
+        now=now,
+    )
+
+
+def _period() -> Period:
+    zone = current_app.config["TIMEZONE"]
+    text = request.args.get("period") or current_half(zone)
+    try:
+        return parse_period(text[:20], zone)
+    except ValueError:
+        abort(400, _("Periods look like 2026, 2026-H1 or 2026-H2."))
+
+
+@bp.get("/attendance/units/")
+@require("commander", "admin")
+def province():
+    """A commander's own unit; for an admin, every top-level unit."""
+    root = scope_root_id(current_user)
+    if not sees_everything(current_user):
+        found = db.session.get(Unit, root) if root is not None else None
+        if found is None:
+            abort(404)
+        return redirect(url_for("attendance.unit", code=found.code, **request.args))
+    return _render_units(None)
+
+
+@bp.get("/attendance/units/<code>")
+@require("commander", "admin")
+def unit(code: str):
+    found = units.get_by_code(code[:64])
+    if found is None or not can_see_unit(current_user, found.id):
+        abort(404)
+    return _render_units(found)
+
+
+def _render_units(found: Unit | None):
+    period = _period()
+    now = utcnow()
+    total, own, rows = reports.unit_rates(found, period.since, period.until, now)
+    path = []
+    if found is not None:
+        path = [u for u in units.ancestors(found) if can_see_unit(current_user, u.id)]
+    return render_template(
+        "attendance/unit.html",
+        unit=found,
+        period=period,
+        total=total,
+        own=own,
+        rows=rows,
+        path=path,
+        sessions=reports.sessions_of_units(period.since, period.until, now, found),
+        status_labels=STATUS_LABELS,
+    )

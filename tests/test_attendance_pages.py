@@ -1,0 +1,364 @@
+"""Attendance pages: who may use them, what they show, exports, bulk entry, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import segno
+import zxingcpp
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from lms.attendance import marking
+from lms.attendance.models import AttendanceRecord, TrainingSession
+from lms.attendance.session_views import qr_svg
+from lms.extensions import db
+from tests.support import login, post
+from tests.test_query_counts import add_people, queries_for
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def running(make_session):
+    """A session in progress now, with check-in open."""
+    return make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
+
+
+def login_en(client, username):
+    login(client, username)
+    post(client, "/locale", {"locale": "en", "next": "/"}, token_from="/")
+
+
+def session_form(**overrides):
+    data = {
+        "title": "Tập huấn dân vận khéo",
+        "kind": "in_person",
+        "place": "Hội trường xã Sơn Kim 1",
+        "meeting_url": "",
+        "starts_at": "2026-12-10T08:00",
+        "ends_at": "2026-12-10T11:00",
+        "trainers": "giangvien",
+        "units": "HS",
+        "invitees": "hocvien.bp",
+        "checkin_opens_minutes": "30",
+        "checkin_closes_minutes": "30",
+        "late_after_minutes": "15",
+        "course_id": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_trainer_creates_edits_and_cancels_a_session(client, people):
+    login(client, "giangvien")
+    response = post(client, "/sessions/new", session_form(), token_from="/sessions/new")
+    assert response.status_code == 302
+    session = db.session.scalar(select(TrainingSession))
+    assert session.starts_at == dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.UTC)  # 08:00 local
+    page = client.get(f"/sessions/{session.id}")
+    text = page.get_data(as_text=True)
+    assert "Nguyễn Văn An" in text and "Lê Thị Hà" in text  # roster: HS cadre and invitee
+
+    edit_url = f"/sessions/{session.id}/edit"
+    form = soup(client.get(edit_url))
+    assert form.select_one("#units").text.strip() == "HS"
+    assert form.select_one("#version")["value"] == "1"
+    response = post(
+        client, edit_url, session_form(title="Đổi tên", version="1"), token_from=edit_url
+    )
+    assert response.status_code == 302
+    # A second edit from the same old form is refused, not applied over the first.
+    stale = post(client, edit_url, session_form(title="Cũ", version="1"), token_from=edit_url)
+    assert stale.status_code == 409
+    assert db.session.get(TrainingSession, session.id).title == "Đổi tên"
+
+    post(client, f"/sessions/{session.id}/cancel", {"reason": "Mưa lũ"}, token_from=edit_url)
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, session.id).cancel_reason == "Mưa lũ"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": ""}, "required"),
+        ({"ends_at": "2026-12-10T07:00"}, "end after it starts"),
+        ({"ends_at": "2026-12-12T07:00"}, "at most 24 hours"),
+        ({"units": "KHONG-CO", "invitees": ""}, "KHONG-CO"),
+        ({"units": "", "invitees": ""}, "at least one unit"),
+        ({"trainers": "hocvien"}, "not a trainer"),
+        ({"kind": "online", "meeting_url": "javascript:alert(1)"}, "https://"),
+        ({"kind": "elsewhere"}, "valid choice"),
+        ({"starts_at": "10/12/2026"}, "e.g. 2026-12-01"),
+        ({"late_after_minutes": "-1"}, "0 to 240"),
+        ({"late_after_minutes": "nhiều"}, "whole number"),
+        ({"place": ""}, "where"),
+    ],
+)
+def test_bad_session_forms_get_a_clear_400_and_write_nothing(client, people, overrides, message):
+    login_en(client, "giangvien")
+    response = post(client, "/sessions/new", session_form(**overrides), token_from="/sessions/new")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 0
+
+
+def test_cadre_checks_in_through_the_qr_link(client, people, running, app):
+    step = app.config["CHECKIN_CODE_SECONDS"]
+    login(client, "giangvien")
+    screen = client.get(f"/sessions/{running.id}/screen")
+    page = soup(screen)
+    code = page.select_one("[data-code]")["data-code"]
+    assert screen.headers["Cache-Control"] == "no-store"
+    assert page.select_one('meta[http-equiv="refresh"]')
+    # The QR code on the screen is the check-in link with the code, and decodes to it.
+    link = page.select_one("a.checkin-link")["href"]
+    assert link == f"http://localhost/checkin/{running.id}?code={code}"
+    assert str(page.select_one(".qr svg")) == str(soup_of(qr_svg(link, 8)).svg)
+    decoded = _decode_qr(link)
+    assert decoded == link
+    post(client, "/logout", {}, token_from="/")
+
+    login(client, "hocvien")
+    link = decoded.split("localhost", 1)[1]
+    form = soup(client.get(link))
+    assert form.select_one("input[name=code]")["value"] == code
+    response = post(client, f"/checkin/{running.id}", {"code": code}, token_from=link)
+    assert response.status_code == 303
+    record = db.session.get(AttendanceRecord, (running.id, people["cadre"].id))
+    assert record.status == "present" and record.source == "checkin"
+    again = post(
+        client, f"/checkin/{running.id}", {"code": code}, token_from=link, follow_redirects=True
+    )
+    assert again.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
+    assert step == 30
+
+
+def soup_of(markup: str) -> BeautifulSoup:
+    return BeautifulSoup(markup, "html.parser")
+
+
+def _decode_qr(url: str) -> str:
+    """Read the QR code of ``url`` from its pixels, as a phone's camera would."""
+    qr = segno.make(url, error="m")
+    matrix = list(qr.matrix_iter(scale=4, border=4))
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    image = memoryview(pixels).cast("B", (len(matrix), len(matrix[0])))
+    return zxingcpp.read_barcodes(image)[0].text
+
+
+def test_a_wrong_code_on_the_page_is_a_400_with_the_reason(client, people, running):
+    login_en(client, "hocvien")
+    response = post(client, "/checkin", {"code": "12"}, token_from="/checkin")
+    assert response.status_code == 400
+    assert "not right" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
+
+
+def test_trainer_marks_one_tap_with_json_and_without(client, people, running):
+    login(client, "giangvien")
+    url = f"/sessions/{running.id}"
+    cadre = people["cadre"].id
+    response = post(
+        client,
+        f"{url}/mark",
+        {"user_id": cadre, "status": "excused", "version": 0, "note": "Đi viện"},
+        token_from=url,
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200 and response.json["version"] == 1
+    assert response.json["status"] == "excused"
+    # The same tap from a page still showing version 0, but a different status: refused.
+    response = post(
+        client,
+        f"{url}/mark",
+        {"user_id": cadre, "status": "absent", "version": 0},
+        token_from=url,
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 409 and response.json["status"] == "excused"
+    assert "Nguyễn Văn An" in response.json["message"]
+    # Without script: a redirect back to the person's row.
+    response = post(
+        client, f"{url}/mark", {"user_id": cadre, "status": "present", "version": 1}, token_from=url
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#u{cadre}")
+    assert db.session.get(AttendanceRecord, (running.id, cadre)).status == "present"
+    # Bad input: a 400, nothing written.
+    for bad in (
+        {"user_id": "x", "status": "present", "version": 0},
+        {"user_id": people["border_cadre"].id, "status": "present", "version": 0},
+        {"user_id": cadre, "status": "đến", "version": 2},
+    ):
+        response = post(
+            client, f"{url}/mark", bad, token_from=url, headers={"Accept": "application/json"}
+        )
+        assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
+
+
+def test_all_present_then_the_paper_sheet(client, people, make_user, province, make_session):
+    others = [make_user(f"hv{n}", ("cadre",), province["HS-01"], f"Cán bộ {n}") for n in range(3)]
+    running = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
+    login(client, "giangvien")
+    url = f"/sessions/{running.id}"
+    post(
+        client,
+        f"{url}/mark",
+        {"user_id": others[0].id, "status": "absent", "version": 0},
+        token_from=url,
+    )
+    response = post(client, f"{url}/mark-rest", {"status": "present"}, token_from=url)
+    assert response.status_code == 303
+    statuses = dict(
+        db.session.execute(select(AttendanceRecord.user_id, AttendanceRecord.status)).all()
+    )
+    assert statuses[others[0].id] == "absent" and statuses[others[1].id] == "present"
+
+    bulk = f"{url}/bulk"
+    page = soup(client.get(bulk))
+    versions = {i["name"]: i["value"] for i in page.select("input[name^=version-]")}
+    data = {
+        **versions,
+        f"status-{others[1].id}": "late",
+        f"note-{others[1].id}": "Đến 9 giờ",
+        f"status-{others[2].id}": "present",
+        "rest": "keep",
+    }
+    response = post(client, bulk, data, token_from=bulk)
+    assert response.status_code == 303
+    record = db.session.get(AttendanceRecord, (running.id, others[1].id))
+    assert (record.status, record.note, record.source) == ("late", "Đến 9 giờ", "sheet")
+    # Malformed rows: a 400 and nothing changes.
+    response = post(client, bulk, {"version-abc": "1", "status-abc": "present"}, token_from=bulk)
+    assert response.status_code == 400
+    response = post(
+        client,
+        bulk,
+        {f"version-{others[2].id}": "2", f"status-{others[2].id}": "x"},
+        token_from=bulk,
+    )
+    assert response.status_code == 400
+    assert db.session.get(AttendanceRecord, (running.id, others[2].id)).status == "present"
+
+
+def test_sheet_and_exports(client, people, running):
+    login(client, "giangvien")
+    marking.mark(
+        running,
+        [marking.Mark(people["cadre"].id, "late", "=1+1")],
+        actor=people["trainer"],
+        now=NOW,
+    )
+    db.session.commit()
+    sheet = soup(client.get(f"/sessions/{running.id}/sheet"))
+    assert "Nguyễn Văn An" in sheet.select_one("table.sheet-table").text
+    assert sheet.select_one(".sheet-qr svg") is not None
+    csv = client.get(f"/sessions/{running.id}/attendance.csv")
+    text = csv.get_data().decode("utf-8-sig")
+    assert "Nguyễn Văn An" in text and "'=1+1" in text
+    xlsx = client.get(f"/sessions/{running.id}/attendance.xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx.get_data()))
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][1] == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize(
+    ("who", "marks", "views", "exports"),
+    [
+        ("giangvien", 303, 200, 200),  # the session's trainer
+        ("quantri", 303, 200, 200),  # an admin
+        ("giangvien2", 404, 404, 404),  # another trainer
+        ("chihuy.hs", 403, 200, 200),  # a commander: reads their subtree
+        ("hocvien", 403, 403, 403),  # a cadre
+    ],
+)
+def test_who_may_mark_and_see_a_session(
+    client, people, make_user, province, running, who, marks, views, exports
+):
+    make_user("giangvien2", ("trainer",), province["BCHQS"])
+    login(client, who)
+    url = f"/sessions/{running.id}"
+    token_from = "/my-training" if who != "quantri" else "/"
+    response = post(
+        client,
+        f"{url}/mark",
+        {"user_id": people["cadre"].id, "status": "present", "version": 0},
+        token_from=token_from,
+    )
+    assert response.status_code == marks
+    assert client.get(url).status_code == views
+    assert client.get(f"{url}/attendance.csv").status_code == exports
+    assert client.get(f"{url}/screen").status_code in (marks if marks != 303 else 200,)
+
+
+def test_commander_sees_only_their_subtree_of_a_roster(client, people, make_session):
+    session = make_session(units=("HT",))
+    login(client, "chihuy.hs")
+    text = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in text and "Lê Thị Hà" not in text
+    csv = client.get(f"/sessions/{session.id}/attendance.csv").get_data().decode("utf-8-sig")
+    assert "Nguyễn Văn An" in csv and "Lê Thị Hà" not in csv
+
+
+def test_cadre_sees_own_history_and_upcoming_sessions(client, people, make_session, make_course):
+    course = make_course("dan-van")
+    make_session(
+        units=("HS",),
+        starts_at=NOW + dt.timedelta(days=2),
+        title="Buổi sắp tới",
+        course_id=course.id,
+    )
+    make_session(units=("BDBP",), starts_at=NOW + dt.timedelta(days=2), title="Buổi đơn vị khác")
+    login(client, "hocvien")
+    for url in ("/my-training", "/attendance/mine", "/courses/dan-van"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Buổi sắp tới" in text and "Buổi đơn vị khác" not in text, url
+    assert client.get(f"/attendance/people/{people['border_cadre'].username}").status_code == 403
+
+
+def test_commander_follows_units_and_people_in_scope_only(client, people, make_session):
+    past = make_session(units=("HT",), starts_at=NOW - dt.timedelta(days=3))
+    marking.mark(
+        past, [marking.Mark(people["cadre"].id, "present")], actor=people["trainer"], now=NOW
+    )
+    db.session.commit()
+    login(client, "chihuy.hs")
+    assert client.get("/attendance/units/").headers["Location"].startswith("/attendance/units/HS")
+    period = f"{past.starts_at.year}-H{1 if past.starts_at.month <= 6 else 2}"
+    page = client.get(f"/attendance/units/HS?period={period}")
+    assert page.status_code == 200 and "100" in page.get_data(as_text=True)
+    assert client.get("/attendance/units/BDBP").status_code == 404
+    assert client.get("/attendance/units/HS?period=2026-Q3").status_code == 400
+    assert client.get("/attendance/people/hocvien").status_code == 200
+    assert client.get("/attendance/people/hocvien.bp").status_code == 404
+
+
+@pytest.mark.parametrize("invitees", [10, 500])
+def test_roster_page_loads_in_a_fixed_number_of_queries(
+    client, people, province, make_session, count_queries, invitees
+):
+    add_people([province["HS-01"]], invitees, "hv")
+    session = make_session(units=("HS",))
+    marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
+    db.session.commit()
+    login(client, "giangvien")
+    url = f"/sessions/{session.id}"
+    assert len(soup(client.get(url)).select(".roster-row")) == invitees + 1
+    counts = {
+        page: queries_for(client, count_queries, f"{url}{page}")
+        for page in ("", "/bulk", "/sheet", "/attendance.csv")
+    }
+    assert counts == EXPECTED_QUERIES
+
+
+# The same whatever the roster's size (10 or 500 people).
+EXPECTED_QUERIES = {"": 8, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
