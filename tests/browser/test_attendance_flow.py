@@ -1,0 +1,57 @@
+"""A trainer opens the check-in screen; a cadre on a 360-px phone, in another browser context,
+enters the code and is marked present; the trainer marks another person excused with one tap
+(the page's script saves it without a reload)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import expect
+
+from lms.attendance.models import AttendanceRecord
+from lms.extensions import db
+from tests.browser.test_first_login import sign_in
+from tests.support import TEST_PASSWORD
+
+
+def test_self_check_in_and_marking(
+    live_server, new_page, make_session, people, make_user, province, artifacts
+):
+    other = make_user("hocvien.hs", ("cadre",), province["HS-01"], "Vi Văn Sáng")
+    session = make_session(
+        units=("HS",), starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    )
+    cadre_id, other_id, session_id = people["cadre"].id, other.id, session.id
+
+    trainer = new_page()
+    sign_in(trainer, live_server, "giangvien", TEST_PASSWORD)
+    trainer.goto(f"{live_server}/sessions/{session_id}")
+    trainer.get_by_role("link", name="Hiện mã điểm danh").click()
+    code = trainer.locator("[data-code]").get_attribute("data-code")
+    expect(trainer.locator(".qr svg")).to_be_visible()
+    trainer.screenshot(path=str(artifacts / "attendance-screen.png"))
+
+    phone = new_page(width=360, height=740)
+    sign_in(phone, live_server, "hocvien", TEST_PASSWORD)
+    phone.goto(f"{live_server}/my-training")
+    phone.get_by_role("link", name="Điểm danh").last.click()
+    phone.fill("input[name=code]", code)
+    phone.get_by_role("button", name="Điểm danh").click()
+    expect(phone.locator(".flash-success")).to_contain_text("Có mặt")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(artifacts / "attendance-phone.png"), full_page=True)
+
+    trainer.get_by_role("link", name="Quay lại danh sách").click()
+    row = trainer.locator(f"#u{other_id}")
+    row.get_by_role("button", name="Vắng có lý do").click()
+    expect(row.get_by_role("button", name="Vắng có lý do")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(trainer.locator(f"#u{cadre_id}")).to_contain_text("tự điểm danh")
+    trainer.screenshot(path=str(artifacts / "attendance-roster.png"), full_page=True)
+
+    db.session.expire_all()
+    statuses = dict(
+        db.session.execute(db.select(AttendanceRecord.user_id, AttendanceRecord.status)).all()
+    )
+    assert statuses == {cadre_id: "present", other_id: "excused"}
