@@ -25,3 +25,31 @@ def paginate(query: Select[Any]) -> Pagination:
     return db.paginate(
         query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
     )
+
+
+class ListPage:
+    """A page of a list already in memory, with the attributes the ``pager`` macro reads."""
+
+    def __init__(self, items: list[Any], page: int, per_page: int) -> None:
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(page, self.pages)
+        start = (self.page - 1) * per_page
+        self.items = items[start : start + per_page]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

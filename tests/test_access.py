@@ -69,6 +69,26 @@ MATRIX = [
     ("GET", "/account/password", {"anon": 302, "cadre": 200, "admin": 200}),
     ("GET", "/healthz", {"anon": 200, "cadre": 200}),
     ("GET", "/login", {"anon": 200, "cadre": 302}),
+    (
+        "GET",
+        "/sessions/",
+        {"anon": 302, "cadre": 403, "trainer": 200, "commander": 403, "admin": 200},
+    ),
+    ("GET", "/sessions/new", {"cadre": 403, "trainer": 200, "commander": 403, "admin": 200}),
+    (
+        "GET",
+        "/checkin",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/attendance/mine", {"anon": 302, "cadre": 200, "trainer": 200}),
+    (
+        "GET",
+        "/attendance/units/HS",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/attendance/units/BDBP", {"commander": 404, "admin": 200}),
+    ("GET", "/attendance/people/hocvien", {"cadre": 403, "trainer": 403, "commander": 200}),
+    ("GET", "/attendance/people/hocvien.bp", {"commander": 404, "admin": 200}),
 ]
 
 CASES = [

@@ -35,7 +35,7 @@ from lms.attendance.reports import session_roster
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.paging import paginate
+from lms.paging import ListPage, page_number, paginate
 from lms.people.models import User
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
 from lms.units.scope import subtree_filter
@@ -43,6 +43,8 @@ from lms.units.scope import subtree_filter
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 SESSION_ID = "<int(max=2147483647):session_id>"
+# A phone shows this many people of a roster per page; the search box finds the others.
+ROSTER_PAGE_SIZE = 200
 
 
 def _zone() -> str:
@@ -233,11 +235,13 @@ def detail(session_id: int):
     scope = _roster_scope(session)
     now = utcnow()
     query = request.args.get("q", "")[:100]
+    roster = session_roster(session, now, scope=scope, query=query)
     return render_template(
         "sessions/detail.html",
         session=session,
         people=services.session_people(session),
-        roster=session_roster(session, now, scope=scope, query=query),
+        roster=roster,
+        rows=ListPage(roster.rows, page_number(), ROSTER_PAGE_SIZE),
         query=query,
         markable=scope is None,
         statuses=STATUSES,
@@ -285,6 +289,9 @@ def mark(session_id: int):
             status=current.status if current else None,
             note=current.note if current else "",
             version=current.version if current else 0,
+            tally_html=render_template(
+                "sessions/_tally.html", roster=session_roster(session, utcnow())
+            ),
         ), status_code
     if message:
         flash(message, "error")

@@ -45,9 +45,11 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
         result = services.load(size)
     click.echo(
         _(
-            "Demo province loaded: %(units)s units, %(people)s accounts.",
+            "Demo province loaded: %(units)s units, %(people)s accounts, %(sessions)s "
+            "training sessions.",
             units=result.units,
             people=result.people,
+            sessions=result.sessions,
         )
     )
     _print_logins()

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from lms.audit import services as audit
 from lms.courses.models import Course, CourseOwner
 from lms.database import Base
 from lms.demo import data
+from lms.demo.sessions import add_sessions
 from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import search_key
@@ -28,6 +30,7 @@ DEMO_PASSWORD = "DanVan@2026"  # noqa: S105 - printed for everyone on purpose
 class DemoResult:
     units: int = 0
     people: int = 0
+    sessions: int = 0
 
 
 @dataclass
@@ -87,7 +90,17 @@ def load(size: str, *, seed: int = 2026) -> DemoResult:
     _units(plan, districts, communes_per_district)
     _named_accounts(plan)
     _cadres(plan, rng, 20_000 if size == "large" else 4)
-    return _write(plan)
+    result = _write(plan)
+    trainers = {
+        user.username: user
+        for user in db.session.scalars(
+            select(User)
+            .where(User.username.in_(["giangvien", "giangvien.bdbp"]))
+            .options(selectinload(User.role_rows))
+        )
+    }
+    result.sessions = add_sessions(rng, trainers)
+    return result
 
 
 def _districts(size: str) -> list[tuple[str, str, str, list[str]]]:

@@ -53,6 +53,8 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       var body = result.body;
+      var tally = document.getElementById("tally");
+      if (tally && body.tally_html) { tally.innerHTML = body.tally_html; }
       if (body.version !== undefined) {
         show(form, body.status, body.version, result.ok ? "" : body.message);
       } else {

@@ -48,6 +48,7 @@ def test_self_check_in_and_marking(
         "aria-pressed", "true"
     )
     expect(trainer.locator(f"#u{cadre_id}")).to_contain_text("tự điểm danh")
+    expect(trainer.locator("#tally")).to_contain_text("Vắng có lý do 1")
     trainer.screenshot(path=str(artifacts / "attendance-roster.png"), full_page=True)
 
     db.session.expire_all()
