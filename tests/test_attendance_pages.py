@@ -367,3 +367,120 @@ def test_roster_page_loads_in_a_fixed_number_of_queries(
 
 # The same whatever the roster's size (10 or 500 people).
 EXPECTED_QUERIES = {"": 8, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
+
+
+def test_commanders_see_only_sessions_with_their_people(client, people, make_session):
+    elsewhere = make_session(units=("DBP-CT",), invitees=("hocvien.bp",))
+    mixed = make_session(units=("HS-01",), invitees=("hocvien.bp",))
+    login(client, "chihuy.hs")
+    assert client.get(f"/sessions/{elsewhere.id}").status_code == 404
+    assert client.get(f"/sessions/{elsewhere.id}/attendance.csv").status_code == 404
+    text = client.get(f"/sessions/{mixed.id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in text and "Lê Thị Hà" not in text
+
+
+def test_a_transferred_cadre_stays_with_the_unit_they_were_in(
+    client, people, province, make_session
+):
+    from lms.people import services as accounts
+
+    session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(hours=1))
+    cadre = people["cadre"]
+    accounts.update_user(
+        cadre,
+        full_name=cadre.full_name,
+        rank="",
+        position="",
+        unit=province["DBP-CT"],
+        roles={"cadre"},
+        email=None,
+        actor=None,
+    )
+    db.session.commit()
+    login(client, "chihuy.hs")
+    assert "Nguyễn Văn An" in client.get(f"/sessions/{session.id}").get_data(as_text=True)
+
+
+def test_the_check_in_page_of_a_session_is_only_for_its_people(client, people, make_session):
+    theirs = make_session(units=("DBP-CT",))
+    open_ = make_session(units=("DBP-CT",), allow_walk_ins=True)
+    login(client, "hocvien")
+    assert client.get(f"/checkin/{theirs.id}").status_code == 404
+    assert client.get(f"/checkin/{open_.id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"user_id": "²", "status": "present", "version": "0"},
+        {"user_id": "1", "status": "present", "version": "²"},
+        {"user_id": "9" * 5000, "status": "present", "version": "0"},
+    ],
+)
+def test_odd_numbers_in_a_mark_are_a_400(client, people, running, data):
+    login(client, "giangvien")
+    url = f"/sessions/{running.id}"
+    assert post(client, f"{url}/mark", data, token_from=url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        {"version-{id}": "²", "status-{id}": "present"},
+        {"version-{id}": "9" * 5000, "status-{id}": "present"},
+        {"version-{id}": "0", "status-{id}": "", "note-{id}": "Ốm"},  # a note with no status
+    ],
+)
+def test_odd_bulk_rows_are_a_400_and_write_nothing(client, people, running, rows):
+    login_en(client, "giangvien")
+    bulk = f"/sessions/{running.id}/bulk"
+    uid = people["cadre"].id
+    data = {key.format(id=uid): value for key, value in rows.items()}
+    assert post(client, bulk, data, token_from=bulk).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
+
+
+def test_far_dates_and_odd_query_strings_are_not_500(client, people, running):
+    login_en(client, "giangvien")
+    response = post(
+        client,
+        "/sessions/new",
+        session_form(starts_at="0001-01-01T00:00"),
+        token_from="/sessions/new",
+    )
+    assert response.status_code == 400 and "between 2000 and 2100" in response.get_data(
+        as_text=True
+    )
+    response = post(
+        client,
+        f"/sessions/{running.id}/edit",
+        session_form(version="²"),
+        token_from=f"/sessions/{running.id}/edit",
+    )
+    assert response.status_code == 409
+    post(client, "/logout", {}, token_from="/")
+    login(client, "chihuy.hs")
+    response = client.get("/attendance/units/?code=X&endpoint=y&_anchor=z&period=2026")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/attendance/units/HS?period=2026"
+
+
+def test_editing_keeps_an_archived_course(client, people, make_course, make_session):
+    from lms.courses import services as courses
+
+    course = make_course("dan-van")
+    session = make_session(course_id=course.id)
+    courses.set_status(course, "archived", actor=None)
+    db.session.commit()
+    login(client, "giangvien")
+    edit = f"/sessions/{session.id}/edit"
+    form = soup(client.get(edit))
+    assert form.select_one("#course_id option[selected]")["value"] == str(course.id)
+    response = post(
+        client,
+        edit,
+        session_form(title="Đổi tên", version="1", course_id=str(course.id)),
+        token_from=edit,
+    )
+    assert response.status_code == 302
+    assert db.session.get(TrainingSession, session.id).course_id == course.id

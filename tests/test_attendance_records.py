@@ -315,3 +315,59 @@ def test_course_completion_needs_the_minimum_attendance(
     marking.mark(s3, [marking.Mark(cadre.id, "late")], actor=people["trainer"], now=now)
     db.session.commit()
     assert completed()  # 1 of 2 counted = 50 percent; the excused session left the count
+
+
+def test_a_course_is_not_completed_on_its_first_session_while_others_are_ahead(
+    people, make_course, make_session, province
+):
+    course = make_course("dan-van", modules=("Một",))
+    course.min_attendance = 80
+    db.session.commit()
+    enrollment.assign(course, province["HS"], dt.date(2027, 6, 30), actor=None)
+    cadre = people["cadre"]
+    enrollment.mark_module_done(cadre, course.modules[0])
+    now = dt.datetime.now(dt.UTC)
+    first = make_session(course_id=course.id, starts_at=now - dt.timedelta(hours=3))
+    upcoming = [
+        make_session(course_id=course.id, starts_at=now + dt.timedelta(days=d)) for d in (7, 14)
+    ]
+    marking.mark(first, [marking.Mark(cadre.id, "present")], actor=people["trainer"], now=now)
+    db.session.commit()
+    completed = select(Enrollment.completed_at).where(Enrollment.user_id == cadre.id)
+    assert db.session.scalar(completed) is None  # 1 of 3: the two to come count as not yet
+    # Both later sessions are cancelled: the one attended is all there is, and completes it.
+    for session in upcoming:
+        services.cancel_session(session, "Hoãn", actor=people["trainer"])
+    db.session.commit()
+    assert db.session.scalar(completed) is not None
+
+
+def test_deactivated_accounts_leave_rosters_they_have_no_record_on(
+    people, make_user, province, make_session
+):
+    gone = make_user("hv.nghi", ("cadre",), province["HS-01"])
+    marked = make_user("hv.dachuyen", ("cadre",), province["HS-01"])
+    session = make_session(units=("HS",), starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    marking.mark(session, [marking.Mark(marked.id, "present")], actor=people["trainer"], now=DURING)
+    for user in (gone, marked):
+        accounts.set_active(user, False, actor=None)
+    db.session.commit()
+    assert sorted(roster_names(session, dt.datetime.now(dt.UTC))) == ["hocvien", "hv.dachuyen"]
+    assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING) == 1
+
+
+def test_a_cancelled_session_counts_nobody_absent(people, make_session):
+    session = make_session(units=("HS",))
+    services.cancel_session(session, "", actor=None)
+    tally = reports.session_roster(session, AFTER).tally
+    assert (tally.absent, tally.unmarked, tally.rate) == (0, 1, None)
+
+
+def test_the_next_steps_code_is_accepted_for_a_server_whose_clock_runs_ahead():
+    from lms.attendance import codes
+
+    secret = codes.new_secret()
+    ahead = codes.current_code(secret, DURING + dt.timedelta(seconds=30), 30).code
+    assert codes.match(secret, ahead, DURING, 30) is codes.CodeMatch.VALID
+    two_ahead = codes.current_code(secret, DURING + dt.timedelta(seconds=60), 30).code
+    assert codes.match(secret, two_ahead, DURING, 30) is codes.CodeMatch.WRONG

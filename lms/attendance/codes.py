@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 DIGITS = 6
-# A code stays accepted for one step after it leaves the screen: time to type it on a phone.
+# A code stays accepted for one step after it leaves the screen (time to type it on a phone),
+# and the next step's code is accepted too (a server whose clock runs a little ahead drew it).
 ACCEPTED_PREVIOUS_STEPS = 1
+ACCEPTED_NEXT_STEPS = 1
 # Codes older than that but within this many steps are "expired" rather than "wrong".
 RECENT_STEPS = 40
 
@@ -63,7 +65,7 @@ def match(secret: str, code: str, at: dt.datetime, step_seconds: int) -> CodeMat
     if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return CodeMatch.WRONG
     now_step = step_number(at, step_seconds)
-    for age in range(RECENT_STEPS + 1):
+    for age in range(-ACCEPTED_NEXT_STEPS, RECENT_STEPS + 1):
         if hmac.compare_digest(code_for_step(secret, now_step - age), code):
             return CodeMatch.VALID if age <= ACCEPTED_PREVIOUS_STEPS else CodeMatch.EXPIRED
     return CodeMatch.WRONG

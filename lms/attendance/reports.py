@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, TrainingSession
-from lms.attendance.roster import roster_pairs, unit_at_roster_moment
+from lms.attendance.roster import roster_pairs, unit_at_session
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
@@ -43,7 +43,9 @@ class Tally:
 
     @property
     def counted(self) -> int:
-        return self.total - self.excused
+        """Places that count towards the rate: marked, and not excused. (Once a session is
+        over, its unmarked places are tallied as absent before they get here.)"""
+        return self.present + self.late + self.absent
 
     @property
     def rate(self) -> float | None:
@@ -160,7 +162,7 @@ def session_roster(
         ) in db.session.execute(statement)
     ]
     roster = SessionRoster(rows=[])
-    session_over = session.ends_at <= now
+    session_over = session.ends_at <= now and session.cancelled_at is None
     for row in rows:
         # Before the end, nobody unmarked is absent yet; afterwards they are.
         roster.tally.add(row.status or ("absent" if session_over else None))
@@ -181,7 +183,7 @@ class HistoryRow:
     walk_in: bool
 
 
-def history(user_id: int, now: dt.datetime, *, limit: int = 200) -> tuple[list[HistoryRow], Tally]:
+def history(user_id: int, now: dt.datetime, *, limit: int = 5000) -> tuple[list[HistoryRow], Tally]:
     """Every session a person was on the roster of, newest first, with their tally: one query."""
     pairs = roster_pairs(TrainingSession.starts_at <= now, now, user_id=user_id).subquery()
     rows = db.session.execute(
@@ -220,8 +222,9 @@ def course_attendance(user_id: int, course_id: int, now: dt.datetime) -> Tally:
         now,
         user_id=user_id,
     ).subquery()
-    rows = db.session.execute(
-        select(TrainingSession.ends_at, AttendanceRecord.status)
+    statuses = db.session.scalars(
+        select(AttendanceRecord.status)
+        .select_from(TrainingSession)
         .join(pairs, pairs.c.session_id == TrainingSession.id)
         .outerjoin(
             AttendanceRecord,
@@ -232,9 +235,10 @@ def course_attendance(user_id: int, course_id: int, now: dt.datetime) -> Tally:
         )
     ).all()
     tally = Tally()
-    for ends_at, status in rows:
-        if status or ends_at <= now:  # a session still to come does not count yet
-            tally.add(status or "absent")
+    for status in statuses:
+        # A session still to come counts as not attended until it is: a course cannot be
+        # completed on its first session while the others are ahead.
+        tally.add(status or "absent")
     return tally
 
 
@@ -271,12 +275,9 @@ def unit_rates(
         TrainingSession.ends_at <= now,
     )
     pairs = roster_pairs(window, now).subquery()
-    current_unit = select(User.unit_id).where(User.id == pairs.c.user_id).scalar_subquery()
     places = (
         select(
-            func.coalesce(
-                unit_at_roster_moment(pairs.c.session_id, pairs.c.user_id), current_unit
-            ).label("unit_id"),
+            unit_at_session(pairs.c.session_id, pairs.c.user_id).label("unit_id"),
             AttendanceRecord.status.label("status"),
         )
         .select_from(pairs)
@@ -351,13 +352,12 @@ def sessions_of_units(
     and how many of them."""
     window = and_(TrainingSession.starts_at >= since, TrainingSession.starts_at < until)
     pairs = roster_pairs(window, now).subquery()
-    statement = (
-        select(TrainingSession, func.count())
-        .join(pairs, pairs.c.session_id == TrainingSession.id)
-        .join(User, User.id == pairs.c.user_id)
+    statement = select(TrainingSession, func.count()).join(
+        pairs, pairs.c.session_id == TrainingSession.id
     )
     if unit is not None:
-        statement = statement.where(User.unit_id.in_(subtree_ids(unit.id)))
+        placed = unit_at_session(pairs.c.session_id, pairs.c.user_id)
+        statement = statement.where(placed.in_(subtree_ids(unit.id)))
     return [
         (session, count)
         for session, count in db.session.execute(

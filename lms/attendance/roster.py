@@ -3,8 +3,8 @@
 The roster is the cadres of the invited units (each with every unit below it) at the moment
 the roster is taken, the people invited by name, and anyone with a record (walk-ins, people
 who have since moved). The moment is the session's start; for a session entered after it
-took place (a paper sheet recorded later), it is when the session was entered. Future sessions
-take only active accounts; past ones keep those who were there, even if since deactivated.
+took place (a paper sheet recorded later), it is when the session was entered. Deactivated
+accounts stay only where they have a record.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def _is_cadre(user_id: Any) -> ColumnElement[bool]:
 
 
 def _present_account(now: dt.datetime) -> ColumnElement[bool]:
-    return or_(User.active.is_(True), TrainingSession.starts_at <= now)
+    # A deactivated account leaves every roster it has no record on: it is neither invited to
+    # what comes nor counted absent from what it may have left before.
+    return User.active.is_(True)
 
 
 def roster_pairs(
@@ -95,6 +97,15 @@ def unit_at_roster_moment(session_id_column: Any, user_id_column: Any) -> Any:
         .correlate_except(membership)
         .scalar_subquery()
     )
+
+
+def unit_at_session(session_id: Any, user_id_column: Any) -> Any:
+    """The unit a person counts under for a session: the one they were in when its roster was
+    taken, else their current one. Scopes and reports place people with it."""
+    from sqlalchemy import func
+
+    current = select(User.unit_id).where(User.id == user_id_column).scalar_subquery()
+    return func.coalesce(unit_at_roster_moment(session_id, user_id_column), current)
 
 
 def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:

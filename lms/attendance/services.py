@@ -252,6 +252,7 @@ def update_session(
     session.version = expected_version + 1
     _apply(session, data, resolved)
     db.session.flush()
+    _recheck_completion({before["course_id"], session.course_id})
     changed_before, changed_after = audit.changed_fields(before, snapshot(session))
     audit.record(
         "session.update",
@@ -274,6 +275,7 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: Any | None) 
     session.cancel_reason = reason
     session.version += 1
     db.session.flush()
+    _recheck_completion({session.course_id})
     audit.record(
         "session.cancel",
         actor=actor,
@@ -282,6 +284,15 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: Any | None) 
         target_label=session.title,
         after={"reason": reason},
     )
+
+
+def _recheck_completion(course_ids: set[int | None]) -> None:
+    """Fewer sessions to attend (one cancelled, or moved to another course) may complete
+    enrollments; completion is never taken back."""
+    from lms.courses.enrollment import complete_those_finished
+
+    for course_id in course_ids - {None}:
+        complete_those_finished(course_id)  # type: ignore[arg-type]
 
 
 def get_session(session_id: int) -> TrainingSession | None:
@@ -330,6 +341,32 @@ def session_people(session: TrainingSession) -> SessionPeople:
         invitees=by_name(row.user_id for row in session.invitee_rows),
         course=course,
     )
+
+
+def scoped_people(people: SessionPeople, user: Any) -> SessionPeople:
+    """Only the invited units and people within ``user``'s subtree (a commander's view)."""
+    from lms.units.scope import subtree_filter
+
+    unit_ids = {u.id for u in people.units} | {u.unit_id for u in people.invitees if u.unit_id}
+    visible = (
+        set(
+            db.session.scalars(
+                select(Unit.id).where(Unit.id.in_(unit_ids), subtree_filter(user, Unit.id))
+            )
+        )
+        if unit_ids
+        else set()
+    )
+    return SessionPeople(
+        trainers=people.trainers,
+        units=[u for u in people.units if u.id in visible],
+        invitees=[u for u in people.invitees if u.unit_id in visible],
+        course=people.course,
+    )
+
+
+def course_title(course_id: int) -> str:
+    return db.session.scalar(select(Course.title).where(Course.id == course_id)) or ""
 
 
 def trainer_sessions(user: Any, *, past: bool, now: dt.datetime) -> Select[tuple[TrainingSession]]:

@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import literal
 from wtforms import SelectChoice
 
 from lms import spreadsheets
@@ -32,6 +33,7 @@ from lms.attendance.forms import STATUS_LABELS, CancelForm, SessionForm
 from lms.attendance.models import STATUSES, TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.reports import session_roster
+from lms.attendance.roster import unit_at_session
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -45,6 +47,13 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 SESSION_ID = "<int(max=2147483647):session_id>"
 # A phone shows this many people of a roster per page; the search box finds the others.
 ROSTER_PAGE_SIZE = 200
+
+
+def _small_int(text: str | None) -> int | None:
+    """A form's id or version: ASCII digits only ("²" is a digit to Python), bounded."""
+    if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def _zone() -> str:
@@ -66,11 +75,15 @@ def _markable_or_404(session_id: int) -> TrainingSession:
 
 
 def _roster_scope(session: TrainingSession) -> Any:
-    """Trainers of the session see the whole roster; commanders only their subtree."""
+    """Trainers of the session see the whole roster; commanders only the people of their
+    subtree (by the unit they were in for this session), and only sessions that have some."""
     if can_mark(current_user, session):
         return None
     if can_follow_units(current_user):
-        return subtree_filter(current_user, User.unit_id)
+        scope = subtree_filter(current_user, unit_at_session(literal(session.id), User.id))
+        if not session_roster(session, utcnow(), scope=scope).rows:
+            abort(404)
+        return scope
     abort(404)
 
 
@@ -109,10 +122,14 @@ def _form_input(form: SessionForm) -> services.SessionInput:
     )
 
 
-def _prepare(form: SessionForm) -> None:
+def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
+    choices = services.course_choices(current_user)
+    current = session.course_id if session is not None else None
+    if current is not None and current not in {course_id for course_id, _title in choices}:
+        # An archived course, or a draft this editor cannot see: kept, not silently dropped.
+        choices.append((current, services.course_title(current)))
     form.course_id.choices = [SelectChoice("", _("— no course —"))] + [
-        SelectChoice(str(course_id), title)
-        for course_id, title in services.course_choices(current_user)
+        SelectChoice(str(course_id), title) for course_id, title in choices
     ]
 
 
@@ -120,11 +137,17 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
     """Validate and save; None (with the form's errors filled) when something is wrong."""
     if not form.validate_on_submit():
         return None
+    for field in (form.starts_at, form.ends_at):
+        if not 2000 <= field.data.year <= 2100:
+            field.errors = [*field.errors, _("Enter a date between 2000 and 2100.")]
+            return None
     try:
         data = _form_input(form)
         if session is None:
             return services.create_session(data, actor=current_user)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        version = _small_int(form.version.data)
+        if version is None:
+            version = -1
         services.update_session(session, data, actor=current_user, expected_version=version)
         return session
     except InvalidInput as error:
@@ -163,8 +186,11 @@ def new():
 @require("trainer", "admin")
 def edit(session_id: int):
     session = _markable_or_404(session_id)
+    if session.cancelled_at is not None:
+        flash(_("This session was cancelled."), "error")
+        return redirect(url_for("sessions.detail", session_id=session.id))
     form = SessionForm(obj=None if request.method == "POST" else _Values(session))
-    _prepare(form)
+    _prepare(form, session)
     try:
         saved = _save(form, session)
     except services.StaleSession:
@@ -236,10 +262,13 @@ def detail(session_id: int):
     now = utcnow()
     query = request.args.get("q", "")[:100]
     roster = session_roster(session, now, scope=scope, query=query)
+    people = services.session_people(session)
+    if scope is not None:  # a commander: only the invited units and people of their subtree
+        people = services.scoped_people(people, current_user)
     return render_template(
         "sessions/detail.html",
         session=session,
-        people=services.session_people(session),
+        people=people,
         roster=roster,
         rows=ListPage(roster.rows, page_number(), ROSTER_PAGE_SIZE),
         query=query,
@@ -260,15 +289,15 @@ def _wants_json() -> bool:
 def mark(session_id: int):
     """One tap: one person's status (and note). Answers JSON to the page's script."""
     session = _markable_or_404(session_id)
-    user_id = request.form.get("user_id", "")
-    seen = request.form.get("version", "")
-    if not user_id.isdigit() or not seen.isdigit() or len(user_id) > 10 or len(seen) > 10:
+    user_id = _small_int(request.form.get("user_id"))
+    seen = _small_int(request.form.get("version"))
+    if user_id is None or seen is None:
         abort(400)
     wanted = marking.Mark(
-        user_id=int(user_id),
+        user_id=user_id,
         status=request.form.get("status", ""),
         note=request.form.get("note", ""),
-        seen_version=int(seen),
+        seen_version=seen,
     )
     try:
         outcome = marking.mark(session, [wanted], actor=current_user, now=utcnow())
@@ -449,15 +478,16 @@ def _bulk_marks(form: Any) -> list[marking.Mark]:
     for key in form:
         if not key.startswith("version-"):
             continue
-        user_id, version = key.removeprefix("version-"), form.get(key, "")
-        if not user_id.isdigit() or not version.isdigit() or len(user_id) > 10:
+        raw_id = key.removeprefix("version-")
+        user_id, version = _small_int(raw_id), _small_int(form.get(key))
+        if user_id is None or version is None:
             raise InvalidInput(_("The form was damaged; open the page again."))
-        status = form.get(f"status-{user_id}", "")
+        status, note = form.get(f"status-{raw_id}", ""), form.get(f"note-{raw_id}", "")
         if not status:
+            if note.strip() and version == 0:
+                raise InvalidInput(_("A note needs a status: choose one on every row with a note."))
             continue
-        marks.append(
-            marking.Mark(int(user_id), status, form.get(f"note-{user_id}", ""), int(version))
-        )
+        marks.append(marking.Mark(user_id, status, note, version))
     if len(marks) > 5000:
         raise InvalidInput(_("Too many rows in one save."))
     return marks

@@ -18,6 +18,8 @@ from flask_login import current_user
 
 from lms.attendance import checkin, reports, services
 from lms.attendance.forms import STATUS_LABELS, CheckinForm
+from lms.attendance.permissions import can_mark
+from lms.attendance.roster import on_roster
 from lms.auth.permissions import require
 from lms.extensions import db, limiter
 from lms.people import services as people
@@ -51,7 +53,12 @@ def checkin_any():
 def checkin_session(session_id: int):
     """Where the QR code leads: the code comes filled in; one tap checks in."""
     session = services.get_session(session_id)
-    if session is None:
+    # Sessions are shown only to those who may check in to them (or run them).
+    if session is None or not (
+        session.allow_walk_ins
+        or can_mark(current_user, session)
+        or on_roster(session.id, current_user.id, utcnow())
+    ):
         abort(404)
     return _checkin(session)
 
@@ -157,7 +164,8 @@ def province():
         found = db.session.get(Unit, root) if root is not None else None
         if found is None:
             abort(404)
-        return redirect(url_for("attendance.unit", code=found.code, **request.args))
+        period = request.args.get("period", "")[:20] or None
+        return redirect(url_for("attendance.unit", code=found.code, period=period))
     return _render_units(None)
 
 
