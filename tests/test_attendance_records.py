@@ -371,3 +371,32 @@ def test_the_next_steps_code_is_accepted_for_a_server_whose_clock_runs_ahead():
     assert codes.match(secret, ahead, DURING, 30) is codes.CodeMatch.VALID
     two_ahead = codes.current_code(secret, DURING + dt.timedelta(seconds=60), 30).code
     assert codes.match(secret, two_ahead, DURING, 30) is codes.CodeMatch.WRONG
+
+
+def test_many_taps_at_once_check_in_once(app, people, make_session):
+    """A cadre's phone sends the check-in ten times at once (a shaky connection): one record,
+    one audit entry, and every tap answered."""
+    from lms.attendance import codes
+    from lms.attendance.checkin import check_in
+    from lms.people.services import load_user
+
+    now = dt.datetime.now(dt.UTC)
+    session = make_session(units=("HS",), starts_at=now - dt.timedelta(minutes=1))
+    code = codes.current_code(session.secret, now, 30).code
+    session_id, user_id = session.id, people["cadre"].id
+
+    def tap():
+        return check_in(
+            load_user(user_id),
+            code,
+            now=now,
+            step_seconds=30,
+            session=services.get_session(session_id),
+        ).already
+
+    results, errors = run_together(app, [tap] * 10)
+    assert not errors, errors
+    assert sorted(results) == [False] + [True] * 9
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
+    audited = select(func.count()).where(AuditEvent.action == "attendance.checkin")
+    assert db.session.scalar(audited) == 1
