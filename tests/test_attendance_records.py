@@ -122,6 +122,7 @@ def test_marking_twice_changes_nothing_and_each_change_is_audited(people, make_s
     assert events[0].before is None and events[0].after["status"] == "absent"
     assert events[1].before == {"status": "absent", "note": ""}
     assert events[1].after["status"] == "excused" and events[1].actor_name == "giangvien"
+    assert events[1].after["username"] == "hocvien"
     assert events[1].target_label.endswith("hocvien")
 
 
@@ -167,6 +168,8 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     assert statuses[people["cadre"].id] == "excused"
     assert sorted(statuses.values()) == ["excused"] + ["present"] * 5
     assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING) == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attendance.mark_rest"))
+    assert event.after == {"status": "present", "people": ["hv0", "hv1", "hv2", "hv3", "hv4"]}
 
 
 @pytest.mark.parametrize("rounds", [3])

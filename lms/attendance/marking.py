@@ -201,7 +201,7 @@ def _entry(
         "target_id": session.id,
         "target_label": label,
         "before": before,
-        "after": {"user_id": m.user_id, "status": m.status, "note": m.note},
+        "after": {"username": label.rsplit(" · ", 1)[-1], "status": m.status, "note": m.note},
     }
 
 
@@ -295,11 +295,17 @@ def _mark_rest(session: TrainingSession, status: str, *, actor: Any, now: dt.dat
         target_id=session.id,
         target_label=session.title,
         before={"status": None},
-        after={"status": status, "user_ids": sorted(new_ids)},
+        after={"status": status, "people": _usernames(new_ids)},
     )
     if new_ids and session.course_id is not None and status == "present":
         _recheck_completion(session.course_id, list(new_ids))
     return len(new_ids)
+
+
+def _usernames(user_ids: list[int]) -> list[str]:
+    if not user_ids:
+        return []
+    return sorted(db.session.scalars(select(User.username).where(User.id.in_(user_ids))))
 
 
 def _recheck_completion(course_id: int, user_ids: list[int]) -> None:

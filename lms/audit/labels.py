@@ -32,6 +32,12 @@ ACTION_LABELS = {
     "quiz.create": _l("Quiz created"),
     "quiz.update": _l("Quiz changed"),
     "quiz.essay_graded": _l("Essay graded"),
+    "session.create": _l("Training session scheduled"),
+    "session.update": _l("Training session changed"),
+    "session.cancel": _l("Training session cancelled"),
+    "attendance.checkin": _l("Self check-in"),
+    "attendance.mark": _l("Attendance marked"),
+    "attendance.mark_rest": _l("Everyone not marked marked at once"),
 }
 
 FIELD_LABELS = {
@@ -53,4 +59,13 @@ FIELD_LABELS = {
     "unchanged": _l("Unchanged"),
     "units": _l("Units"),
     "people": _l("People"),
+    "status": _l("Status"),
+    "note": _l("Note"),
+    "walk_in": _l("Walk-in"),
+    "title": _l("Title"),
+    "place": _l("Place"),
+    "starts_at": _l("Starts at"),
+    "ends_at": _l("Ends at"),
+    "trainers": _l("Trainers"),
+    "reason": _l("Reason"),
 }
