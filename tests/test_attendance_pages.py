@@ -484,3 +484,14 @@ def test_editing_keeps_an_archived_course(client, people, make_course, make_sess
     )
     assert response.status_code == 302
     assert db.session.get(TrainingSession, session.id).course_id == course.id
+
+
+def test_guessing_codes_is_limited_per_person(client, people, running):
+    """Six digits could be guessed by brute force: after 20 tries in 10 minutes, a 429."""
+    login(client, "hocvien")
+    statuses = [
+        post(client, "/checkin", {"code": f"{n:05d}"}, token_from="/checkin").status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [400] * 20 and statuses[20] == 429
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
