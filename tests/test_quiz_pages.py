@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from lms.courses import enrollment
 from lms.extensions import db
 from lms.quizzes import attempts, bank
-from lms.quizzes.models import Attempt
+from lms.quizzes.models import Answer, Attempt
 from tests.support import login, post
 
 GIFT = """::Q1:: Câu một: người có uy tín trong cộng đồng là ai? {
@@ -117,6 +118,24 @@ def test_answers_are_kept_and_a_double_submit_grades_once(app, client, people, q
         headers={"Accept": "application/json"},
     )
     assert saved.get_json() == {"saved": True}
+    # The autosave sends every answer each time: unchanged ones are not written again.
+    saved_at = dict(db.session.execute(sa.select(Answer.position, Answer.saved_at)).all())
+    assert len(saved_at) == len({name.split("-")[0] for name in form})
+    changed = next(name for name, value in form.items() if value == "2013" or value == "true")
+    again_form = {**form, changed: "2014" if form[changed] == "2013" else "false"}
+    resaved = post(
+        client,
+        f"{attempt_url}/save",
+        again_form,
+        token_from=attempt_url,
+        headers={"Accept": "application/json"},
+    )
+    assert resaved.get_json() == {"saved": True}
+    db.session.expire_all()
+    after = dict(db.session.execute(sa.select(Answer.position, Answer.saved_at)).all())
+    rewritten = {position for position in after if after[position] != saved_at[position]}
+    assert rewritten == {int(changed.removeprefix("q"))}
+    post(client, f"{attempt_url}/save", form, token_from=attempt_url)  # put it back
     # a reload (or another device) shows every saved answer
     again = page(client.get(attempt_url))
     assert again.select_one("textarea").get_text() == "Hỏi trước phong tục của gia đình."

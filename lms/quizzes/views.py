@@ -131,7 +131,11 @@ def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any
 
 def _save_form(attempt: Attempt) -> list[str]:
     problems = []
-    for position, response in _responses_from_form(attempts.attempt_view(attempt)).items():
+    view = attempts.attempt_view(attempt)
+    stored = {item["position"]: item.get("response") for item in view}
+    for position, response in _responses_from_form(view).items():
+        if attempt.state == "in_progress" and stored.get(position) == response:
+            continue  # the autosave sends every answer each time: write only what changed
         try:
             attempts.save_answer(attempt, position, response, now=utcnow())
         except InvalidInput as error:
