@@ -347,7 +347,7 @@ def test_roster_page_loads_in_a_fixed_number_of_queries(
     client, people, province, make_session, count_queries, invitees
 ):
     add_people([province["HS-01"]], invitees, "hv")
-    session = make_session(units=("HS",))
+    session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
     marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
     db.session.commit()
     login(client, "giangvien")
@@ -495,3 +495,77 @@ def test_guessing_codes_is_limited_per_person(client, people, running):
     ]
     assert statuses[:20] == [400] * 20 and statuses[20] == 429
     assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
+
+
+def test_ids_beyond_32_bits_are_a_400(client, people, running):
+    login(client, "giangvien")
+    url = f"/sessions/{running.id}"
+    data = {"user_id": "9999999999", "status": "present", "version": "0"}
+    assert post(client, f"{url}/mark", data, token_from=url).status_code == 400
+    bulk = f"{url}/bulk"
+    data = {"version-9999999999": "0", "status-9999999999": "absent"}
+    assert post(client, bulk, data, token_from=bulk).status_code == 400
+
+
+def test_a_refused_paper_sheet_keeps_what_was_typed(
+    client, people, make_user, province, make_session
+):
+    other = make_user("hv.khac", ("cadre",), province["HS-01"], "Cán bộ Khác")
+    session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
+    login(client, "giangvien")
+    bulk = f"/sessions/{session.id}/bulk"
+    cadre = people["cadre"].id
+    data = {
+        f"version-{cadre}": "0",
+        f"status-{cadre}": "late",
+        f"note-{cadre}": "Đến 8 giờ 20",
+        f"version-{other.id}": "0",
+        f"status-{other.id}": "",
+        f"note-{other.id}": "Ốm",
+        "rest": "absent",
+    }
+    response = post(client, bulk, data, token_from=bulk)
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.select_one(f"input[name=status-{cadre}][value=late]").has_attr("checked")
+    assert page.select_one(f"input[name=note-{cadre}]")["value"] == "Đến 8 giờ 20"
+    assert page.select_one(f"input[name=note-{other.id}]")["value"] == "Ốm"
+    assert page.select_one("input[name=rest][value=absent]").has_attr("checked")
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
+
+
+def test_sessions_count_only_towards_courses_the_trainer_edits(client, people, make_course):
+    from lms.courses import services as courses
+
+    mine = make_course("cua-toi", owner=people["trainer"])
+    theirs = make_course("cua-nguoi-khac")
+    db.session.commit()
+    login(client, "giangvien")
+    options = {o["value"] for o in soup(client.get("/sessions/new")).select("#course_id option")}
+    assert str(mine.id) in options and str(theirs.id) not in options
+    response = post(
+        client, "/sessions/new", session_form(course_id=str(theirs.id)), token_from="/sessions/new"
+    )
+    assert response.status_code == 400
+    assert courses.get_course("cua-nguoi-khac") is not None
+
+
+def test_walk_ins_who_joined_later_count_under_their_own_unit(
+    client, people, make_user, province, make_session
+):
+    """People with no unit history at the roster's moment are placed by their current unit."""
+    from lms.attendance import codes
+    from lms.attendance.checkin import check_in
+
+    session = make_session(
+        units=("HK",), allow_walk_ins=True, starts_at=NOW - dt.timedelta(minutes=5)
+    )
+    near = make_user("hv.moi", ("cadre",), province["HS-01"], "Đinh Văn Mới")
+    far = make_user("hv.bp.moi", ("cadre",), province["DBP-CT"], "Hà Thị Xa")
+    for person in (near, far):
+        code = codes.current_code(session.secret, NOW, 30).code
+        assert check_in(person, code, now=NOW, step_seconds=30, session=session).record.walk_in
+    db.session.commit()
+    login(client, "chihuy.hs")
+    text = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Đinh Văn Mới" in text and "Hà Thị Xa" not in text

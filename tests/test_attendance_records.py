@@ -255,7 +255,10 @@ def test_history_and_unit_rates_over_a_period(people, make_user, province, make_
         now=DURING,
     )
     marking.mark(
-        s2, [marking.Mark(people["cadre"].id, "late")], actor=people["trainer"], now=DURING
+        s2,
+        [marking.Mark(people["cadre"].id, "late")],
+        actor=people["trainer"],
+        now=DURING + dt.timedelta(days=7),
     )
     db.session.commit()
     now = START + dt.timedelta(days=30)
@@ -403,3 +406,74 @@ def test_many_taps_at_once_check_in_once(app, people, make_session):
     assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
     audited = select(func.count()).where(AuditEvent.action == "attendance.checkin")
     assert db.session.scalar(audited) == 1
+
+
+def test_before_the_session_only_excused_can_be_marked(people, make_session):
+    session = make_session(units=("HS",), checkin_opens_minutes=30)
+    early = START - dt.timedelta(days=1)
+    with pytest.raises(InvalidInput, match="only be marked excused"):
+        marking.mark(
+            session,
+            [marking.Mark(people["cadre"].id, "present")],
+            actor=people["trainer"],
+            now=early,
+        )
+    with pytest.raises(InvalidInput, match="only be marked excused"):
+        marking.mark_rest_present(session, actor=people["trainer"], now=early)
+    outcome = marking.mark(
+        session,
+        [marking.Mark(people["cadre"].id, "excused", "Đi công tác")],
+        actor=people["trainer"],
+        now=early,
+    )
+    assert outcome.changed == [people["cadre"].id]
+
+
+def test_a_long_title_fits_the_audit_log(people, make_session):
+    from lms.attendance import codes
+    from lms.attendance.checkin import check_in
+
+    session = make_session(units=("HT",), title="Tập huấn " + "dân vận " * 30)
+    marking.mark(
+        session, [marking.Mark(people["cadre"].id, "present")], actor=people["trainer"], now=DURING
+    )
+    code = codes.current_code(session.secret, DURING, 30).code
+    check_in(people["border_cadre"], code, now=DURING, step_seconds=30)
+    db.session.commit()
+    labels = db.session.scalars(select(AuditEvent.target_label)).all()
+    assert labels and max(len(label) for label in labels) <= 255
+
+
+def test_a_check_in_over_an_excused_mark_clears_its_note(people, make_session):
+    from lms.attendance import codes
+    from lms.attendance.checkin import check_in
+
+    session = make_session(units=("HS",))
+    marking.mark(
+        session,
+        [marking.Mark(people["cadre"].id, "excused", "Ốm")],
+        actor=people["trainer"],
+        now=START - dt.timedelta(minutes=20),
+    )
+    code = codes.current_code(session.secret, DURING, 30).code
+    record = check_in(people["cadre"], code, now=DURING, step_seconds=30).record
+    assert (record.status, record.note, record.version) == ("late", "", 2)
+
+
+def test_easing_a_courses_rule_completes_those_who_now_meet_it(people, make_course, province):
+    from lms.courses import services as courses
+
+    course = make_course("dan-van", modules=("Một",))
+    course.min_attendance = 100
+    db.session.commit()
+    enrollment.assign(course, province["HS"], dt.date(2027, 6, 30), actor=None)
+    enrollment.mark_module_done(people["cadre"], course.modules[0])
+    db.session.commit()
+    completed = select(Enrollment.completed_at).where(Enrollment.user_id == people["cadre"].id)
+    assert db.session.scalar(completed) is None
+    settings = courses.CourseSettings(
+        **{**courses.settings_snapshot(course), "min_attendance": None}
+    )
+    courses.update_course(course, settings, actor=None)
+    db.session.commit()
+    assert db.session.scalar(completed) is not None

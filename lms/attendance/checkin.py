@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import codes
@@ -101,11 +101,32 @@ def check_in(
             assert record is not None
             return CheckinResult(session, record, already=True)
     else:
-        # Marked absent or excused beforehand, yet here with the code: the check-in wins.
-        record.status, record.source = status, "checkin"
-        record.checked_in_at, record.marked_by, record.marked_at = now, user.id, now
-        record.version += 1
-        db.session.flush()
+        # Marked absent or excused beforehand, yet here with the code: the check-in wins, but
+        # only over the record read (compare-and-swap), so a trainer's change made meanwhile is
+        # never overwritten unseen; their note belonged to the old status.
+        swapped = db.session.execute(
+            update(AttendanceRecord)
+            .where(
+                AttendanceRecord.session_id == session.id,
+                AttendanceRecord.user_id == user.id,
+                AttendanceRecord.version == record.version,
+            )
+            .values(
+                status=status,
+                note="",
+                source="checkin",
+                checked_in_at=now,
+                marked_by=user.id,
+                marked_at=now,
+                version=record.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if swapped != 1:
+            raise CheckinRefused(
+                _l("The trainer changed your attendance just now. Check it, then try again.")
+            )
+        record = db.session.get(AttendanceRecord, (session.id, user.id), populate_existing=True)
     audit.record(
         "attendance.checkin",
         actor=user,

@@ -91,6 +91,10 @@ def mark(
     marks = [check_mark(m) for m in marks]
     if not marks:
         return MarkOutcome()
+    if now < session.checkin_opens_at() and any(m.status != "excused" for m in marks):
+        raise InvalidInput(
+            _l("Before the session, people can only be marked excused (told they cannot come).")
+        )
     ids = [m.user_id for m in marks]
     if len(set(ids)) != len(ids):
         raise InvalidInput(_l("Each person can be marked once per save."))
@@ -245,6 +249,10 @@ def mark_rest_absent(session: TrainingSession, *, actor: Any, now: dt.datetime) 
 def _mark_rest(session: TrainingSession, status: str, *, actor: Any, now: dt.datetime) -> int:
     if session.cancelled_at is not None:
         raise InvalidInput(_l("This session was cancelled; attendance cannot be marked."))
+    if now < session.checkin_opens_at():
+        raise InvalidInput(
+            _l("Before the session, people can only be marked excused (told they cannot come).")
+        )
     pairs = roster_pairs(TrainingSession.id == session.id, now).subquery()
     unmarked = select(
         literal(session.id),

@@ -104,7 +104,9 @@ def unit_at_session(session_id: Any, user_id_column: Any) -> Any:
     taken, else their current one. Scopes and reports place people with it."""
     from sqlalchemy import func
 
-    current = select(User.unit_id).where(User.id == user_id_column).scalar_subquery()
+    # An alias: the outer query may itself select from users (user_id_column = User.id).
+    person = aliased(User)
+    current = select(person.unit_id).where(person.id == user_id_column).scalar_subquery()
     return func.coalesce(unit_at_roster_moment(session_id, user_id_column), current)
 
 

@@ -87,7 +87,7 @@ def _resolve(data: SessionInput) -> _Resolved:
         raise InvalidInput(_l("The place is too long (255 characters at most)."), field="place")
     if data.kind == "online":
         url = data.meeting_url.strip()
-        parts = urlsplit(url) if len(url) <= 500 else None
+        parts = urlsplit(url) if len(url) <= 500 and not any(c.isspace() for c in url) else None
         if not parts or parts.scheme not in ("https", "http") or not parts.netloc:
             raise InvalidInput(
                 _l("Give the meeting link, starting with https://"), field="meeting_url"
@@ -447,14 +447,15 @@ def open_sessions(now: dt.datetime) -> list[TrainingSession]:
 
 
 def course_choices(user: Any) -> list[tuple[int, str]]:
-    """Courses a session may belong to: published ones, and drafts the user may edit."""
-    from lms.courses.queries import visible_courses_filter
+    """Courses a session may count towards: those the user may edit (admins: every course),
+    not archived. Another trainer's course is not theirs to add sessions to."""
+    from lms.courses.models import CourseOwner
 
-    return [
-        (course_id, title)
-        for course_id, title in db.session.execute(
-            select(Course.id, Course.title)
-            .where(visible_courses_filter(user), Course.status != "archived")
-            .order_by(Course.title)
+    query = select(Course.id, Course.title).where(Course.status != "archived")
+    if not user.has_role("admin"):
+        query = query.where(
+            Course.id.in_(select(CourseOwner.course_id).where(CourseOwner.user_id == user.id))
         )
+    return [
+        (course_id, title) for course_id, title in db.session.execute(query.order_by(Course.title))
     ]

@@ -44,6 +44,7 @@ from lms.units.scope import subtree_filter
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
+MAX_ID = 2_147_483_647  # ids and versions are 32-bit integers in the database
 SESSION_ID = "<int(max=2147483647):session_id>"
 # A phone shows this many people of a roster per page; the search box finds the others.
 ROSTER_PAGE_SIZE = 200
@@ -53,7 +54,8 @@ def _small_int(text: str | None) -> int | None:
     """A form's id or version: ASCII digits only ("²" is a digit to Python), bounded."""
     if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
         return None
-    return int(text)
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def _zone() -> str:
@@ -452,7 +454,7 @@ def bulk(session_id: int):
         except InvalidInput as error:
             db.session.rollback()
             flash(str(error.message), "error")
-            return _render_bulk(session, now, status=400)
+            return _render_bulk(session, now, status=400, typed=request.form)
         db.session.commit()
         flash(
             _(
@@ -493,9 +495,11 @@ def _bulk_marks(form: Any) -> list[marking.Mark]:
     return marks
 
 
-def _render_bulk(session: TrainingSession, now: Any, status: int = 200):
+def _render_bulk(session: TrainingSession, now: Any, status: int = 200, typed: Any = None):
+    """The sheet; after a refused save, with what the trainer typed, so nothing is lost."""
     return render_template(
         "sessions/bulk.html",
+        typed=typed,
         session=session,
         roster=session_roster(session, now),
         statuses=STATUSES,
@@ -554,7 +558,8 @@ def _export_tables(session: TrainingSession) -> list[spreadsheets.Table]:
 
 
 def _download(session: TrainingSession, data: bytes, extension: str, mimetype: str) -> Response:
-    name = f"session-{session.id}-{session.starts_at:%Y%m%d}.{extension}"
+    local_start = to_local_naive(session.starts_at, _zone())
+    name = f"session-{session.id}-{local_start:%Y%m%d}.{extension}"
     return Response(
         data,
         content_type=mimetype,

@@ -13,6 +13,7 @@ from lms.timeutil import utcnow
 
 SYSTEM_ACTOR = "system"
 MAX_TEXT = 300
+LABEL_LENGTH = 255  # the column's length: a long session title must not break a save
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -51,7 +52,7 @@ def record(
         actor_name=actor.username if actor is not None else (actor_name or SYSTEM_ACTOR),
         target_type=target_type,
         target_id=target_id,
-        target_label=target_label,
+        target_label=target_label[:LABEL_LENGTH],
         before=_jsonable(before),
         after=_jsonable(after),
     )
@@ -116,7 +117,7 @@ def record_many(
             "action": entry["action"],
             "target_type": entry["target_type"],
             "target_id": entry.get("target_id"),
-            "target_label": entry.get("target_label", ""),
+            "target_label": entry.get("target_label", "")[:LABEL_LENGTH],
             "before": _jsonable(entry.get("before")),
             "after": _jsonable(entry.get("after")),
         }

@@ -212,6 +212,8 @@ def update_course(
         before=old,
         after=new,
     )
+    if {"pass_score", "min_attendance", "required_quizzes"} & set(new):
+        recompute_completion(course.id)  # an easier rule may complete some now
     return True
 
 
