@@ -77,6 +77,14 @@ def check_in(
     record = db.session.get(AttendanceRecord, (session.id, user.id))
     if record is not None and record.status in ATTENDED:
         return CheckinResult(session, record, already=True)
+    elsewhere = _attended_at_the_same_time(session, user.id)
+    if elsewhere is not None:
+        raise CheckinRefused(
+            _l(
+                "You have already checked in to %(title)s, which takes place at the same time.",
+                title=elsewhere,
+            )
+        )
     before = {"status": record.status} if record is not None else None
     if record is None:
         record = AttendanceRecord(
@@ -138,6 +146,24 @@ def check_in(
     )
     _recheck_completion(session, user.id)
     return CheckinResult(session, record, already=False)
+
+
+def _attended_at_the_same_time(session: TrainingSession, user_id: int) -> str | None:
+    """The title of another session overlapping this one where the person is already
+    recorded as there: nobody attends two halls at once."""
+    return db.session.scalar(
+        select(TrainingSession.title)
+        .join(AttendanceRecord, AttendanceRecord.session_id == TrainingSession.id)
+        .where(
+            AttendanceRecord.user_id == user_id,
+            AttendanceRecord.status.in_(ATTENDED),
+            TrainingSession.id != session.id,
+            TrainingSession.cancelled_at.is_(None),
+            TrainingSession.starts_at < session.ends_at,
+            TrainingSession.ends_at > session.starts_at,
+        )
+        .limit(1)
+    )
 
 
 def _check_open(session: TrainingSession, now: dt.datetime) -> None:
