@@ -168,7 +168,11 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     assert statuses[people["cadre"].id] == "excused"
     assert sorted(statuses.values()) == ["excused"] + ["present"] * 5
     assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING) == 0
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attendance.mark_rest"))
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "attendance.mark_rest")
+    ).all()
+    assert len(events) == 1  # the second call changed nothing and recorded nothing
+    event = events[0]
     assert event.after == {"status": "present", "people": ["hv0", "hv1", "hv2", "hv3", "hv4"]}
 
 

@@ -296,6 +296,8 @@ def _mark_rest(session: TrainingSession, status: str, *, actor: Any, now: dt.dat
     except IntegrityError:  # someone was marked in between: take the others again
         nested.rollback()
         return _mark_rest(session, status, actor=actor, now=now)
+    if not new_ids:
+        return 0  # nothing changed: nothing to audit
     audit.record(
         "attendance.mark_rest",
         actor=actor,
