@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 import segno
@@ -333,7 +334,8 @@ def test_commander_follows_units_and_people_in_scope_only(client, people, make_s
     db.session.commit()
     login(client, "chihuy.hs")
     assert client.get("/attendance/units/").headers["Location"].startswith("/attendance/units/HS")
-    period = f"{past.starts_at.year}-H{1 if past.starts_at.month <= 6 else 2}"
+    local = past.starts_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))  # periods are local
+    period = f"{local.year}-H{1 if local.month <= 6 else 2}"
     page = client.get(f"/attendance/units/HS?period={period}")
     assert page.status_code == 200 and "100" in page.get_data(as_text=True)
     assert client.get("/attendance/units/BDBP").status_code == 404
