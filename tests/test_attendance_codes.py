@@ -142,8 +142,12 @@ def test_an_old_code_is_expired_and_writes_nothing(people, make_session):
 
 def test_a_wrong_code_says_so(people, make_session):
     session = make_session()
-    good = code_at(session, at(0))
-    wrong = str((int(good) + 1) % 1_000_000).zfill(6)
+    # A code that is not this session's now nor in its recent past (a chance one could be).
+    wrong = next(
+        candidate
+        for candidate in (f"{n:06d}" for n in range(1000))
+        if codes.match(session.secret, candidate, at(0), STEP) is codes.CodeMatch.WRONG
+    )
     with pytest.raises(CheckinRefused, match="not right"):
         check_in(people["cadre"], wrong, now=at(0), step_seconds=STEP)
     with pytest.raises(CheckinRefused, match="Enter the code"):

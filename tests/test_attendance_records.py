@@ -357,13 +357,14 @@ def test_deactivated_accounts_leave_rosters_they_have_no_record_on(
 ):
     gone = make_user("hv.nghi", ("cadre",), province["HS-01"])
     marked = make_user("hv.dachuyen", ("cadre",), province["HS-01"])
-    session = make_session(units=("HS",), starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    marking.mark(session, [marking.Mark(marked.id, "present")], actor=people["trainer"], now=DURING)
+    now = dt.datetime.now(dt.UTC)
+    session = make_session(units=("HS",), starts_at=now - dt.timedelta(hours=1))
+    marking.mark(session, [marking.Mark(marked.id, "present")], actor=people["trainer"], now=now)
     for user in (gone, marked):
         accounts.set_active(user, False, actor=None)
     db.session.commit()
-    assert sorted(roster_names(session, dt.datetime.now(dt.UTC))) == ["hocvien", "hv.dachuyen"]
-    assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING) == 1
+    assert sorted(roster_names(session, now)) == ["hocvien", "hv.dachuyen"]
+    assert marking.mark_rest_present(session, actor=people["trainer"], now=now) == 1
 
 
 def test_a_cancelled_session_counts_nobody_absent(people, make_session):
