@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, or_, select, union
+from sqlalchemy import ColumnElement, Select, case, exists, select, union
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
 from lms.people.models import UnitMembership, User, UserRole
+from lms.people.services import membership_covers
 from lms.units.models import UnitClosure
 
 
@@ -51,8 +52,7 @@ def roster_pairs(
         .join(User, User.id == membership.user_id)
         .where(
             session_filter,
-            membership.started_at <= at,
-            or_(membership.ended_at.is_(None), membership.ended_at > at),
+            membership_covers(membership, at),
             _present_account(now),
             _is_cadre(membership.user_id),
         )
@@ -89,8 +89,7 @@ def unit_at_roster_moment(session_id_column: Any, user_id_column: Any) -> Any:
         select(membership.unit_id)
         .where(
             membership.user_id == user_id_column,
-            membership.started_at <= at,
-            or_(membership.ended_at.is_(None), membership.ended_at > at),
+            membership_covers(membership, at),
         )
         .order_by(membership.started_at.desc())
         .limit(1)

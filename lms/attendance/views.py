@@ -112,18 +112,7 @@ def _checkin(session):
 @bp.get("/attendance/mine")
 @require()
 def mine():
-    now = utcnow()
-    rows, tally = reports.history(current_user.id, now)
-    return render_template(
-        "attendance/history.html",
-        person=current_user,
-        rows=rows,
-        tally=tally,
-        upcoming=services.upcoming_for(current_user, now),
-        status_labels=STATUS_LABELS,
-        own=True,
-        now=now,
-    )
+    return _render_history(current_user, own=True)
 
 
 @bp.get("/attendance/people/<username>")
@@ -132,6 +121,11 @@ def person(username: str):
     user = people.get_by_username(username[:64])
     if user is None or not can_see_unit(current_user, user.unit_id):
         abort(404)
+    return _render_history(user, own=False)
+
+
+def _render_history(user, *, own: bool):
+    """A person's sessions and rate; their own page adds what is coming up."""
     now = utcnow()
     rows, tally = reports.history(user.id, now)
     return render_template(
@@ -139,9 +133,9 @@ def person(username: str):
         person=user,
         rows=rows,
         tally=tally,
-        upcoming=[],
+        upcoming=services.upcoming_for(user, now) if own else [],
         status_labels=STATUS_LABELS,
-        own=False,
+        own=own,
         now=now,
     )
 

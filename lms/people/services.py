@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.audit import services as audit
@@ -395,15 +395,20 @@ def membership_history(user: User) -> list[UnitMembership]:
     )
 
 
+def membership_covers(membership: Any, when: Any) -> Any:
+    """SQL: ``membership`` (UnitMembership or an alias of it) was current at ``when`` (a
+    datetime or a column)."""
+    return and_(
+        membership.started_at <= when,
+        or_(membership.ended_at.is_(None), membership.ended_at > when),
+    )
+
+
 def unit_at(user_id: int, when: Any) -> int | None:
     """The unit a person belonged to at a given moment (for certificates and reports)."""
     return db.session.scalar(
         select(UnitMembership.unit_id)
-        .where(
-            UnitMembership.user_id == user_id,
-            UnitMembership.started_at <= when,
-            or_(UnitMembership.ended_at.is_(None), UnitMembership.ended_at > when),
-        )
+        .where(UnitMembership.user_id == user_id, membership_covers(UnitMembership, when))
         .order_by(UnitMembership.started_at.desc())
         .limit(1)
     )
