@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from lms import spreadsheets
 from lms.auth.permissions import require
@@ -29,12 +28,12 @@ from lms.courses.permissions import can_edit_course
 from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
 from lms.formatting import number
-from lms.people.models import User
 from lms.quizzes import attempts, bank
 from lms.quizzes import preview as quiz_preview
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes import results as quiz_results
 from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
-from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
+from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.views import question_html
 from lms.timeutil import from_local_naive, to_local_naive
 
@@ -86,22 +85,11 @@ def _to_utc(moment: dt.datetime | None) -> dt.datetime | None:
 # ---- quizzes -----------------------------------------------------------------------------------
 
 
-def _quizzes_with_attempts(course: Course) -> list[tuple[Quiz, int]]:
-    counts = select(Attempt.quiz_id, func.count().label("n")).group_by(Attempt.quiz_id).subquery()
-    rows = db.session.execute(
-        select(Quiz, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.quiz_id == Quiz.id)
-        .where(Quiz.course_id == course.id)
-        .order_by(Quiz.created_at, Quiz.id)
-    )
-    return [(quiz, count) for quiz, count in rows]
-
-
 def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200):
     return render_template(
         "quiz_authoring/quizzes.html",
         course=course,
-        quizzes=_quizzes_with_attempts(course),
+        quizzes=quiz_queries.quizzes_with_attempt_counts(course),
         form=form,
     ), status
 
@@ -243,50 +231,10 @@ def _grade_form(attempt_id: int, position: int, **kwargs: Any) -> EssayGradeForm
     return EssayGradeForm(prefix=f"a{attempt_id}-q{position}", **kwargs)
 
 
-def _essays_to_grade(quiz: Quiz) -> list[dict[str, Any]]:
-    """Every essay waiting for a grade in the quiz's submitted attempts, oldest attempt first."""
-    queue = attempts.grading_queue(quiz)
-    if not queue:
-        return []
-    ids = [attempt.id for attempt in queue]
-    names = dict(
-        db.session.execute(
-            select(Attempt.id, User.full_name)
-            .join(User, User.id == Attempt.user_id)
-            .where(Attempt.id.in_(ids))
-        ).all()
-    )
-    rows = db.session.execute(
-        select(AttemptQuestion, Answer)
-        .join(
-            Answer,
-            (Answer.attempt_id == AttemptQuestion.attempt_id)
-            & (Answer.position == AttemptQuestion.position),
-        )
-        .where(AttemptQuestion.attempt_id.in_(ids), Answer.credit.is_(None))
-        .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)
-    ).all()
-    essays: dict[int, list[tuple[AttemptQuestion, Answer]]] = {}
-    for question, answer in rows:
-        if question.snapshot.get("kind") == "essay":
-            essays.setdefault(question.attempt_id, []).append((question, answer))
-    return [
-        {
-            "attempt": attempt,
-            "cadre": names.get(attempt.id, ""),
-            "position": question.position,
-            "question": question.snapshot.get("text", ""),
-            "answer": answer.response.get("text", ""),
-        }
-        for attempt in queue
-        for question, answer in essays.get(attempt.id, [])
-    ]
-
-
 def _render_grading(
     course: Course, quiz: Quiz, posted: tuple[int, int, EssayGradeForm] | None = None
 ):
-    items = _essays_to_grade(quiz)
+    items = quiz_queries.essays_to_grade(quiz)
     for item in items:
         key = (item["attempt"].id, item["position"])
         if posted is not None and key == posted[:2]:

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from lms.auth.permissions import require
 from lms.courses import queries as course_queries
@@ -17,6 +16,7 @@ from lms.courses.permissions import can_view_course
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import Attempt, Quiz
 from lms.timeutil import utcnow
 
@@ -34,11 +34,10 @@ def _quiz_or_404(slug: str, quiz_slug: str) -> tuple[Any, Quiz]:
 
 
 def _own_attempt_or_404(attempt_id: int) -> tuple[Attempt, Quiz]:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
+    found = quiz_queries.attempt_with_quiz(attempt_id)
+    if found is None or found[0].user_id != current_user.id:
         abort(404)  # nobody else's attempt exists for this user
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    return attempt, quiz
+    return found
 
 
 def question_html(item: dict[str, Any]) -> Markup:
@@ -55,11 +54,7 @@ def question_html(item: dict[str, Any]) -> Markup:
 @require()
 def quiz(slug: str, quiz_slug: str):
     course, quiz = _quiz_or_404(slug, quiz_slug)
-    mine = db.session.scalars(
-        select(Attempt)
-        .where(Attempt.quiz_id == quiz.id, Attempt.user_id == current_user.id)
-        .order_by(Attempt.number)
-    ).all()
+    mine = quiz_queries.attempts_of(quiz, current_user)
     return render_template(
         "quizzes/quiz.html",
         course=course,
