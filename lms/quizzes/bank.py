@@ -108,6 +108,47 @@ def bank(course: Course) -> list[Question]:
     )
 
 
+def save_question(
+    course: Course,
+    question: Question | None,
+    checked: gift.Question,
+    ignore_diacritics: bool,
+    *,
+    actor: Any,
+) -> Question:
+    """Write a question from the editor (checked by a GIFT round trip), new at the end of the
+    bank or over ``question``, and audit it."""
+    now = utcnow()
+    before = None
+    if question is None:
+        last = db.session.scalar(
+            select(func.coalesce(func.max(Question.position), 0)).where(
+                Question.course_id == course.id
+            )
+        )
+        question = Question(course_id=course.id, position=last + 1, created_at=now)
+        db.session.add(question)
+    else:
+        before = dict(question.content)
+    question.category = checked.category
+    question.kind = checked.kind
+    question.title = checked.title
+    question.content = to_content(checked)
+    question.ignore_diacritics = ignore_diacritics
+    question.updated_at = now
+    db.session.flush()
+    audit.record(
+        "questions.create" if before is None else "questions.update",
+        actor=actor,
+        target_type="question",
+        target_id=question.id,
+        target_label=question.title or course.slug,
+        before=before,
+        after=question.content,
+    )
+    return question
+
+
 def export_gift(course: Course) -> str:
     """The course's bank as GIFT, which import_gift reads back to the same questions."""
     return gift.write([from_content(question.content) for question in bank(course)])

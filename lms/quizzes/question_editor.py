@@ -15,7 +15,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     FieldList,
@@ -39,7 +38,6 @@ from lms.quizzes import bank, gift
 from lms.quizzes.forms import CreditField
 from lms.quizzes.models import Question
 from lms.text import nfc
-from lms.timeutil import utcnow
 
 bp = Blueprint("question_editor", __name__, url_prefix="/authoring")
 
@@ -438,36 +436,8 @@ def _save(course: Course, kind: str, form: QuestionForm, question: Question | No
     checked, problems = _checked(kind, built)
     if checked is None:
         return _render(course, kind, form, question=question, problems=problems, status=400)
-    now = utcnow()
     ignore_diacritics = bool(kind == "shortanswer" and form.ignore_diacritics.data)
-    if question is None:
-        last = db.session.scalar(
-            select(func.coalesce(func.max(Question.position), 0)).where(
-                Question.course_id == course.id
-            )
-        )
-        question = Question(course_id=course.id, position=last + 1, created_at=now)
-        db.session.add(question)
-        action = "questions.create"
-    else:
-        action = "questions.update"
-    before = None if action == "questions.create" else dict(question.content)
-    question.category = checked.category
-    question.kind = checked.kind
-    question.title = checked.title
-    question.content = bank.to_content(checked)
-    question.ignore_diacritics = ignore_diacritics
-    question.updated_at = now
-    db.session.flush()
-    audit.record(
-        action,
-        actor=current_user,
-        target_type="question",
-        target_id=question.id,
-        target_label=question.title or course.slug,
-        before=before,
-        after=question.content,
-    )
+    bank.save_question(course, question, checked, ignore_diacritics, actor=current_user)
     db.session.commit()
     flash(_("Question saved."), "success")
     return redirect(url_for("quiz_authoring.questions", slug=course.slug))
