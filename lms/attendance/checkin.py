@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import codes
@@ -51,19 +51,23 @@ def check_in(
         _check_open(session, now)
         verdict = codes.match(session.secret, typed, now, step_seconds)
         if verdict is not codes.CodeMatch.VALID:
-            other = _session_with_code(typed, now, step_seconds, exclude=session.id)
-            if other is not None:
+            others, _expired = _open_sessions_with_code(typed, now, step_seconds, session.id)
+            if others:
                 raise CheckinRefused(
                     _l(
                         "This code belongs to another session: %(title)s.",
-                        title=other.title,
+                        title=others[0].title,
                     )
                 )
             raise _code_refusal(verdict)
     else:
-        session = _session_with_code(typed, now, step_seconds, prefer_user=user)
-        if session is None:
-            raise _code_refusal(_best_verdict(typed, now, step_seconds))
+        matches, expired = _open_sessions_with_code(typed, now, step_seconds)
+        if not matches:
+            raise _code_refusal(codes.CodeMatch.EXPIRED if expired else codes.CodeMatch.WRONG)
+        session = matches[0]
+        if len(matches) > 1:  # two sessions may, rarely, share a code: take the one invited to
+            invited_to = [s for s in matches if on_roster(s.id, user.id, now)]
+            session = (invited_to or matches)[0]
 
     invited = on_roster(session.id, user.id, now)
     if not invited and not session.allow_walk_ins:
@@ -193,33 +197,20 @@ def _code_refusal(verdict: codes.CodeMatch) -> CheckinRefused:
     )
 
 
-def _session_with_code(
-    code: str,
-    now: dt.datetime,
-    step_seconds: int,
-    *,
-    exclude: int | None = None,
-    prefer_user: Any | None = None,
-) -> TrainingSession | None:
-    """The open session whose current code this is (two sessions may, rarely, share a code:
-    then the one the person is invited to)."""
-    matches = [
-        s
-        for s in open_sessions(now)
-        if s.id != exclude
-        and codes.match(s.secret, code, now, step_seconds) is codes.CodeMatch.VALID
-    ]
-    if len(matches) > 1 and prefer_user is not None:
-        invited = [s for s in matches if on_roster(s.id, prefer_user.id, now)]
-        matches = invited or matches
-    return matches[0] if matches else None
-
-
-def _best_verdict(code: str, now: dt.datetime, step_seconds: int) -> codes.CodeMatch:
-    for s in open_sessions(now):
-        if codes.match(s.secret, code, now, step_seconds) is codes.CodeMatch.EXPIRED:
-            return codes.CodeMatch.EXPIRED
-    return codes.CodeMatch.WRONG
+def _open_sessions_with_code(
+    code: str, now: dt.datetime, step_seconds: int, exclude: int | None = None
+) -> tuple[list[TrainingSession], bool]:
+    """The open sessions whose current code this is, and whether it is an expired code of
+    one of them: one pass over the open sessions."""
+    matches, expired = [], False
+    for candidate in open_sessions(now):
+        if candidate.id == exclude:
+            continue
+        verdict = codes.match(candidate.secret, code, now, step_seconds)
+        if verdict is codes.CodeMatch.VALID:
+            matches.append(candidate)
+        expired = expired or verdict is codes.CodeMatch.EXPIRED
+    return matches, expired
 
 
 def _recheck_completion(session: TrainingSession, user_id: int) -> None:
@@ -230,8 +221,6 @@ def _recheck_completion(session: TrainingSession, user_id: int) -> None:
 
 
 def checked_in_count(session_id: int) -> int:
-    from sqlalchemy import func
-
     return (
         db.session.scalar(
             select(func.count()).where(

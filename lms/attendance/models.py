@@ -73,6 +73,12 @@ class TrainingSession(Base):
     def checkin_closes_at(self) -> dt.datetime:
         return self.ends_at + dt.timedelta(minutes=self.checkin_closes_minutes)
 
+    def checkin_open(self, now: dt.datetime) -> bool:
+        """Whether self check-in is accepted at ``now``."""
+        return (
+            self.cancelled_at is None and self.checkin_opens_at() <= now <= self.checkin_closes_at()
+        )
+
     def late_from(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.late_after_minutes)
 

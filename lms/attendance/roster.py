@@ -109,6 +109,16 @@ def unit_at_session(session_id: Any, user_id_column: Any) -> Any:
     return func.coalesce(unit_at_roster_moment(session_id, user_id_column), current)
 
 
+def anyone_in_scope(session_id: int, now: dt.datetime, scope: ColumnElement[bool]) -> bool:
+    """Whether the session's roster holds anyone matching ``scope`` (a WHERE clause on
+    ``User``, e.g. a commander's subtree): one EXISTS query."""
+    from lms.extensions import db
+
+    pairs = roster_pairs(TrainingSession.id == session_id, now).subquery()
+    people = select(User.id).join(pairs, pairs.c.user_id == User.id).where(scope)
+    return db.session.scalar(select(people.exists())) or False
+
+
 def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:
     from lms.extensions import db
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from lms.attendance import codes
 from lms.attendance.models import (
     SESSION_KINDS,
+    AttendanceRecord,
     SessionInvitee,
     SessionTrainer,
     SessionUnit,
@@ -400,8 +401,6 @@ def upcoming_for(
     user: Any, now: dt.datetime, *, course_id: int | None = None, limit: int = 10
 ) -> list[UpcomingSession]:
     """Sessions not over yet whose roster holds ``user``: one query."""
-    from lms.attendance.models import AttendanceRecord
-
     session_filter = TrainingSession.ends_at >= now
     if course_id is not None:
         session_filter = and_(session_filter, TrainingSession.course_id == course_id)
@@ -425,8 +424,7 @@ def upcoming_for(
             session=session,
             course_title=title,
             course_slug=slug,
-            checkin_open=session.cancelled_at is None
-            and session.checkin_opens_at() <= now <= session.checkin_closes_at(),
+            checkin_open=session.checkin_open(now),
             status=status,
         )
         for session, title, slug, status in rows
@@ -443,7 +441,7 @@ def open_sessions(now: dt.datetime) -> list[TrainingSession]:
             TrainingSession.ends_at >= now - margin,
         )
     )
-    return [s for s in candidates if s.checkin_opens_at() <= now <= s.checkin_closes_at()]
+    return [s for s in candidates if s.checkin_open(now)]
 
 
 def course_choices(user: Any) -> list[tuple[int, str]]:

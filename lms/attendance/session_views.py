@@ -33,7 +33,7 @@ from lms.attendance.forms import STATUS_LABELS, CancelForm, SessionForm
 from lms.attendance.models import STATUSES, TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.reports import session_roster
-from lms.attendance.roster import unit_at_session
+from lms.attendance.roster import anyone_in_scope, unit_at_session
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -83,7 +83,7 @@ def _roster_scope(session: TrainingSession) -> Any:
         return None
     if can_follow_units(current_user):
         scope = subtree_filter(current_user, unit_at_session(literal(session.id), User.id))
-        if not session_roster(session, utcnow(), scope=scope).rows:
+        if not anyone_in_scope(session.id, utcnow(), scope):
             abort(404)
         return scope
     abort(404)
@@ -394,9 +394,7 @@ def screen(session_id: int):
     changes (no script needed)."""
     session = _markable_or_404(session_id)
     now = utcnow()
-    is_open = session.cancelled_at is None and (
-        session.checkin_opens_at() <= now <= session.checkin_closes_at()
-    )
+    is_open = session.checkin_open(now)
     shown = codes.current_code(session.secret, now, current_app.config["CHECKIN_CODE_SECONDS"])
     url = checkin_url(session, shown.code) if is_open else ""
     response = Response(
