@@ -98,20 +98,21 @@ def session_roster(
     pairs = roster_pairs(TrainingSession.id == session.id, now).subquery()
     marker = aliased(User)
     statement = (
+        # Columns in RosterRow's order, blanks for people not marked yet.
         select(
             User.id,
             User.username,
             User.full_name,
             User.rank,
-            Unit.name,
+            func.coalesce(Unit.name, ""),
             AttendanceRecord.status,
-            AttendanceRecord.note,
-            AttendanceRecord.walk_in,
+            func.coalesce(AttendanceRecord.note, ""),
+            func.coalesce(AttendanceRecord.walk_in, False),
             AttendanceRecord.source,
             AttendanceRecord.checked_in_at,
             AttendanceRecord.marked_at,
-            marker.full_name,
-            AttendanceRecord.version,
+            func.coalesce(marker.full_name, ""),
+            func.coalesce(AttendanceRecord.version, 0),
         )
         .select_from(pairs)
         .join(User, User.id == pairs.c.user_id)
@@ -129,38 +130,7 @@ def session_roster(
     if scope is not None:
         statement = statement.where(scope)
     folded = fold(query)
-    rows = [
-        RosterRow(
-            user_id=uid,
-            username=username,
-            full_name=full_name,
-            rank=rank,
-            unit_name=unit_name or "",
-            status=status,
-            note=note or "",
-            walk_in=bool(walk_in),
-            source=source,
-            checked_in_at=checked_in_at,
-            marked_at=marked_at,
-            marked_by=marked_by or "",
-            version=version or 0,
-        )
-        for (
-            uid,
-            username,
-            full_name,
-            rank,
-            unit_name,
-            status,
-            note,
-            walk_in,
-            source,
-            checked_in_at,
-            marked_at,
-            marked_by,
-            version,
-        ) in db.session.execute(statement)
-    ]
+    rows = [RosterRow(*values) for values in db.session.execute(statement)]
     roster = SessionRoster(rows=[])
     session_over = session.ends_at <= now and session.cancelled_at is None
     for row in rows:
