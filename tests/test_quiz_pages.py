@@ -314,7 +314,7 @@ def test_everything_answered_is_said_on_the_confirmation(client, people, quiz):
     db.session.commit()
     confirm = page(client.get(f"{attempt_url}/submit"))
     assert confirm.select_one("#unanswered") is None
-    assert "Đồng chí đã trả lời tất cả 5 câu hỏi." in confirm.get_text()
+    assert "Đồng chí đã trả lời tất cả các câu hỏi." in confirm.get_text()
 
 
 def test_the_confirmation_is_only_the_owners(app, client, people, quiz):

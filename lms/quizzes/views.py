@@ -242,7 +242,6 @@ def confirm_submit(attempt_id: int):
         attempt=attempt,
         quiz=quiz,
         unanswered=unanswered,
-        question_count=len(items),
         deadline_text=_deadline_text(attempt, now) if attempt.deadline else "",
     )
 
