@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -70,12 +71,14 @@ FORMS = {
     "single": common(
         "S1",
         "Thủ đô của Việt Nam là?",
+        correct_choice="0",
         **rows(
             "choices",
-            {"text": "Hà Nội", "credit": "100", "feedback": "Đúng"},
-            {"text": "Huế", "credit": "0", "feedback": ""},
+            {"text": "Hà Nội", "credit": "", "feedback": "Đúng"},
+            # Hidden and unused while a radio button marks the correct answer.
+            {"text": "Huế", "credit": "100", "feedback": ""},
             {"text": "", "credit": "", "feedback": ""},
-            {"text": "Đà Nẵng", "credit": "", "feedback": ""},
+            {"text": "Đà Nẵng", "credit": "abc", "feedback": ""},
         ),
     ),
     "multiple": common(
@@ -274,10 +277,11 @@ def test_a_question_is_edited_and_deleted(client, course):
         "S1 sửa",
         "Thành phố nào là thủ đô?",
         category="dan-van/nang-cao",
+        correct_choice="1",
         **rows(
             "choices",
             {"text": "Huế"},
-            {"text": "Hà Nội", "credit": "100", "feedback": "Chính xác"},
+            {"text": "Hà Nội", "feedback": "Chính xác"},
         ),
     )
     saved = post(
@@ -307,12 +311,30 @@ def test_a_question_is_edited_and_deleted(client, course):
 
 
 @pytest.mark.parametrize(
-    ("kind", "form", "message"),
+    ("kind", "form", "message", "where"),
     [
         (
             "single",
             common("S", "Câu hỏi?", **rows("choices", {"text": "A"}, {"text": "B"})),
-            "no correct answer",
+            "Choose the correct answer.",
+            "#answers ~ p.error",
+        ),
+        (
+            "single",
+            common(
+                "S",
+                "Câu hỏi?",
+                correct_choice="2",
+                **rows("choices", {"text": "A"}, {"text": "B"}, {"text": ""}),
+            ),
+            "Write the correct answer, or mark another one.",
+            "#choices-2-text ~ .error",
+        ),
+        (
+            "single",
+            common("S", "Câu hỏi?", correct_choice="0", **rows("choices", {"text": "A"})),
+            "Write at least two answers.",
+            "#answers ~ p.error",
         ),
         (
             "multiple",
@@ -321,34 +343,123 @@ def test_a_question_is_edited_and_deleted(client, course):
                 "Câu hỏi?",
                 **rows("choices", {"text": "A", "credit": "50"}, {"text": "B", "credit": "30"}),
             ),
-            "the positive weights add up to 80%",
+            "The credits of the correct answers add up to 80 percent; they must add up to 100.",
+            "#answers ~ p.error",
+        ),
+        (
+            "multiple",
+            common(
+                "M",
+                "Câu hỏi?",
+                **rows("choices", {"text": "A", "credit": "100"}, {"text": "B", "credit": "0"}),
+            ),
+            "Only one answer is correct: share the 100 percent among several correct answers",
+            "#answers ~ p.error",
+        ),
+        (
+            "multiple",
+            common(
+                "M",
+                "Câu hỏi?",
+                **rows(
+                    "choices",
+                    {"text": "A", "credit": "50"},
+                    {"text": "", "credit": "50", "feedback": "Đúng"},
+                    {"text": "C", "credit": "50"},
+                ),
+            ),
+            "Write the answer, or empty this row.",
+            "#choices-1-text ~ .error",
         ),
         (
             "single",
             common(
                 "S",
                 "Câu hỏi?",
+                partial_credit="y",
                 **rows("choices", {"text": "A", "credit": "50"}, {"text": "B", "credit": "50"}),
             ),
-            "With these credits the question has several answers",
+            "In a question with one answer, the correct answer gets 100 percent and the others 0.",
+            "#answers ~ p.error",
+        ),
+        (
+            "single",
+            common(
+                "S",
+                "Câu hỏi?",
+                partial_credit="y",
+                **rows("choices", {"text": "A", "credit": "100"}, {"text": "B", "credit": "100"}),
+            ),
+            "Only one answer can get 100 percent.",
+            "#answers ~ p.error",
+        ),
+        (
+            "shortanswer",
+            common("A", "Câu hỏi?", **rows("choices", {"text": "x", "credit": "50"})),
+            "Give at least one answer full credit: leave its credit empty, or write 100.",
+            "#answers ~ p.error",
+        ),
+        (
+            "shortanswer",
+            common("A", "Câu hỏi?", **rows("choices", {"text": ""})),
+            "Write at least one accepted answer.",
+            "#answers ~ p.error",
         ),
         (
             "numerical",
             common("N", "Câu hỏi?", **rows("numeric", {"value": "1", "minimum": "0"})),
             "Give a value or a range, not both.",
+            "#numeric-0-value ~ .error",
+        ),
+        (
+            "numerical",
+            common("N", "Câu hỏi?", **rows("numeric", {"minimum": "5", "maximum": "1"})),
+            "The range starts above its end.",
+            "#numeric-0-minimum ~ .error",
+        ),
+        (
+            "numerical",
+            common("N", "Câu hỏi?", **rows("numeric", {"value": "2", "credit": "50"})),
+            "Give at least one number full credit",
+            "#answers ~ p.error",
+        ),
+        (
+            "numerical",
+            common("N", "Câu hỏi?", **rows("numeric", {"feedback": "Sai"})),
+            "Enter at least one accepted number.",
+            "#answers ~ p.error",
         ),
         (
             "matching",
             common("G", "Câu hỏi?", **rows("pairs", {"left": "a", "right": "b"})),
-            "a matching question needs at least two pairs",
+            "Write at least two pairs.",
+            "#answers ~ p.error",
+        ),
+        (
+            "matching",
+            common(
+                "G",
+                "Câu hỏi?",
+                **rows("pairs", {"left": "a", "right": "b"}, {"left": "c", "right": ""}),
+            ),
+            "Write what this matches.",
+            "#pairs-1-right ~ .error",
         ),
     ],
 )
-def test_what_gift_refuses_is_not_saved(client, course, kind, form, message):
+def test_what_gift_refuses_is_said_in_plain_words_at_the_field(
+    client, course, kind, form, message, where
+):
     sign_in(client)
     response = create(client, course, kind, form)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert any(message in error.get_text() for error in soup.select(where)), soup.select(".error")
+    # Said where the trainer looks, not in GIFT's words.
+    errors = " ".join(error.get_text() for error in soup.select(".error"))
+    for jargon in ("GIFT", "weight", "=", "~", "->", "%"):
+        assert jargon not in errors, jargon
+    assert "The question was not saved" in soup.select_one("[role=alert]").get_text()
     assert question_count() == 0
 
 
@@ -403,3 +514,214 @@ def test_infinite_numbers_are_refused(client, people, make_course):
     url = "/authoring/vo-cuc/questions/new?kind=numerical"
     response = post(client, url, {"text": "Số?", "numeric-0-value": "inf"}, token_from=url)
     assert response.status_code == 400
+
+
+def as_browser_sends(html: str) -> dict[str, list[str]]:
+    """The question form's fields as a browser posts them when Save is pressed unchanged."""
+    form = BeautifulSoup(html, "html.parser").select_one("form#question-form")
+    sent: dict[str, list[str]] = {}
+    for element in form.select("input[name], textarea[name], select[name]"):
+        name, kind = element["name"], element.get("type", "text")
+        if element.name == "input" and kind in ("submit", "button"):
+            continue
+        if kind in ("checkbox", "radio"):
+            if element.has_attr("checked"):
+                sent.setdefault(name, []).append(element.get("value", "on"))
+        elif element.name == "textarea":
+            text = element.get_text()
+            # A browser drops the one line break that follows <textarea>.
+            sent.setdefault(name, []).append(text[2:] if text.startswith("\r\n") else text)
+        elif element.name == "select":
+            chosen = element.select_one("option[selected]") or element.select_one("option")
+            sent.setdefault(name, []).append(chosen["value"])
+        else:
+            sent.setdefault(name, []).append(element.get("value", ""))
+    return sent
+
+
+ROUND_TRIP_GIFT = """$CATEGORY: dan-van/on-tap
+
+::Một đáp án:: [markdown]Chọn **một** phương án đúng: {
+=Hà Nội#Chính xác
+~Huế#Cố đô
+~Đà Nẵng
+~Cần Thơ
+~Hải Phòng
+~Nha Trang
+~Vinh
+~Quy Nhơn
+~Đà Lạt#Không phải
+~Buôn Ma Thuột
+####Thủ đô từ năm 1945.
+}
+
+::Nhiều đáp án:: [html]<p>Chọn các phẩm chất</p> {
+~%33.33333%Gần dân
+~%33.33333%Trọng dân#Đúng
+~%33.33334%Hiểu dân
+~%-50%Xa dân#Sai
+~%-100%Hách dịch
+}
+
+::Đúng sai:: Câu khẳng định sai. {FALSE#Chưa đúng#Đúng vậy}
+
+::Trả lời ngắn:: [plain]Dân biết, dân bàn, dân làm, dân ...? {
+=kiểm tra#Chính xác
+=%50%giám sát#Gần đúng
+=%0%theo dõi
+}
+
+::Số:: Số π với hai chữ số thập phân? {#
+=3.14:0.005#Đúng
+=%50%3..3.2#Gần đúng
+~#Xem lại
+}
+
+::Ghép đôi:: Ghép năm với sự kiện. {
+=1945 -> Cách mạng Tháng Tám
+=1954 -> Điện Biên Phủ
+=1975 -> Thống nhất đất nước
+= -> Đổi mới
+}
+
+::Tự luận:: Nêu cảm nghĩ về
+người có uy tín. {}
+"""
+
+
+def test_every_kind_opened_and_saved_unchanged_stays_the_same(client, course):
+    """Open each kind's form, save it as it is, reopen: nothing changes (credits, formats,
+    order), even for a question with more rows than a new form shows."""
+    bank.import_gift(course, ROUND_TRIP_GIFT, actor=None)
+    short = next(q for q in stored(course) if q.kind == "shortanswer")
+    short.ignore_diacritics = True
+    db.session.commit()
+    sign_in(client)
+    questions = stored(course)
+    assert sorted(q.kind for q in questions) == sorted(FORMS)
+    for question in questions:
+        url = edit_url(course, question.id)
+        before = (
+            question.kind,
+            question.category,
+            question.title,
+            question.content,
+            question.ignore_diacritics,
+            question.position,
+        )
+        opened = client.get(url)
+        assert opened.status_code == 200, question.kind
+        form = as_browser_sends(opened.get_data(as_text=True))
+        saved = post(
+            client, url, {k: v for k, v in form.items() if k != "csrf_token"}, token_from=url
+        )
+        assert saved.status_code == 302, (question.kind, saved.get_data(as_text=True))
+        db.session.expire_all()
+        again = db.session.get(Question, question.id)
+        after = (
+            again.kind,
+            again.category,
+            again.title,
+            again.content,
+            again.ignore_diacritics,
+            again.position,
+        )
+        assert after == before, question.kind
+        reopened = as_browser_sends(client.get(url).get_data(as_text=True))
+        assert {k: v for k, v in reopened.items() if k != "csrf_token"} == {
+            k: v for k, v in form.items() if k != "csrf_token"
+        }, question.kind
+    single = next(q for q in stored(course) if q.kind == "single")
+    page = BeautifulSoup(client.get(edit_url(course, single.id)).data, "html.parser")
+    assert len(page.select("fieldset.question-row")) == 10  # all of them, not the first 8
+    assert page.select_one("input[name=correct_choice][checked]")["value"] == "0"
+    assert not page.select_one("#partial_credit").has_attr("checked")
+
+
+def test_a_new_question_starts_with_four_answers_in_markdown(client, course):
+    sign_in(client)
+    for kind in ("single", "multiple"):
+        page = BeautifulSoup(client.get(new_url(course, kind)).data, "html.parser")
+        assert len(page.select("fieldset.question-row")) == 4, kind
+        assert page.select_one("select[name=text_format] option[selected]")["value"] == "markdown"
+        assert page.select_one("button[name=add_row]") is not None
+    single = BeautifulSoup(client.get(new_url(course, "single")).data, "html.parser")
+    # One "correct answer" radio per answer, none chosen yet; credits behind the toggle.
+    radios = single.select("input[name=correct_choice]")
+    assert [r["value"] for r in radios] == ["0", "1", "2", "3"]
+    assert not any(r.has_attr("checked") for r in radios)
+    assert single.select_one("#partial_credit")["type"] == "checkbox"
+    assert not single.select_one("#partial_credit").has_attr("checked")
+    assert len(single.select(".credit-field input")) == 4
+    # A several-answers question keeps its credit fields, without radio or toggle.
+    multiple = BeautifulSoup(client.get(new_url(course, "multiple")).data, "html.parser")
+    assert multiple.select("input[name=correct_choice]") == []
+    assert multiple.select_one("#partial_credit") is None
+    assert len(multiple.select("input[name$=-credit]")) == 4
+    # Markdown is what a new question is saved in.
+    essay = common("E", "Viết **đậm**.", text_format="markdown")
+    assert create(client, course, "essay", essay).status_code == 302
+    assert stored(course)[0].content["text_format"] == "markdown"
+
+
+def test_add_an_answer_without_script_keeps_everything_typed(client, course):
+    sign_in(client)
+    typed = common(
+        "S",
+        "Câu hỏi?",
+        correct_choice="2",
+        add_row="1",
+        **rows(
+            "choices",
+            {"text": "A", "feedback": "phản hồi A"},
+            {"text": "B"},
+            {"text": "C"},
+            {"text": "D"},
+        ),
+    )
+    response = create(client, course, "single", typed)
+    assert response.status_code == 200
+    assert question_count() == 0  # shown again, not saved
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select(".error") == [] and page.select_one("[role=alert]") is None
+    assert len(page.select("fieldset.question-row")) == 5
+    assert page.select_one("#choices-4-text")["value"] == ""
+    assert page.select_one("#choices-0-feedback")["value"] == "phản hồi A"
+    assert page.select_one("input[name=correct_choice][checked]")["value"] == "2"
+    assert page.select_one("#title")["value"] == "S"
+    # Filled in and saved, the fifth row is kept.
+    sent = as_browser_sends(str(page))
+    sent["choices-4-text"] = ["E"]
+    url = new_url(course, "single")
+    assert (
+        post(
+            client, url, {k: v for k, v in sent.items() if k != "csrf_token"}, token_from=url
+        ).status_code
+        == 302
+    )
+    (question,) = stored(course)
+    assert [c["text"] for c in question.content["choices"]] == ["A", "B", "C", "D", "E"]
+    assert [c["fraction"] for c in question.content["choices"]] == [0, 0, 1, 0, 0]
+
+
+def test_a_one_answer_question_may_still_be_given_by_credits(client, course):
+    sign_in(client)
+    form = common(
+        "S",
+        "Câu hỏi?",
+        partial_credit="y",
+        correct_choice="0",  # ignored: the credits say
+        **rows("choices", {"text": "A", "credit": "0"}, {"text": "B", "credit": "100"}),
+    )
+    assert create(client, course, "single", form).status_code == 302
+    (question,) = stored(course)
+    assert [c["fraction"] for c in question.content["choices"]] == [0, 1]
+
+
+def test_the_question_type_is_not_called_a_unit_kind(client, course):
+    bank.import_gift(course, ROUND_TRIP_GIFT, actor=None)
+    db.session.commit()
+    login(client, "giangvien")  # in Vietnamese
+    page = BeautifulSoup(client.get(f"/authoring/{course.slug}/questions").data, "html.parser")
+    headers = [th.get_text() for th in page.select("table.list th")]
+    assert "Loại câu hỏi" in headers and "Loại đơn vị" not in page.get_text()

@@ -87,7 +87,7 @@ def right_answers(attempt) -> dict[int, dict]:
         if kind == "single":
             out[q.position] = {"choice": shown_index(q, 0)}
         elif kind == "multiple":
-            out[q.position] = {"choices": [shown_index(q, 0), shown_index(q, 1)]}
+            out[q.position] = {"choices": sorted([shown_index(q, 0), shown_index(q, 1)])}
         elif kind == "truefalse":
             out[q.position] = {"value": True}
         elif kind == "shortanswer":

@@ -98,6 +98,11 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
     assert created.headers["Location"].endswith(quiz_url(course))
     quiz = attempts.get_quiz(course, "cuoi-khoa")
     assert quiz is not None and quiz.title == "Kiểm tra cuối khóa" and not quiz.published
+    # A new quiz shuffles its questions and choices until the trainer says otherwise.
+    assert quiz.shuffle_questions and quiz.shuffle_choices
+    new_form = BeautifulSoup(client.get(quiz_url(course)).data, "html.parser")
+    for name in ("shuffle_questions", "shuffle_choices"):
+        assert new_form.find("input", {"name": name}).has_attr("checked"), name
 
     listing = BeautifulSoup(client.get(quizzes_url(course)).data, "html.parser")
     cells = [td.get_text(" ", strip=True) for td in listing.select("table.list td")]
@@ -142,6 +147,26 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
     assert quiz.time_limit_minutes is None and quiz.max_attempts is None
     assert quiz.question_count is None and quiz.categories == []
     assert quiz.opens_at is None and quiz.closes_at is None and not quiz.published
+
+
+def test_existing_quizzes_keep_their_shuffle_settings(course):
+    """The new default applies to new quizzes only: a quiz saved without shuffling, changed
+    later in another setting, still asks its questions in order."""
+    quiz = attempts.create_quiz(
+        course,
+        slug="theo-thu-tu",
+        title="Theo thứ tự",
+        shuffle_questions=False,
+        shuffle_choices=False,
+    )
+    db.session.commit()
+    attempts.update_quiz(quiz, course, pass_score=90)
+    db.session.commit()
+    db.session.expire_all()
+    quiz = attempts.get_quiz(course, "theo-thu-tu")
+    assert (quiz.shuffle_questions, quiz.shuffle_choices, quiz.pass_score) == (False, False, 90)
+    fresh = attempts.create_quiz(course, slug="moi", title="Mới")
+    assert (fresh.shuffle_questions, fresh.shuffle_choices) == (True, True)
 
 
 def test_a_taken_or_bad_short_name_is_refused(client, course):

@@ -78,8 +78,8 @@ def test_the_attempt_page_reveals_no_answer(client, people, quiz):
     soup = page(attempt_page)
     assert len(soup.select("fieldset.question")) == 5
     # choices are numbered as shown: nothing says which was written first
-    values = [i["value"] for i in soup.select("fieldset.question input[type=radio]")]
-    assert values[:3] == ["0", "1", "2"]
+    single = next(f for f in soup.select("fieldset.question") if "Câu một" in f.get_text())
+    assert [i["value"] for i in single.select("input[type=radio]")] == ["0", "1", "2"]
 
 
 def test_answers_are_kept_and_a_double_submit_grades_once(app, client, people, quiz):
@@ -117,7 +117,7 @@ def test_answers_are_kept_and_a_double_submit_grades_once(app, client, people, q
         token_from=attempt_url,
         headers={"Accept": "application/json"},
     )
-    assert saved.get_json() == {"saved": True}
+    assert saved.get_json() == {"saved": True, "seconds_left": None}
     # The autosave sends every answer each time: unchanged ones are not written again.
     saved_at = dict(db.session.execute(sa.select(Answer.position, Answer.saved_at)).all())
     assert len(saved_at) == len({name.split("-")[0] for name in form})
@@ -130,7 +130,7 @@ def test_answers_are_kept_and_a_double_submit_grades_once(app, client, people, q
         token_from=attempt_url,
         headers={"Accept": "application/json"},
     )
-    assert resaved.get_json() == {"saved": True}
+    assert resaved.get_json() == {"saved": True, "seconds_left": None}
     db.session.expire_all()
     after = dict(db.session.execute(sa.select(Answer.position, Answer.saved_at)).all())
     rewritten = {position for position in after if after[position] != saved_at[position]}
@@ -190,3 +190,189 @@ def test_odd_digits_in_the_attempt_form_are_ignored_not_a_500(client, people, qu
         client, f"{start.location}/save", {"q1": "99999999999999999999"}, token_from=start.location
     )
     assert response.status_code == 302
+
+
+def start(client) -> str:
+    response = post(
+        client,
+        "/courses/dan-van/quizzes/kiem-tra/start",
+        token_from="/courses/dan-van/quizzes/kiem-tra",
+    )
+    assert response.status_code == 302
+    return response.location
+
+
+def test_the_attempt_page_counts_down_to_the_servers_deadline(client, people, quiz):
+    attempts.update_quiz(quiz, quiz_course(quiz), time_limit_minutes=20)
+    db.session.commit()
+    login(client, "hocvien")
+    attempt_url = start(client)
+    attempt = db.session.scalars(sa.select(Attempt)).one()
+    soup = page(client.get(attempt_url))
+    box = soup.select_one("#deadline")
+    # The deadline the server enforces, and the seconds left by the server's clock: the
+    # script counts from these, not from when the page happened to load.
+    assert box["data-deadline"] == attempt.deadline.isoformat()
+    assert 1190 <= int(box["data-seconds-left"]) <= 1200
+    assert box.select_one("#countdown").has_attr("hidden")  # shown by the script only
+    local = attempt.deadline.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    assert f"Hãy nộp bài trước {local:%H:%M}." in box.get_text(" ", strip=True)
+    assert box["data-left-text"] == "Còn lại {time}"
+    # Each autosave tells the script the time left again.
+    saved = post(
+        client,
+        f"{attempt_url}/save",
+        {"q2": "true"},
+        token_from=attempt_url,
+        headers={"Accept": "application/json"},
+    )
+    assert saved.get_json()["saved"] is True
+    assert 1190 <= saved.get_json()["seconds_left"] <= 1200
+    # The script submits when time is up; a page opened after the deadline has nothing left.
+    attempt.deadline = attempt.started_at - dt.timedelta(seconds=5)
+    db.session.commit()
+    assert page(client.get(attempt_url)).select_one("#deadline")["data-seconds-left"] == "0"
+
+
+def test_an_attempt_without_time_limit_shows_no_countdown(client, people, quiz):
+    login(client, "hocvien")
+    attempt_url = start(client)
+    soup = page(client.get(attempt_url))
+    assert soup.select_one("#deadline") is None
+    saved = post(
+        client,
+        f"{attempt_url}/save",
+        {"q2": "true"},
+        token_from=attempt_url,
+        headers={"Accept": "application/json"},
+    )
+    assert saved.get_json() == {"saved": True, "seconds_left": None}
+
+
+def test_the_script_is_told_how_to_ask_before_submitting(client, people, quiz):
+    login(client, "hocvien")
+    form = page(client.get(start(client))).select_one("form#attempt-form")
+    assert form["data-confirm-other"] == "Đồng chí còn {n} câu chưa trả lời. Nộp bài?"
+    assert form["data-submit-url"].endswith("/submit")
+    button = form.select_one("#submit-attempt")
+    # Without the script, Submit saves the answers and goes to the confirmation step.
+    assert (button["name"], button["value"], button.get("formaction")) == (
+        "action",
+        "submit",
+        None,
+    )
+
+
+def test_submitting_without_script_confirms_and_lists_the_unanswered(client, people, quiz):
+    login(client, "hocvien")
+    attempt_url = start(client)
+    soup = page(client.get(attempt_url))
+    tf = next(f for f in soup.select("fieldset.question") if f.select("input[value=true]"))
+    essay = next(f for f in soup.select("fieldset.question") if f.select("textarea"))
+    answers = {tf["id"]: "true", essay["id"]: "Lắng nghe trước.", "action": "submit"}
+    asked = post(client, f"{attempt_url}/save", answers, token_from=attempt_url)
+    assert asked.status_code == 302 and asked.location.endswith(f"{attempt_url}/submit")
+    db.session.expire_all()
+    attempt = db.session.scalars(sa.select(Attempt)).one()
+    assert attempt.state == "in_progress"  # asked, not submitted
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 2  # but saved
+
+    confirm = client.get(asked.location)
+    html = confirm.get_data(as_text=True)
+    for secret in SECRETS:
+        assert secret not in html, secret
+    confirm_page = page(confirm)
+    assert "Đồng chí còn 3 câu chưa trả lời:" in confirm_page.get_text()
+    answered = {int(tf["id"][1:]), int(essay["id"][1:])}
+    listed = [a["href"] for a in confirm_page.select("#unanswered a")]
+    assert listed == [f"{attempt_url}#q{n}" for n in range(1, 6) if n not in answered]
+    form = confirm_page.select_one(f"form[action='{attempt_url}/submit']")
+    assert form.select_one("button[type=submit]").get_text(strip=True) == "Nộp bài"
+
+    # A double click on the confirmation's button grades once.
+    first = post(client, f"{attempt_url}/submit", token_from=asked.location)
+    second = post(client, f"{attempt_url}/submit", token_from="/")
+    assert first.location == second.location == f"{attempt_url}/review"
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 1
+    assert db.session.scalars(sa.select(Attempt)).one().state == "needs_grading"
+    # Once submitted, the confirmation step leads to the result.
+    assert client.get(asked.location).location == f"{attempt_url}/review"
+
+
+def test_everything_answered_is_said_on_the_confirmation(client, people, quiz):
+    login(client, "hocvien")
+    attempt_url = start(client)
+    attempt = db.session.scalars(sa.select(Attempt)).one()
+    for item in attempts.attempt_view(attempt):
+        response = {
+            "single": {"choice": 0},
+            "truefalse": {"value": False},
+            "matching": {"pairs": {"0": 0}},
+        }.get(item["kind"], {"text": "1"})
+        attempts.save_answer(attempt, item["position"], response, now=attempt.started_at)
+    db.session.commit()
+    confirm = page(client.get(f"{attempt_url}/submit"))
+    assert confirm.select_one("#unanswered") is None
+    assert "Đồng chí đã trả lời tất cả các câu hỏi." in confirm.get_text()
+
+
+def test_the_confirmation_is_only_the_owners(app, client, people, quiz):
+    login(client, "hocvien")
+    attempt_url = start(client)
+    other = app.test_client()
+    assert other.get(f"{attempt_url}/submit").status_code == 302  # sign in first
+    login(other, "chihuy.hs")
+    assert other.get(f"{attempt_url}/submit").status_code == 404
+
+
+def test_the_quiz_page_says_what_starting_costs_and_stops_when_none_are_left(client, people, quiz):
+    attempts.update_quiz(quiz, quiz_course(quiz), max_attempts=2)
+    db.session.commit()
+    login(client, "hocvien")
+    quiz_url = "/courses/dan-van/quizzes/kiem-tra"
+    first = page(client.get(quiz_url))
+    assert first.select_one("#attempts-left").get_text(strip=True) == (
+        "Bắt đầu sẽ dùng 1 trong 2 lượt làm bài; đồng chí còn 1 lượt."
+    )
+    assert first.select_one("a.button[href='/courses/dan-van']").get_text() == "Quay lại khóa học"
+
+    attempt_url = start(client)
+    # With an attempt open there is nothing to warn about: the button continues it.
+    during = page(client.get(quiz_url))
+    assert during.select_one("#attempts-left") is None
+    assert during.select_one("form[action$='/start'] button").get_text(strip=True) == (
+        "Tiếp tục làm bài"
+    )
+    tf = next(
+        f
+        for f in page(client.get(attempt_url)).select("fieldset.question")
+        if f.select("input[value=true]")
+    )
+    post(client, f"{attempt_url}/save", {tf["id"]: "true"}, token_from=attempt_url)
+    post(client, f"{attempt_url}/submit", token_from=attempt_url)
+    assert "lượt làm bài cuối cùng" in page(client.get(quiz_url)).select_one("#attempts-left").text
+
+    post(client, f"{start(client)}/submit", token_from=quiz_url)
+    used_up = page(client.get(quiz_url))
+    assert used_up.select_one(f"form[action='{quiz_url}/start']") is None
+    assert used_up.select_one("#attempts-left") is None
+    why = used_up.select_one("#cannot-start").get_text(" ", strip=True)
+    assert "Đồng chí đã dùng hết 2 lượt làm bài kiểm tra này." in why
+    assert "Điểm cao nhất của đồng chí: 20%." in why  # the true/false question: 1 of 5
+    # The start endpoint refuses as before, whatever the page shows.
+    refused = post(client, f"{quiz_url}/start", token_from=quiz_url)
+    assert refused.location.endswith(quiz_url)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 2
+
+
+def test_a_closed_quiz_says_so_instead_of_offering_a_start(client, people, quiz):
+    closed = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    attempts.update_quiz(
+        quiz, quiz_course(quiz), opens_at=closed - dt.timedelta(days=1), closes_at=closed
+    )
+    db.session.commit()
+    login(client, "hocvien")
+    soup = page(client.get("/courses/dan-van/quizzes/kiem-tra"))
+    assert soup.select_one("form[action$='/start']") is None
+    assert "Bài kiểm tra đã đóng lúc" in soup.select_one("#cannot-start").get_text()

@@ -59,8 +59,9 @@ class Quiz(Base):
     question_count: Mapped[int | None]  # None: every question of the bank (or categories)
     # Category paths the questions are drawn from (with their subcategories); empty: the bank.
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    shuffle_questions: Mapped[bool] = mapped_column(default=False)
-    shuffle_choices: Mapped[bool] = mapped_column(default=False)
+    # New quizzes shuffle (a neighbour's screen then tells nothing); existing rows keep theirs.
+    shuffle_questions: Mapped[bool] = mapped_column(default=True)
+    shuffle_choices: Mapped[bool] = mapped_column(default=True)
     grading: Mapped[str] = mapped_column(String(16), default="highest")
     review: Mapped[str] = mapped_column(String(24), default="score")
     opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -15,10 +27,11 @@ from lms.courses.markdown import render, sanitize_html
 from lms.courses.permissions import can_view_course
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.formatting import local_datetime
 from lms.quizzes import attempts
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import Attempt, Quiz
-from lms.timeutil import utcnow
+from lms.timeutil import to_local_naive, utcnow
 
 bp = Blueprint("quizzes", __name__)
 
@@ -50,17 +63,35 @@ def question_html(item: dict[str, Any]) -> Markup:
     return Markup("<br>").join(escape(line) for line in text.split("\n"))
 
 
+def _start_state(quiz: Quiz, mine: list[Attempt], now: dt.datetime) -> dict[str, Any]:
+    """What the quiz page offers: continue an attempt, start one (and what it costs), or why
+    not. The same rules as attempts.start_attempt, which has the last word."""
+    if any(attempt.state == "in_progress" for attempt in mine):
+        return {"action": "continue"}
+    if quiz.max_attempts is not None and len(mine) >= quiz.max_attempts:
+        return {"action": None, "why": "used_up"}
+    if quiz.opens_at is not None and now < quiz.opens_at:
+        return {"action": None, "why": "not_open"}
+    if quiz.closes_at is not None and now >= quiz.closes_at:
+        return {"action": None, "why": "closed"}
+    left = None if quiz.max_attempts is None else quiz.max_attempts - len(mine) - 1
+    return {"action": "start", "left_after": left}
+
+
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>")
 @require()
 def quiz(slug: str, quiz_slug: str):
     course, quiz = _quiz_or_404(slug, quiz_slug)
     mine = quiz_queries.attempts_of(quiz, current_user)
+    scores = [attempt.score for attempt in mine if attempt.score is not None]
     return render_template(
         "quizzes/quiz.html",
         course=course,
         quiz=quiz,
         attempts=mine,
         result=attempts.quiz_result(quiz, current_user),
+        best_score=max(scores) if scores else None,
+        start=_start_state(quiz, mine, utcnow()),
     )
 
 
@@ -77,18 +108,52 @@ def start(slug: str, quiz_slug: str):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
+def _seconds_left(attempt: Attempt, now: dt.datetime) -> int | None:
+    """Whole seconds to the attempt's deadline (never below 0); None without a time limit."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def _deadline_text(attempt: Attempt, now: dt.datetime) -> str:
+    """The deadline as the page prints it: the time alone when it is today, else date and time."""
+    zone = current_app.config["TIMEZONE"]
+    deadline, today = to_local_naive(attempt.deadline, zone), to_local_naive(now, zone)
+    assert deadline is not None and today is not None
+    if deadline.date() == today.date():
+        return format_time(attempt.deadline, "short")
+    return local_datetime(attempt.deadline)
+
+
+def _is_answered(item: dict[str, Any]) -> bool:
+    """Whether the person gave anything for the question (the page's script counts alike)."""
+    response = item.get("response") or {}
+    if item["kind"] == "single":
+        return response.get("choice") is not None
+    if item["kind"] == "multiple":
+        return bool(response.get("choices"))
+    if item["kind"] == "truefalse":
+        return response.get("value") is not None
+    if item["kind"] == "matching":
+        return bool(response.get("pairs"))
+    return bool(str(response.get("text", "")).strip())
+
+
 @bp.get("/attempts/<int(max=2147483647):attempt_id>")
 @require()
 def attempt(attempt_id: int):
     attempt, quiz = _own_attempt_or_404(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    now = utcnow()
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
         quiz=quiz,
         items=attempts.attempt_view(attempt),
         question_html=question_html,
+        seconds_left=_seconds_left(attempt, now),
+        deadline_text=_deadline_text(attempt, now) if attempt.deadline else "",
     )
 
 
@@ -141,24 +206,51 @@ def _save_form(attempt: Attempt) -> list[str]:
 @bp.post("/attempts/<int(max=2147483647):attempt_id>/save")
 @require()
 def save(attempt_id: int):
-    """Autosave (JSON, from the page's script) and the plain form's Save button."""
+    """Autosave (JSON, from the page's script) and the plain form's Save and Submit buttons:
+    Submit saves, then asks for confirmation on its own page."""
     attempt, _quiz = _own_attempt_or_404(attempt_id)
     problems = _save_form(attempt)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
+        # The time left, so that the page's countdown follows the server's clock.
+        left = _seconds_left(attempt, utcnow())
         if problems:
-            return jsonify(saved=False, error=problems[0]), 409
-        return jsonify(saved=True)
+            return jsonify(saved=False, error=problems[0], seconds_left=left), 409
+        return jsonify(saved=True, seconds_left=left)
     for problem in dict.fromkeys(problems):
         flash(problem, "error")
+    if request.form.get("action") == "submit":
+        return redirect(url_for("quizzes.confirm_submit", attempt_id=attempt.id))
     if not problems:
         flash(_("Your answers are saved."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
+@bp.get("/attempts/<int(max=2147483647):attempt_id>/submit")
+@require()
+def confirm_submit(attempt_id: int):
+    """The confirmation step before submitting (without the page's script): which questions
+    are still unanswered, and one button that submits."""
+    attempt, quiz = _own_attempt_or_404(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    now = utcnow()
+    items = attempts.attempt_view(attempt)
+    unanswered = [number for number, item in enumerate(items, 1) if not _is_answered(item)]
+    return render_template(
+        "quizzes/confirm_submit.html",
+        attempt=attempt,
+        quiz=quiz,
+        unanswered=unanswered,
+        deadline_text=_deadline_text(attempt, now) if attempt.deadline else "",
+    )
+
+
 @bp.post("/attempts/<int(max=2147483647):attempt_id>/submit")
 @require()
 def submit(attempt_id: int):
+    """Submit (the confirmation page's button, the page's script after it asked, or the
+    script when time is up). Submitting twice grades once: see attempts.submit."""
     attempt, _quiz = _own_attempt_or_404(attempt_id)
     if attempt.state == "in_progress":
         _save_form(attempt)  # the last answers typed go in with the submission
