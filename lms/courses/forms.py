@@ -40,7 +40,10 @@ class CourseSettingsForm(Form):
     pass_score = IntegerField(
         _l("Pass score (percent)"),
         validators=[Optional(), NumberRange(0, 100)],
-        description=_l("For the required quizzes; empty: no quiz needed."),
+        description=_l(
+            "Kept with the course and its folder; completing the course does not use it: "
+            "each required quiz is passed at its own pass score."
+        ),
     )
     min_attendance = IntegerField(
         _l("Minimum attendance (percent)"),
