@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -141,7 +139,7 @@ def mark_done(slug: str, module_slug: str):
     return redirect(url_for("courses.course", slug=slug))
 
 
-def _module_after(progress: queries.CourseProgress, module_id: int) -> Any:
+def _module_after(progress: queries.CourseProgress, module_id: int) -> queries.ModuleStatus | None:
     """The next module not read yet: after this one in order, else the first left."""
     modules = progress.modules
     index = next(i for i, m in enumerate(modules) if m.id == module_id)
