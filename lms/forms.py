@@ -11,6 +11,8 @@ from typing import Any
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 # The WTForms messages our forms can show, marked for extraction (never called here).
 WTFORMS_MESSAGES = (
@@ -60,3 +62,10 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> _Translations:
             return _Translations()
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (``_form.html`` wraps it in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -212,6 +212,55 @@ def course_attendance(user_id: int, course_id: int, now: dt.datetime) -> Tally:
     return tally
 
 
+@dataclass
+class CourseAttendance:
+    """A person's attendance at a course's sessions, as its minimum attendance counts it, and
+    the next session to attend."""
+
+    tally: Tally = field(default_factory=Tally)
+    sessions: int = 0  # sessions of the course (not cancelled) the person is invited to
+    next_session: TrainingSession | None = None  # the first not over yet and not marked
+    next_under_way: bool = False
+    next_checkin_open: bool = False
+
+
+def course_attendance_for(
+    user_id: int, course_ids: list[int], now: dt.datetime
+) -> dict[int, CourseAttendance]:
+    """course_attendance for several courses at once, with each course's next session: one
+    query, however many courses. Courses without a session for the person are left out."""
+    if not course_ids:
+        return {}
+    pairs = roster_pairs(
+        and_(TrainingSession.course_id.in_(course_ids), TrainingSession.cancelled_at.is_(None)),
+        now,
+        user_id=user_id,
+    ).subquery()
+    rows = db.session.execute(
+        select(TrainingSession, AttendanceRecord.status)
+        .join(pairs, pairs.c.session_id == TrainingSession.id)
+        .outerjoin(
+            AttendanceRecord,
+            and_(
+                AttendanceRecord.session_id == TrainingSession.id,
+                AttendanceRecord.user_id == user_id,
+            ),
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    ).all()
+    out: dict[int, CourseAttendance] = {}
+    for session, status in rows:
+        standing = out.setdefault(session.course_id, CourseAttendance())
+        standing.sessions += 1
+        # As course_attendance: a session still to come counts as not attended until it is.
+        standing.tally.add(status or "absent")
+        if standing.next_session is None and session.ends_at >= now and status is None:
+            standing.next_session = session
+            standing.next_under_way = session.starts_at <= now
+            standing.next_checkin_open = session.checkin_open(now)
+    return out
+
+
 # ---- units over a period ----------------------------------------------------------------------
 
 

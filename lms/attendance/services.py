@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.attendance import codes
 from lms.attendance.models import (
+    ATTENDED,
     SESSION_KINDS,
     AttendanceRecord,
     SessionInvitee,
@@ -395,6 +396,18 @@ class UpcomingSession:
     course_slug: str | None
     checkin_open: bool
     status: str | None  # the person's record, if any
+    under_way: bool = False  # started and not over yet
+
+    @property
+    def checked_in(self) -> bool:
+        return self.status in ATTENDED
+
+    @property
+    def current(self) -> bool:
+        """Under way, open for check-in or already attended: not "upcoming" any more."""
+        return self.session.cancelled_at is None and (
+            self.under_way or self.checkin_open or self.checked_in
+        )
 
 
 def upcoming_for(
@@ -426,6 +439,7 @@ def upcoming_for(
             course_slug=slug,
             checkin_open=session.checkin_open(now),
             status=status,
+            under_way=session.starts_at <= now <= session.ends_at,
         )
         for session, title, slug, status in rows
     ]

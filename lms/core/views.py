@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from lms.attendance.forms import STATUS_LABELS
 from lms.auth.permissions import public, require
 from lms.config import LOCALES
+from lms.courses import standing
 from lms.extensions import db
 from lms.i18n import LOCALE_COOKIE
 from lms.people import services as people
+from lms.timeutil import local_today, utcnow
 
 bp = Blueprint("core", __name__)
 
@@ -20,6 +23,15 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @require()
 def home():
+    if current_user.roles == {"cadre"}:
+        # A cadre's home is My training, shown here rather than redirected to (one round
+        # trip less on a weak connection).
+        return render_template(
+            "courses/my_training.html",
+            page=standing.my_training(current_user, utcnow()),
+            today=local_today(current_app.config["TIMEZONE"]),
+            status_labels=STATUS_LABELS,
+        )
     return render_template("core/home.html", user=current_user)
 
 

@@ -76,7 +76,8 @@ def create():
 @require("trainer", "admin")
 def course(slug: str):
     course = _editable_course_or_404(slug)
-    form = CourseSettingsForm(obj=course, required_quizzes=", ".join(course.required_quizzes))
+    quizzes = services.quiz_options(course.id)
+    form = _settings_form(course, quizzes, from_request=True)
     if form.validate_on_submit():
         settings = services.CourseSettings(
             title=form.title.data,
@@ -85,35 +86,52 @@ def course(slug: str):
             description_md=form.description_md.data or "",
             pass_score=form.pass_score.data,
             min_attendance=form.min_attendance.data,
-            required_quizzes=[
-                q.strip() for q in (form.required_quizzes.data or "").split(",") if q.strip()
-            ],
+            required_quizzes=list(form.required_quizzes.data or []),
             certificate_valid_months=form.certificate_valid_months.data,
         )
         try:
-            services.update_course(course, settings, actor=current_user)
-        except InvalidInput as error:
-            form.title.errors.append(str(error.message))
+            changed = services.update_course(course, settings, actor=current_user)
+        except InvalidInput as error:  # raised before anything is changed
+            field = form._fields.get(error.field or "", form.title)
+            field.errors = [*field.errors, str(error.message)]
         else:
             db.session.commit()
-            flash(_("Settings saved."), "success")
+            flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("authoring.course", slug=slug))
-    return _render_course(course, form, 400 if form.errors else 200)
+    return _render_course(course, form, 400 if form.errors else 200, quizzes=quizzes)
 
 
-def _settings_form(course: Course) -> CourseSettingsForm:
-    """The settings form filled from the course (only when the request is not its own post)."""
-    return CourseSettingsForm(
-        formdata=None, obj=course, required_quizzes=", ".join(course.required_quizzes)
-    )
+def _settings_form(
+    course: Course, quizzes: list[services.QuizOption], *, from_request: bool = False
+) -> CourseSettingsForm:
+    """The settings form filled from the course's stored settings (``data=``, never ``obj=``:
+    WTForms prefers an object's attributes to keyword values, which once showed the required
+    quizzes as a Python list and stored that text back on the next save)."""
+    data = services.settings_snapshot(course)
+    form = CourseSettingsForm(data=data) if from_request else CourseSettingsForm(None, data=data)
+    form.required_quizzes.choices = [
+        (
+            quiz.slug,
+            f"{quiz.title} ({quiz.slug})"
+            if quiz.published
+            else _("%(title)s (%(slug)s), not published yet", title=quiz.title, slug=quiz.slug),
+        )
+        for quiz in quizzes
+    ]
+    return form
 
 
 def _render_course(
     course: Course,
-    form: CourseSettingsForm,
+    form: CourseSettingsForm | None = None,
     status: int = 200,
     owners_form: CourseOwnersForm | None = None,
+    quizzes: list[services.QuizOption] | None = None,
 ):
+    if quizzes is None:
+        quizzes = services.quiz_options(course.id)
+    form = form or _settings_form(course, quizzes)
+    known = {quiz.slug for quiz in quizzes}
     owners_form = owners_form or CourseOwnersForm(
         owners=", ".join(services.owner_usernames(course))
     )
@@ -123,6 +141,10 @@ def _render_course(
         form=form,
         add_form=ModuleAddForm(),
         owners_form=owners_form,
+        quizzes=quizzes,
+        # Stored names that are no quiz of the course (from before they were checked): the
+        # page says that saving drops them.
+        stale_quizzes=[name for name in course.required_quizzes if name not in known],
     ), status
 
 
@@ -140,7 +162,7 @@ def set_owners(slug: str):
             db.session.commit()
             flash(_("Editors saved."), "success")
             return redirect(url_for("authoring.course", slug=slug))
-    return _render_course(course, _settings_form(course), 400, owners_form=form)
+    return _render_course(course, None, 400, owners_form=form)
 
 
 @bp.post("/<slug>/status")
@@ -154,7 +176,7 @@ def set_status(slug: str):
         services.set_status(course, status, actor=current_user)
     except InvalidInput as error:
         flash(str(error.message), "error")
-        return _render_course(course, _settings_form(course), 409)
+        return _render_course(course, None, 409)
     db.session.commit()
     flash(
         {

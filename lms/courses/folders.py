@@ -80,6 +80,8 @@ class ParsedCourse:
     modules: list[ParsedModule] = field(default_factory=list)
     # .gift files: file name -> its questions, for the course's question bank
     gift_files: dict[str, list[gift.Question]] = field(default_factory=dict)
+    # The line of each setting in course.md, for problems found when syncing
+    setting_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -224,6 +226,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
             )
         )
     settings: dict[str, Any] | None = None
+    setting_lines: dict[str, int] = {}
     description = ""
     course_path = folder / COURSE_FILE
     if not course_path.is_file() or course_path.is_symlink():
@@ -235,9 +238,11 @@ def parse_folder(folder: Path) -> ParsedCourse:
             front = _front_matter(parts[0], rel, COURSE_KEYS, problems)
             description = services.normalize_body(parts[1])
             if front is not None:
-                settings = front.values
+                settings, setting_lines = front.values, front.lines
                 _check_course_settings(front, description, rel, problems)
-    parsed = ParsedCourse(slug=slug, settings=settings or {}, description=description)
+    parsed = ParsedCourse(
+        slug=slug, settings=settings or {}, description=description, setting_lines=setting_lines
+    )
     numbers: dict[int, str] = {}
     slugs: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
@@ -399,7 +404,7 @@ def _course_settings(settings: dict[str, Any], description: str) -> services.Cou
         description_md=description,
         pass_score=settings.get("pass_score"),
         min_attendance=settings.get("min_attendance"),
-        required_quizzes=list(settings.get("required_quizzes") or []),
+        required_quizzes=services.quiz_names(list(settings.get("required_quizzes") or [])),
         certificate_valid_months=settings.get("certificate_valid_months"),
     )
 
@@ -494,6 +499,21 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             file_digest, _course_digest(db_settings, course.status), course.synced_hash
         )
         db_modules = {m.slug: m for m in course.modules}
+    if course_decision == "file":
+        # Quizzes are made on the web: a course folder may only require those that exist.
+        unknown = services.unknown_quizzes(course.id if course else None, settings.required_quizzes)
+        if unknown:
+            problems.append(
+                FolderProblem(
+                    path,
+                    parsed.setting_lines.get("required_quizzes", 2),
+                    _l(
+                        "required_quizzes names quizzes this course does not have: %(names)s; "
+                        "create them on the web (Authoring, Quizzes), then sync again",
+                        names=", ".join(unknown),
+                    ),
+                )
+            )
     if course_decision == "conflict":
         problems.append(
             FolderProblem(

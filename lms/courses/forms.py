@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from lms.forms import Form
+from lms.forms import CheckboxesField, Form
 
 
 class CourseCreateForm(Form):
@@ -40,17 +40,24 @@ class CourseSettingsForm(Form):
     pass_score = IntegerField(
         _l("Pass score (percent)"),
         validators=[Optional(), NumberRange(0, 100)],
-        description=_l("For the required quizzes; empty: no quiz needed."),
+        description=_l(
+            "Kept with the course and its folder; completing the course does not use it: "
+            "each required quiz is passed at its own pass score."
+        ),
     )
     min_attendance = IntegerField(
         _l("Minimum attendance (percent)"),
         validators=[Optional(), NumberRange(0, 100)],
         description=_l("Share of the course's training sessions to attend; empty: none."),
     )
-    required_quizzes = StringField(
+    # Choices: the course's quizzes, set by the view (see quiz_choices).
+    required_quizzes = CheckboxesField(
         _l("Required quizzes"),
-        validators=[Optional(), Length(max=500)],
-        description=_l("Short names of the quizzes to pass, separated by commas."),
+        choices=[],
+        description=_l(
+            "To complete the course, a cadre passes every quiz ticked here, at that quiz's "
+            "own pass score."
+        ),
     )
     certificate_valid_months = IntegerField(
         _l("Certificate valid for (months)"),

@@ -118,7 +118,15 @@ def my_training(user: Any) -> list[CourseProgress]:
         .where(Enrollment.user_id == user.id, Course.status != "draft")
         .options(
             load_only(
-                Course.id, Course.slug, Course.title, Course.summary, Course.topic, Course.status
+                Course.id,
+                Course.slug,
+                Course.title,
+                Course.summary,
+                Course.topic,
+                Course.status,
+                # what completing it asks, for "what is left" (lms.courses.standing)
+                Course.required_quizzes,
+                Course.min_attendance,
             )
         )
         .order_by(

@@ -18,6 +18,7 @@ from lms.courses.models import COURSE_STATUSES, Course, CourseOwner, Module, Mod
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User
+from lms.quizzes.models import Quiz
 from lms.text import clean, fold, nfc
 from lms.timeutil import utcnow
 
@@ -177,14 +178,70 @@ def settings_problems(settings: CourseSettings) -> list[tuple[str, str]]:
 def check_settings(settings: CourseSettings) -> None:
     problems = settings_problems(settings)
     if problems:
-        raise InvalidInput(problems[0][1])
+        raise InvalidInput(problems[0][1], field=problems[0][0])
+
+
+@dataclass(frozen=True)
+class QuizOption:
+    """A quiz of a course, as the settings list it for ticking."""
+
+    slug: str
+    title: str
+    published: bool
+
+
+def quiz_options(course_id: int | None) -> list[QuizOption]:
+    """The course's quizzes, by title: what its required quizzes may be chosen from."""
+    if course_id is None:
+        return []
+    return [
+        QuizOption(slug, title, published)
+        for slug, title, published in db.session.execute(
+            select(Quiz.slug, Quiz.title, Quiz.published)
+            .where(Quiz.course_id == course_id)
+            .order_by(Quiz.title, Quiz.slug)
+        )
+    ]
+
+
+def quiz_names(names: list[Any]) -> list[str]:
+    """Required quiz short names as stored: trimmed, NFC, no blanks, each once, in order."""
+    out: list[str] = []
+    for name in names:
+        name = nfc(str(name)).strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def unknown_quizzes(course_id: int | None, names: list[str]) -> list[str]:
+    """The names that are not short names of the course's quizzes."""
+    known = {option.slug for option in quiz_options(course_id)} if names else set()
+    return [name for name in names if name not in known]
+
+
+def check_required_quizzes(course_id: int | None, names: list[str]) -> None:
+    """Refuse names that are not quizzes of the course: a course requiring a quiz that does
+    not exist could never be completed."""
+    unknown = unknown_quizzes(course_id, names)
+    if unknown:
+        raise InvalidInput(
+            _l(
+                "Not quizzes of this course: %(names)s. Create the quiz first, then require it.",
+                names=", ".join(unknown),
+            ),
+            field="required_quizzes",
+        )
 
 
 def update_course(
     course: Course, settings: CourseSettings, *, actor: Any | None, actor_name: str | None = None
 ) -> bool:
-    """Apply settings; returns whether anything changed."""
+    """Apply settings; returns whether anything changed. The required quizzes must be quizzes
+    of the course (InvalidInput with ``field="required_quizzes"`` otherwise)."""
     check_settings(settings)
+    required = quiz_names(settings.required_quizzes)
+    check_required_quizzes(course.id, required)
     before = settings_snapshot(course)
     description = normalize_body(settings.description_md)
     rendered = render(description)
@@ -194,7 +251,7 @@ def update_course(
     course.description_md, course.description_html = description, rendered.html
     course.pass_score = settings.pass_score
     course.min_attendance = settings.min_attendance
-    course.required_quizzes = list(settings.required_quizzes)
+    course.required_quizzes = required
     course.certificate_valid_months = settings.certificate_valid_months
     old, new = audit.changed_fields(before, settings_snapshot(course))
     if not new:

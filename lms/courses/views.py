@@ -19,7 +19,7 @@ from flask_login import current_user
 from lms.attendance.forms import STATUS_LABELS
 from lms.attendance.services import upcoming_for
 from lms.auth.permissions import require
-from lms.courses import enrollment, media, queries, services
+from lms.courses import enrollment, media, queries, services, standing
 from lms.courses.forms import AssignForm
 from lms.courses.models import Assignment, Course, Enrollment
 from lms.courses.permissions import can_assign, can_edit_course, can_view_course
@@ -49,9 +49,8 @@ def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
 def my_training():
     return render_template(
         "courses/my_training.html",
-        items=queries.my_training(current_user),
+        page=standing.my_training(current_user, utcnow()),
         today=local_today(current_app.config["TIMEZONE"]),
-        sessions=upcoming_for(current_user, utcnow()),
         status_labels=STATUS_LABELS,
     )
 
@@ -66,16 +65,19 @@ def catalogue():
 @require()
 def course(slug: str):
     course, enrolled = _course_or_404(slug)
+    progress = queries.course_progress(current_user, course, enrolled)
+    now = utcnow()
     return render_template(
         "courses/course.html",
         course=course,
-        progress=queries.course_progress(current_user, course, enrolled),
+        progress=progress,
+        standing=standing.course_standing(current_user, progress, now),
         enrolled=enrolled is not None,
         can_edit=can_edit_course(current_user, course),
         can_assign=can_assign(current_user) and course.status == "published",
         today=local_today(current_app.config["TIMEZONE"]),
         quizzes=published_quizzes(course),
-        sessions=upcoming_for(current_user, utcnow(), course_id=course.id),
+        sessions=upcoming_for(current_user, now, course_id=course.id),
         status_labels=STATUS_LABELS,
     )
 
@@ -103,11 +105,46 @@ def mark_done(slug: str, module_slug: str):
         abort(403)
     enrollment.mark_module_done(current_user, module)
     db.session.commit()
-    page = queries.module_page(current_user, course, module_slug, enrolled)
-    if page and page.next_module:
-        return redirect(url_for("courses.module", slug=slug, module_slug=page.next_module.slug))
-    flash(_("You have read every module of this course."), "success")
+    progress = queries.course_progress(current_user, course, enrolled)
+    db.session.refresh(enrolled)  # completed just now, perhaps
+    following = _module_after(progress, module.id)
+    if following is not None:
+        flash(
+            _(
+                "Module “%(done)s” is done. Next: “%(next)s”.",
+                done=module.title,
+                next=following.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("courses.module", slug=slug, module_slug=following.slug))
+    if enrolled.completed_at is not None:
+        flash(
+            _(
+                "Module “%(done)s” is done, and with it the course “%(course)s”.",
+                done=module.title,
+                course=course.title,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Module “%(done)s” is done: you have read every module of this course. "
+                "What is left to complete it is listed below.",
+                done=module.title,
+            ),
+            "success",
+        )
     return redirect(url_for("courses.course", slug=slug))
+
+
+def _module_after(progress: queries.CourseProgress, module_id: int) -> queries.ModuleStatus | None:
+    """The next module not read yet: after this one in order, else the first left."""
+    modules = progress.modules
+    index = next(i for i, m in enumerate(modules) if m.id == module_id)
+    later = [m for m in modules[index + 1 :] if not m.done]
+    return later[0] if later else progress.next_module
 
 
 @bp.get("/search")

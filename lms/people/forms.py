@@ -4,13 +4,11 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.forms import Form
+from lms.forms import CheckboxesField, Form
 
 ROLE_LABELS = {
     "cadre": _l("Cadre (learner)"),
@@ -20,11 +18,6 @@ ROLE_LABELS = {
 }
 
 NO_UNIT = 0
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(Form):

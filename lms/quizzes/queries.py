@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -83,3 +84,85 @@ def essays_to_grade(quiz: Quiz) -> list[dict[str, Any]]:
         for attempt in queue
         for question, answer in essays.get(attempt.id, [])
     ]
+
+
+@dataclass
+class QuizStanding:
+    """Where a person stands on one quiz: what My training and the course page show."""
+
+    course_id: int
+    slug: str
+    title: str
+    published: bool
+    pass_score: int
+    max_attempts: int | None
+    attempts_used: int = 0
+    best_score: float | None = None  # the highest graded score
+    passed: bool = False  # by the quiz's grading method, as completion counts it
+    waiting_for_grading: bool = False
+
+    @property
+    def attempts_left(self) -> int | None:
+        """None: unlimited."""
+        if self.max_attempts is None:
+            return None
+        return max(self.max_attempts - self.attempts_used, 0)
+
+
+def standings(user_id: int, course_ids: list[int]) -> dict[int, dict[str, QuizStanding]]:
+    """The person's standing on every quiz of these courses, by course and short name: one
+    query, however many courses. ``passed`` follows the rule of passed_quiz_slugs (the result
+    by the quiz's grading method: the highest graded attempt, or the last)."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Quiz.id,
+            Quiz.course_id,
+            Quiz.slug,
+            Quiz.title,
+            Quiz.published,
+            Quiz.pass_score,
+            Quiz.max_attempts,
+            Quiz.grading,
+            Attempt.number,
+            Attempt.state,
+            Attempt.score,
+            Attempt.passed,
+        )
+        .outerjoin(Attempt, (Attempt.quiz_id == Quiz.id) & (Attempt.user_id == user_id))
+        .where(Quiz.course_id.in_(course_ids))
+        .order_by(Quiz.id, Attempt.number)
+    ).all()
+    out: dict[int, dict[str, QuizStanding]] = {}
+    results: dict[int, tuple[Any, ...]] = {}  # quiz id -> the attempt that is its result
+    found: dict[int, QuizStanding] = {}
+    for row in rows:
+        standing = found.get(row.id)
+        if standing is None:
+            standing = found[row.id] = QuizStanding(
+                course_id=row.course_id,
+                slug=row.slug,
+                title=row.title,
+                published=row.published,
+                pass_score=row.pass_score,
+                max_attempts=row.max_attempts,
+            )
+            out.setdefault(row.course_id, {})[row.slug] = standing
+        if row.number is None:
+            continue
+        standing.attempts_used = max(standing.attempts_used, row.number)
+        if row.state == "needs_grading":
+            standing.waiting_for_grading = True
+        if row.state != "graded":
+            continue
+        score = float(row.score)
+        if standing.best_score is None or score > standing.best_score:
+            standing.best_score = score
+        current = results.get(row.id)
+        # Rows come by attempt number: "last" takes each later one, "highest" a higher score.
+        if current is None or (row.grading == "last" or score > current.score):
+            results[row.id] = row
+    for quiz_id, row in results.items():
+        found[quiz_id].passed = bool(row.passed)
+    return out
