@@ -7,8 +7,8 @@ full-width forms), and a spreadsheet decides where cells start: Excel in a local
 separator is ``;`` splits a line at every ``;``, whatever the file's own delimiter, and others
 split at tabs or ignore the quoting of a line break. So a formula character is neutralised
 (an apostrophe put before it) at the start of the text and after every separator a
-spreadsheet may use, spaces and double quotes in between included. ``tests/corpora/csv_injection.txt``
-holds the hostile values the tests try."""
+spreadsheet may use, spaces and double quotes in between included.
+``tests/corpora/csv_injection.txt`` holds the hostile values the tests try."""
 
 from __future__ import annotations
 

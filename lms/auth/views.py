@@ -9,10 +9,10 @@ from flask_login import current_user, login_user, logout_user
 from lms.auth import services
 from lms.auth.forms import ChangePasswordForm, LoginForm
 from lms.auth.permissions import public, require
-from lms.core.views import safe_next
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people import services as people
+from lms.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 

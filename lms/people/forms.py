@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.forms import Form
+from lms.forms import Form, choice_int
 
 ROLE_LABELS = {
     "cadre": _l("Cadre (learner)"),
@@ -39,7 +39,7 @@ class PersonForm(Form):
         validators=[Optional(), Length(max=120)],
         description=_l("e.g. Trợ lý dân vận, Chính trị viên"),
     )
-    unit_id = SelectField(_l("Unit"), coerce=int)
+    unit_id = SelectField(_l("Unit"), coerce=choice_int)
     roles = CheckboxesField(
         _l("Roles"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
     )

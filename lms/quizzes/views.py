@@ -15,6 +15,7 @@ from lms.courses.markdown import render, sanitize_html
 from lms.courses.permissions import can_view_course
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.inputs import parse_int
 from lms.quizzes import attempts
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import Attempt, Quiz
@@ -94,9 +95,7 @@ def attempt(attempt_id: int):
 
 def _index(value: str | None) -> int | None:
     """A choice number from the form: ASCII digits only ("²".isdigit() is true), bounded."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 4:
-        return int(value)
-    return None
+    return parse_int(value, high=9999)
 
 
 def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
