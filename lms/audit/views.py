@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 
 from lms.audit import services
 from lms.audit.labels import ACTION_LABELS, FIELD_LABELS
+from lms.auth import services as auth
 from lms.auth.permissions import require
 from lms.inputs import parse_date
 from lms.paging import paginate
-from lms.timeutil import local_day_start_utc
+from lms.timeutil import local_day_start_utc, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -55,4 +56,5 @@ def index():
         filters=filters,
         action_labels=ACTION_LABELS,
         field_labels=FIELD_LABELS,
+        locks=auth.limited_sign_ins(utcnow()),
     )
