@@ -69,6 +69,6 @@ FIELD_LABELS = {
     "ends_at": _l("Ends at"),
     "trainers": _l("Trainers"),
     "reason": _l("Reason"),
-    "address": _l("Address"),
-    "until": _l("Until"),
+    "address": _l("IP address"),
+    "until": _l("Locked until"),
 }
