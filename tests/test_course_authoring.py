@@ -252,3 +252,20 @@ def test_history_and_diff_pages(client, trainer_course, people):
     response = post(client, f"{base}/restore/1", token_from=f"{base}/history")
     assert response.status_code == 302
     assert services.get_course(trainer_course.slug, with_modules=True).modules[0].revision == 3
+
+
+def test_saving_the_settings_unchanged_changes_nothing(client, trainer_course, people):
+    """The required quizzes were shown as "[]" and saved back as a quiz named "[]"."""
+    login(client, "giangvien")
+    url = f"/authoring/{trainer_course.slug}"
+    for required in ([], ["kiem-tra", "on-tap"]):
+        trainer_course.required_quizzes = required
+        db.session.commit()
+        page = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+        form = page.select_one("form:has(#required_quizzes)")
+        assert form.select_one("#required_quizzes").get("value", "") == ", ".join(required)
+        data = {f["name"]: f.get("value", "") for f in form.select("input[name]")}
+        data["description_md"] = form.select_one("textarea[name=description_md]").get_text()
+        assert client.post(url, data=data).status_code == 302
+        db.session.expire_all()
+        assert services.get_course(trainer_course.slug).required_quizzes == required

@@ -9,6 +9,7 @@ who locks an account, or a whole unit behind one address, does not lock its owne
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from flask import current_app
@@ -90,7 +91,7 @@ def locked_until(kind: str, key: str) -> dt.datetime | None:
 
 def _reset_time(item: RateLimitItem, kind: str, key: str) -> dt.datetime:
     stats = limiter.limiter.get_window_stats(item, _NAMES[kind], key)
-    return dt.datetime.fromtimestamp(stats.reset_time, dt.UTC)
+    return dt.datetime.fromtimestamp(math.ceil(stats.reset_time), dt.UTC)
 
 
 def window(kind: str) -> dt.timedelta:

@@ -76,7 +76,7 @@ def create():
 @require("trainer", "admin")
 def course(slug: str):
     course = _editable_course_or_404(slug)
-    form = CourseSettingsForm(obj=course, required_quizzes=", ".join(course.required_quizzes))
+    form = CourseSettingsForm(obj=_SettingsShown(course))
     if form.validate_on_submit():
         settings = services.CourseSettings(
             title=form.title.data,
@@ -103,9 +103,20 @@ def course(slug: str):
 
 def _settings_form(course: Course) -> CourseSettingsForm:
     """The settings form filled from the course (only when the request is not its own post)."""
-    return CourseSettingsForm(
-        formdata=None, obj=course, required_quizzes=", ".join(course.required_quizzes)
-    )
+    return CourseSettingsForm(formdata=None, obj=_SettingsShown(course))
+
+
+class _SettingsShown:
+    """The course as its settings form shows it: the required quizzes as one line of text.
+    (WTForms reads ``obj`` before keyword arguments, so a keyword would lose to the list and
+    the form would show, and save back, "[]".)"""
+
+    def __init__(self, course: Course) -> None:
+        self._course = course
+        self.required_quizzes = ", ".join(course.required_quizzes)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._course, name)
 
 
 def _render_course(
