@@ -113,20 +113,26 @@ def _configure_sqlite(app: Flask) -> None:
 def _configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from lms.auth import sessions
+    from lms.inputs import parse_int
     from lms.people.services import load_user
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     # "basic": a phone that changes network keeps its session (the address is not pinned);
-    # sessions end instead on password change or deactivation (see User.session_token).
+    # sessions end instead on sign-out, password change, deactivation or after
+    # LMS_SESSION_HOURS (see lms.auth.sessions).
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load(token: str):
-        user_id, _, _digest = token.partition(":")
-        user = load_user(int(user_id)) if user_id.isdigit() else None
-        # A deactivated account, or a password changed since this session began, signs out.
+        if not sessions.within_lifetime():
+            return None
+        user_id = parse_int(token.partition(":")[0])
+        user = load_user(user_id) if user_id is not None else None
+        # A deactivated account, a sign-out or a password change since this session began
+        # signs out (see lms.auth.sessions).
         if user is None or not user.active or user.session_token != token:
             return None
         return user

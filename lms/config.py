@@ -5,13 +5,21 @@ Nothing else in the application reads ``os.environ``.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import zlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
+# LMS_ENV: exactly one of these (lower case); anything else stops the start.
+ENVIRONMENTS = ("development", "production")
+# A production secret key must hold at least this many bits by the estimate of _key_bits.
+MIN_SECRET_KEY_BITS = 80
 
 
 class ConfigError(RuntimeError):
@@ -33,12 +41,24 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", str),
     "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", str),
+    # A sign-in lasts this long, however active the session is; signing out ends it at once.
+    "SESSION_HOURS": (12, int),
+    # A browser that has signed in to an account is remembered this long (the known-device
+    # cookie): it may still sign in to that account while the account is locked by others.
+    "KNOWN_DEVICE_DAYS": (180, int),
+    "LOGIN_LIMIT_PER_DEVICE": ("5 per 15 minutes", str),
     "PASSWORD_MIN_LENGTH": (10, int),
     "PAGE_SIZE": (50, int),
     "SESSION_COOKIE_SECURE": (None, _bool),
     # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
     # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
     "PROXY_COUNT": (0, int),
+    # The site's address as users reach it (https://lms.example.vn): absolute links (the
+    # check-in QR code) are built from it, never from the request's Host header.
+    "BASE_URL": (None, str),
+    # Host names the app answers to (comma-separated); others get a 400. Default: the host of
+    # BASE_URL when it is set, any host otherwise.
+    "TRUSTED_HOSTS": (None, lambda raw: [h.strip() for h in raw.split(",") if h.strip()]),
     # The course folders that `lms init` syncs (default: courses/ beside the package).
     "COURSES_DIR": (None, str),
     # Self check-in: how often the code on the trainer's screen changes, and the defaults a new
@@ -62,6 +82,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     # Tests and embedding code pass plain keys (e.g. "DATABASE_URL").
     values.update(overrides or {})
 
+    if values["ENV"] not in ENVIRONMENTS:
+        raise ConfigError(
+            f"LMS_ENV is {values['ENV']!r}; it must be one of {', '.join(ENVIRONMENTS)} "
+            "(lower case)"
+        )
     production = values["ENV"] == "production"
     values["SECRET_KEY"] = _secret_key(values["SECRET_KEY"], production, instance_path)
     if values["SESSION_COOKIE_SECURE"] is None:
@@ -76,6 +101,14 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         ) from None
     if not 0 <= values["PROXY_COUNT"] <= 5:
         raise ConfigError("LMS_PROXY_COUNT is the number of proxies in front of the app (0-5)")
+
+    values["BASE_URL"], values["TRUSTED_HOSTS"] = _base_url_and_hosts(
+        values["BASE_URL"], values["TRUSTED_HOSTS"], production
+    )
+    if not 1 <= values["SESSION_HOURS"] <= 24 * 30:
+        raise ConfigError("LMS_SESSION_HOURS must be between 1 and 720")
+    if not 1 <= values["KNOWN_DEVICE_DAYS"] <= 3650:
+        raise ConfigError("LMS_KNOWN_DEVICE_DAYS must be between 1 and 3650")
 
     if not 30 <= values["CHECKIN_CODE_SECONDS"] <= 60:
         raise ConfigError("LMS_CHECKIN_CODE_SECONDS must be between 30 and 60")
@@ -98,7 +131,9 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": values["SESSION_COOKIE_SECURE"],
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # The cookie's signature expires with the sign-in (an absolute limit is kept in the
+        # session too: see lms.auth.sessions).
+        "PERMANENT_SESSION_LIFETIME": values["SESSION_HOURS"] * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": values["TIMEZONE"],
@@ -108,12 +143,31 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     }
 
 
+def _key_bits(key: str) -> float:
+    """A cautious estimate of the randomness of ``key`` in bits: its length times the entropy of
+    its character distribution (16 identical characters hold none), and no more than what is
+    left once zlib has squeezed out its repetitions ("abab…" holds little)."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    compressed = len(zlib.compress(key.encode(), 9)) - 11  # zlib's header and checksum
+    return min(per_char * len(key), 8.0 * max(compressed, 0))
+
+
 def _secret_key(configured: str | None, production: bool, instance_path: str) -> str:
-    if configured and configured not in INSECURE_SECRET_KEYS and len(configured) >= 16:
-        return configured
+    strong = (
+        configured
+        and configured not in INSECURE_SECRET_KEYS
+        and len(configured) >= 16
+        and _key_bits(configured) >= MIN_SECRET_KEY_BITS
+    )
+    if strong:
+        return configured  # type: ignore[return-value]
     if production:
         raise ConfigError(
-            "LMS_SECRET_KEY is missing or too weak. In production set it to a long random value, "
+            "LMS_SECRET_KEY is missing or too weak (a random value of at least "
+            f"{MIN_SECRET_KEY_BITS} bits is needed). In production set it to a long random value, "
             'for example: export LMS_SECRET_KEY="$(python3 -c "import secrets; '
             'print(secrets.token_hex(32))")"'
         )
@@ -126,6 +180,28 @@ def _secret_key(configured: str | None, production: bool, instance_path: str) ->
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _base_url_and_hosts(
+    base_url: str | None, trusted: list[str] | None, production: bool
+) -> tuple[str | None, list[str] | None]:
+    if not base_url:
+        if production:
+            raise ConfigError(
+                "LMS_BASE_URL is missing. In production set it to the address users open, "
+                "e.g. export LMS_BASE_URL=https://lms.example.vn (absolute links such as the "
+                "check-in QR code are built from it)"
+            )
+        return None, trusted or None
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise ConfigError(
+            f"LMS_BASE_URL {base_url!r} must be a site address like https://lms.example.vn "
+            "(http or https, a host, no path)"
+        )
+    if production and parts.scheme != "https":
+        raise ConfigError("LMS_BASE_URL must start with https:// in production")
+    return f"{parts.scheme}://{parts.netloc}", trusted or [parts.hostname]
 
 
 def _engine_options(database_url: str) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -73,6 +74,10 @@ def render_error(code: int, detail: str | None = None):
     explanation = detail or _EXPLANATIONS.get(code, _EXPLANATIONS[500])
     if _wants_json():
         return jsonify(error=str(title), detail=str(explanation)), code
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (a Host not in LMS_TRUSTED_HOSTS): no links can
+        # be built for the layout, so a plain answer.
+        return Response(f"{title}\n\n{explanation}\n", code, mimetype="text/plain")
     return render_template("error.html", code=code, title=title, explanation=explanation), code
 
 

@@ -2,6 +2,9 @@
 
 WTForms ships no Vietnamese translation, so its built-in messages ("This field is required.")
 are listed here for extraction and translated in lms/translations like every other string.
+
+The integer and date fields of every form are the ones below: they read their input by the
+rules of ``lms.inputs`` (ASCII digits within bounds; years 2000-2100).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from typing import Any
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, fields
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.inputs import DATE_RANGE_MESSAGE, MAX_INT, in_date_range, parse_int
 
 # The WTForms messages our forms can show, marked for extraction (never called here).
 WTFORMS_MESSAGES = (
@@ -69,3 +74,50 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+class IntegerField(fields.IntegerField):
+    """A whole number in ASCII digits (a leading minus allowed) within ``low``..``high``."""
+
+    def __init__(self, *args: Any, low: int = -MAX_INT, high: int = MAX_INT, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.low, self.high = low, high
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = parse_int(str(valuelist[0]), low=self.low, high=self.high)
+        if self.data is None:
+            raise ValueError(
+                self.invalid_value_message or self.gettext("Not a valid integer value.")
+            )
+
+
+def choice_int(value: Any) -> int:
+    """``coerce`` for a select of ids: the same integer rule (WTForms calls it with the
+    choices' own ints too)."""
+    if isinstance(value, int):
+        return value
+    parsed = parse_int(str(value))
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
+
+
+class _DateRange:
+    """Dates and date-times typed in ASCII digits, in the years 2000-2100."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not all(str(value).isascii() for value in valuelist):
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid date value."))
+        super().process_formdata(valuelist)  # type: ignore[misc]
+        if self.data is not None and not in_date_range(self.data):
+            self.data = None
+            raise ValueError(str(DATE_RANGE_MESSAGE))
+
+
+class DateField(_DateRange, fields.DateField):  # type: ignore[misc]
+    pass
+
+
+class DateTimeLocalField(_DateRange, fields.DateTimeLocalField):  # type: ignore[misc]
+    pass

@@ -9,16 +9,15 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from lms.extensions import db
+from lms.inputs import parse_int
 
 MAX_PAGE = 100_000
 
 
 def page_number() -> int:
-    """``?page=``: anything that is not a sensible page number means page 1."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6:
-        return 1
-    return min(max(int(raw), 1), MAX_PAGE)
+    """``?page=``: anything that is not a sensible page number (``²``, ``-3``, 10**30) means
+    page 1."""
+    return parse_int(request.args.get("page"), low=1, high=MAX_PAGE) or 1
 
 
 def paginate(query: Select[Any]) -> Pagination:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -18,6 +18,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+NOT_STORED = "private, no-store"
+
 
 def register(app: Flask) -> None:
     @app.after_request
@@ -30,7 +32,9 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        # Pages carry personal data: do not keep them in shared caches.
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
+        # Pages and downloads (attendance lists, quiz results, question banks with their answer
+        # keys) carry personal or secret data: no cache, shared or private, keeps a copy. Only
+        # the static assets are cacheable; a view that knows better (uploaded images) says so.
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", NOT_STORED)
         return response

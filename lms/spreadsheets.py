@@ -1,12 +1,21 @@
 """Writing downloads: tables as CSV (UTF-8 with a byte order mark, so that Excel reads the
 Vietnamese letters) or as an XLSX workbook. Cells that a spreadsheet would run as a formula
-are written as text."""
+are written as text.
+
+A CSV cell is read as a formula when it starts with ``=``, ``+``, ``-`` or ``@`` (or their
+full-width forms), and a spreadsheet decides where cells start: Excel in a locale whose list
+separator is ``;`` splits a line at every ``;``, whatever the file's own delimiter, and others
+split at tabs or ignore the quoting of a line break. So a formula character is neutralised
+(an apostrophe put before it) at the start of the text and after every separator a
+spreadsheet may use, spaces and double quotes in between included.
+``tests/corpora/csv_injection.txt`` holds the hostile values the tests try."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +24,14 @@ Table = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula character (ASCII or full-width) at the start of the text or after a separator
+# (comma, semicolon, tab, line break, vertical bar), with any spaces or double quotes between them.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"""(?:^|(?<=[,;\t\r\n|]))([\s"]*)(?=[=+\-@＝＋－＠])""")
+
+
+def neutralise_formulas(text: str) -> str:
+    """``text`` with an apostrophe before every formula character that could start a cell."""
+    return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
 
 
 def _csv_cell(value: Any) -> str:
@@ -23,10 +39,9 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    if isinstance(value, str):
+        return neutralise_formulas(value)
+    return str(value)
 
 
 def to_csv(tables: Sequence[Table]) -> bytes:

@@ -32,7 +32,7 @@ def from_local_naive(moment: dt.datetime | None, zone: str) -> dt.datetime | Non
     return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC) if moment else None
 
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(H1|H2))?$")
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:-(H1|H2))?$")
 
 
 @dataclass(frozen=True)

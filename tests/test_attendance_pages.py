@@ -572,3 +572,23 @@ def test_walk_ins_who_joined_later_count_under_their_own_unit(
     login(client, "chihuy.hs")
     text = client.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert "Đinh Văn Mới" in text and "Hà Thị Xa" not in text
+
+
+def test_both_check_in_pages_share_one_guess_counter(client, people, running):
+    """20 tries in all, not 20 at /checkin and 20 more at /checkin/<id>; signing out and in
+    again does not start a new count."""
+    login(client, "hocvien")
+    session_page = f"/checkin/{running.id}"
+    statuses = [
+        post(client, "/checkin", {"code": f"{n:05d}"}, token_from="/checkin").status_code
+        for n in range(10)
+    ]
+    post(client, "/logout", token_from="/")
+    login(client, "hocvien")
+    statuses += [
+        post(client, session_page, {"code": f"{n:05d}"}, token_from=session_page).status_code
+        for n in range(10, 21)
+    ]
+    assert statuses[:20] == [400] * 20 and statuses[20] == 429
+    assert post(client, "/checkin", {"code": "00000"}, token_from="/checkin").status_code == 429
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0

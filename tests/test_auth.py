@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from lms.auth import passwords
 from lms.extensions import db
@@ -187,3 +188,177 @@ def test_reset_and_deactivation_end_existing_sessions(app, people):
     db.session.commit()
     assert cadre_session.get("/").status_code == 302
     assert other.get("/").status_code == 302
+
+
+# ---- sessions end when they should (issue 11) ------------------------------------------------
+
+
+def test_a_copied_cookie_dies_with_sign_out(app, client, people):
+    login(client, "hocvien")
+    thief = app.test_client()
+    thief.set_cookie("lms_session", client.get_cookie("lms_session").value)
+    assert thief.get("/").status_code == 200  # a copy works while the owner is signed in
+    post(client, "/logout", token_from="/")
+    assert thief.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+    login(client, "hocvien")  # signing in again makes a new, working session
+    assert client.get("/").status_code == 200
+    assert thief.get("/").status_code == 302
+
+
+def test_signing_out_ends_the_sessions_on_other_devices(app, people):
+    phone, desktop = app.test_client(), app.test_client()
+    login(phone, "hocvien")
+    login(desktop, "hocvien")
+    post(phone, "/logout", token_from="/")
+    assert desktop.get("/").status_code == 302
+
+
+def _age_sign_in(client, hours: float) -> None:
+    from lms.auth.sessions import SIGNED_IN_AT
+
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] -= int(hours * 3600)
+
+
+def test_a_session_ends_a_fixed_time_after_sign_in_however_busy(client, people):
+    login(client, "hocvien")
+    _age_sign_in(client, 11.9)
+    # Busy use rewrites the cookie (a language change here): it does not extend the sign-in.
+    post(client, "/locale", {"locale": "en", "next": "/"}, token_from="/")
+    assert client.get("/").status_code == 200
+    _age_sign_in(client, 0.2)
+    assert client.get("/").location.startswith("/login")
+
+
+def test_the_session_lifetime_is_configurable(make_app, people):
+    app = make_app(SESSION_HOURS=1)
+    client = app.test_client()
+    login(client, "hocvien")
+    assert client.get("/").status_code == 200
+    _age_sign_in(client, 1.01)
+    assert client.get("/").status_code == 302
+
+
+# ---- the current password cannot be guessed --------------------------------------------------
+
+
+def _change(client, current: str, new: str = "Rung-xanh-bien-bac-7"):
+    return post(
+        client,
+        "/account/password",
+        {"current": current, "new": new, "confirm": new},
+        token_from="/account/password",
+    )
+
+
+def _errors(response) -> str:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return " ".join(e.get_text(" ", strip=True) for e in soup.select(".error, .errors, .flash"))
+
+
+def test_wrong_current_passwords_count_against_the_sign_in_limit(app, client, people):
+    login(client, "hocvien")
+    wrong = [_change(client, f"doan-sai-{n}") for n in range(5)]
+    assert {r.status_code for r in wrong} == {400}
+    message = _errors(wrong[0])
+    assert message and all(_errors(r) == message for r in wrong)
+    # The sixth try, with the right password, gets the same answer and changes nothing.
+    right = _change(client, TEST_PASSWORD)
+    assert right.status_code == 400 and _errors(right) == message
+    db.session.expire_all()
+    assert accounts.get_by_username("hocvien").password_hash == people["cadre"].password_hash
+    # The same counter as signing in: the account is locked there too (for strangers).
+    other = app.test_client()
+    response = post(other, "/login", {"username": "hocvien", "password": TEST_PASSWORD})
+    assert response.status_code == 429
+
+
+def test_the_rules_for_the_new_password_do_not_confirm_a_guess(client, people):
+    login(client, "hocvien")
+    # A short new password: the same answer whether the guessed current password is right.
+    wrong, right = _change(client, "doan-sai", "ngan"), _change(client, TEST_PASSWORD, "ngan")
+    assert wrong.status_code == right.status_code == 400
+    assert _errors(wrong) == _errors(right)
+    same_wrong = _change(client, "doan-sai", "doan-sai")
+    same_right = _change(client, TEST_PASSWORD, TEST_PASSWORD)
+    assert _errors(same_wrong) == _errors(same_right)
+
+
+# ---- a stranger cannot lock the owner out ----------------------------------------------------
+
+
+def _wrong_logins(client, username: str, times: int, address: str = "203.0.113.9"):
+    for _ in range(times):
+        post(
+            client,
+            "/login",
+            {"username": username, "password": "doan-mo"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+
+def _sign_in(client, username: str, password: str = TEST_PASSWORD, address: str = "10.0.0.5"):
+    return post(
+        client,
+        "/login",
+        {"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_the_owner_signs_in_from_a_known_device_while_strangers_lock_the_account(app, people):
+    owner, stranger, new_phone = app.test_client(), app.test_client(), app.test_client()
+    assert _sign_in(owner, "hocvien").status_code == 302
+    post(owner, "/logout", token_from="/")
+    _wrong_logins(stranger, "hocvien", 8)
+    assert _sign_in(new_phone, "hocvien").status_code == 429  # the lock holds for others
+    assert _sign_in(owner, "hocvien").status_code == 302  # not for the owner's own device
+    # The known device has its own limit.
+    post(owner, "/logout", token_from="/")
+    for _ in range(5):
+        assert _sign_in(owner, "hocvien", "sai-mat-khau").status_code == 401
+    assert _sign_in(owner, "hocvien").status_code == 429
+
+
+def test_a_unit_behind_one_address_is_not_locked_out_as_a_whole(app, people):
+    owner, stranger, newcomer = app.test_client(), app.test_client(), app.test_client()
+    assert _sign_in(owner, "hocvien", address="198.51.100.7").status_code == 302
+    post(owner, "/logout", token_from="/")
+    for index in range(30):
+        _wrong_logins(stranger, f"doan{index}", 1, address="198.51.100.7")
+    assert _sign_in(newcomer, "giangvien", address="198.51.100.7").status_code == 429
+    assert _sign_in(owner, "hocvien", address="198.51.100.7").status_code == 302
+
+
+def test_a_device_cookie_is_for_its_account_and_cannot_be_made_up(app, people):
+    owner = app.test_client()
+    assert _sign_in(owner, "hocvien").status_code == 302
+    post(owner, "/logout", token_from="/")
+    _wrong_logins(app.test_client(), "giangvien", 5)
+    # hocvien's device is not giangvien's
+    assert _sign_in(owner, "giangvien").status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("lms_device", owner.get_cookie("lms_device").value[:-3] + "abc")
+    _wrong_logins(app.test_client(), "hocvien", 5)
+    assert _sign_in(forged, "hocvien").status_code == 429
+    cookie = owner.get_cookie("lms_device")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_admins_see_who_is_locked_and_each_lock_is_audited_once(app, client, people):
+    from lms.audit.models import AuditEvent
+
+    _wrong_logins(app.test_client(), "hocvien", 12, address="203.0.113.9")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_limited")
+    )
+    [event] = list(events)
+    assert event.target_label == "hocvien" and event.target_id == people["cadre"].id
+    assert event.after["address"] == "203.0.113.9"
+    login(client, "quantri")
+    post(client, "/locale", {"locale": "en", "next": "/"}, token_from="/")
+    page = BeautifulSoup(client.get("/audit/").get_data(as_text=True), "html.parser")
+    section = page.select_one("section.locks").get_text(" ", strip=True)
+    assert "Account hocvien" in section and "203.0.113.9" in section
+    assert "Sign-ins locked after failed attempts" in page.get_text(" ", strip=True)

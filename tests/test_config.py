@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from lms.config import ConfigError, load
@@ -9,17 +11,59 @@ from lms.config import ConfigError, load
 
 def test_production_refuses_a_missing_or_weak_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("LMS_ENV", "production")
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example.vn")
     monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="LMS_SECRET_KEY"):
         load(str(tmp_path))
-    for weak in ["dev", "change-me", "short"]:
+    # Long enough, but hardly random: judged by the randomness, not the length.
+    for weak in ["dev", "change-me", "short", "a" * 16, "a" * 16 + "b" * 32, "ab" * 40, "x" * 64]:
         monkeypatch.setenv("LMS_SECRET_KEY", weak)
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match="LMS_SECRET_KEY"):
             load(str(tmp_path))
-    monkeypatch.setenv("LMS_SECRET_KEY", "a" * 16 + "b" * 32)
-    settings = load(str(tmp_path))
+    for strong in [secrets.token_hex(32), secrets.token_hex(16), secrets.token_urlsafe(32)]:
+        monkeypatch.setenv("LMS_SECRET_KEY", strong)
+        settings = load(str(tmp_path))
+        assert settings["SECRET_KEY"] == strong
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("spelling", ["Production", "prod", "PRODUCTION", "dev", "staging", ""])
+def test_an_unknown_environment_name_stops_the_start(tmp_path, monkeypatch, spelling):
+    """``LMS_ENV=Production`` used to run silently in development mode."""
+    monkeypatch.setenv("LMS_ENV", spelling)
+    monkeypatch.setenv("LMS_SECRET_KEY", secrets.token_hex(32))
+    with pytest.raises(ConfigError, match=r"LMS_ENV .* must be one of development, production"):
+        load(str(tmp_path))
+
+
+def test_production_needs_a_base_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_ENV", "production")
+    monkeypatch.setenv("LMS_SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.delenv("LMS_BASE_URL", raising=False)
+    monkeypatch.delenv("LMS_TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="LMS_BASE_URL is missing"):
+        load(str(tmp_path))
+    for bad in ["lms.example.vn", "ftp://lms.example.vn", "https://", "http://lms.example.vn",
+                "https://lms.example.vn/app"]:  # fmt: skip
+        monkeypatch.setenv("LMS_BASE_URL", bad)
+        with pytest.raises(ConfigError, match="LMS_BASE_URL"):
+            load(str(tmp_path))
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example.vn/")
+    settings = load(str(tmp_path))
+    assert settings["BASE_URL"] == "https://lms.example.vn"
+    assert settings["TRUSTED_HOSTS"] == ["lms.example.vn"]  # by default, the base URL's host
+    monkeypatch.setenv("LMS_TRUSTED_HOSTS", "lms.example.vn, lms.internal ,")
+    assert load(str(tmp_path))["TRUSTED_HOSTS"] == ["lms.example.vn", "lms.internal"]
+
+
+def test_development_needs_no_base_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("LMS_ENV", raising=False)
+    monkeypatch.delenv("LMS_BASE_URL", raising=False)
+    monkeypatch.delenv("LMS_TRUSTED_HOSTS", raising=False)
+    settings = load(str(tmp_path), {"SECRET_KEY": "x" * 40})
+    assert settings["BASE_URL"] is None and settings["TRUSTED_HOSTS"] is None
+    assert settings["PERMANENT_SESSION_LIFETIME"] == 12 * 3600
 
 
 def test_development_keeps_a_generated_key_in_instance(tmp_path, monkeypatch):

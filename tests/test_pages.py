@@ -113,7 +113,7 @@ def test_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     page = soup(response)
     assert not page.select("script:not([src])"), "inline scripts break the CSP"
     assert not page.select("[style]") and not page.select("style")

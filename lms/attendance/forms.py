@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lms.forms import DATETIME_FORMATS, DATETIME_MESSAGE, Form
+from lms.forms import DATETIME_FORMATS, DATETIME_MESSAGE, DateTimeLocalField, Form, IntegerField
 
 KIND_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
 STATUS_LABELS = {

@@ -37,10 +37,12 @@ from lms.attendance.roster import anyone_in_scope, unit_at_session
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.inputs import parse_int
 from lms.paging import ListPage, page_number, paginate
 from lms.people.models import User
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
 from lms.units.scope import subtree_filter
+from lms.urls import absolute_url
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -51,11 +53,8 @@ ROSTER_PAGE_SIZE = 200
 
 
 def _small_int(text: str | None) -> int | None:
-    """A form's id or version: ASCII digits only ("²" is a digit to Python), bounded."""
-    if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
-        return None
-    value = int(text)
-    return value if value <= MAX_ID else None
+    """A form's id or version, by the one rule for integers from outside."""
+    return parse_int(text, high=MAX_ID)
 
 
 def _zone() -> str:
@@ -107,7 +106,7 @@ def _form_input(form: SessionForm) -> services.SessionInput:
     course_id = form.course_id.data
     return services.SessionInput(
         title=form.title.data or "",
-        course_id=int(course_id) if course_id and course_id.isdigit() else None,
+        course_id=parse_int(course_id),
         kind=form.kind.data or "",
         place=form.place.data or "",
         meeting_url=form.meeting_url.data or "",
@@ -137,12 +136,8 @@ def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
 
 def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession | None:
     """Validate and save; None (with the form's errors filled) when something is wrong."""
-    if not form.validate_on_submit():
+    if not form.validate_on_submit():  # dates outside 2000-2100 included (lms.forms)
         return None
-    for field in (form.starts_at, form.ends_at):
-        if not 2000 <= field.data.year <= 2100:
-            field.errors = [*field.errors, _("Enter a date between 2000 and 2100.")]
-            return None
     try:
         data = _form_input(form)
         if session is None:
@@ -172,9 +167,9 @@ def new():
         form.checkin_opens_minutes.data = config["CHECKIN_OPENS_BEFORE_MINUTES"]
         form.checkin_closes_minutes.data = config["CHECKIN_CLOSES_AFTER_MINUTES"]
         form.late_after_minutes.data = config["LATE_AFTER_MINUTES"]
-        course = request.args.get("course", "")
-        if course.isdigit():
-            form.course_id.data = course
+        course = parse_int(request.args.get("course"))
+        if course is not None:
+            form.course_id.data = str(course)
     session = _save(form, None)
     if session is not None:
         db.session.commit()
@@ -375,7 +370,7 @@ def mark_rest(session_id: int):
 
 
 def checkin_url(session: TrainingSession, code: str) -> str:
-    return url_for("attendance.checkin_session", session_id=session.id, code=code, _external=True)
+    return absolute_url("attendance.checkin_session", session_id=session.id, code=code)
 
 
 def qr_svg(data: str, scale: int) -> str:
@@ -422,7 +417,7 @@ def screen(session_id: int):
 def sheet(session_id: int):
     """The sign-in sheet to print for a room without a connection."""
     session = _markable_or_404(session_id)
-    url = url_for("attendance.checkin_session", session_id=session.id, _external=True)
+    url = absolute_url("attendance.checkin_session", session_id=session.id)
     return render_template(
         "sessions/sheet.html",
         session=session,

@@ -36,12 +36,20 @@ def _checkin_limit() -> str:
 
 
 def _per_user() -> str:
-    return f"checkin:{current_user.get_id()}"
+    # The account's id, not its session token: signing out and in again starts no new count.
+    return f"checkin:{current_user.id}"
+
+
+# One counter for both check-in pages: typing codes at /checkin and at /checkin/<id> together
+# get LMS_CHECKIN_LIMIT tries, not twice as many.
+_checkin_attempts = limiter.shared_limit(
+    _checkin_limit, scope="checkin", key_func=_per_user, methods=["POST"]
+)
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
 @require()
-@limiter.limit(_checkin_limit, key_func=_per_user, methods=["POST"])
+@_checkin_attempts
 def checkin_any():
     """Enter the code on the screen; the session is found from the code."""
     return _checkin(None)
@@ -49,7 +57,7 @@ def checkin_any():
 
 @bp.route("/checkin/<int(max=2147483647):session_id>", methods=["GET", "POST"])
 @require()
-@limiter.limit(_checkin_limit, key_func=_per_user, methods=["POST"])
+@_checkin_attempts
 def checkin_session(session_id: int):
     """Where the QR code leads: the code comes filled in; one tap checks in."""
     session = services.get_session(session_id)

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "attendance.checkin": _l("Self check-in"),
     "attendance.mark": _l("Attendance marked"),
     "attendance.mark_rest": _l("Everyone not marked marked at once"),
+    "auth.sign_in_limited": _l("Sign-ins locked after failed attempts"),
 }
 
 FIELD_LABELS = {
@@ -68,4 +69,6 @@ FIELD_LABELS = {
     "ends_at": _l("Ends at"),
     "trainers": _l("Trainers"),
     "reason": _l("Reason"),
+    "address": _l("IP address"),
+    "until": _l("Locked until"),
 }

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 
 from lms.audit import services
 from lms.audit.labels import ACTION_LABELS, FIELD_LABELS
+from lms.auth import services as auth
 from lms.auth.permissions import require
+from lms.inputs import parse_date
 from lms.paging import paginate
-from lms.timeutil import local_day_start_utc
+from lms.timeutil import local_day_start_utc, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,11 +24,8 @@ FILTERS = ("action", "actor", "target", "label", "since", "until")
 def _day(value: str | None) -> dt.date | None:
     if not value:
         return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or not 1900 <= day.year <= 2100:
+    day = parse_date(value)
+    if day is None:
         flash(_("%(value)s is not a date (YYYY-MM-DD).", value=value), "error")
         return None
     return day
@@ -57,4 +56,5 @@ def index():
         filters=filters,
         action_labels=ACTION_LABELS,
         field_labels=FIELD_LABELS,
+        locks=auth.limited_sign_ins(utcnow()),
     )

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from lms.auth import services
+from lms.auth import devices, services, sessions, throttle
 from lms.auth.forms import ChangePasswordForm, LoginForm
 from lms.auth.permissions import public, require
-from lms.core.views import safe_next
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.people import services as people
+from lms.urls import safe_next
 
 bp = Blueprint("auth", __name__)
+
+
+def _attempt(username: str, *, known_device: bool = True) -> throttle.Attempt:
+    return throttle.Attempt(
+        username=username,
+        address=request.remote_addr or "unknown",
+        device=devices.device_id(request, username) if known_device else None,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,12 +33,14 @@ def login():
     status = 200
     if form.validate_on_submit():
         outcome = services.authenticate(
-            form.username.data, form.password.data, request.remote_addr or "unknown"
+            form.username.data, form.password.data, _attempt(form.username.data)
         )
+        db.session.commit()  # the sign-in time, or the audit entry of a lock
         if outcome.user is not None:
-            db.session.commit()
-            login_user(outcome.user)
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            sessions.begin(outcome.user)
+            response = redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            devices.remember(request, response, outcome.user.username)
+            return response
         if outcome.throttled:
             flash(_("Too many failed sign-in attempts. Wait a few minutes and try again."), "error")
             status = 429
@@ -46,7 +55,8 @@ def login():
 @bp.post("/logout")
 @require()
 def logout():
-    logout_user()
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -55,21 +65,27 @@ def logout():
 @require()
 def change_password():
     form = ChangePasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            people.change_password(
-                current_user,
+            services.change_password(
+                user,
                 current=form.current.data,
                 new=form.new.data,
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                # The account's own counter, known device or not: whoever holds a session
+                # (a copied cookie) gets no more guesses here than at the sign-in form.
+                attempt=_attempt(user.username, known_device=False),
             )
         except InvalidInput as error:
-            form.new.errors.append(str(error.message))
+            db.session.commit()  # the failure's audit entry, if it locked the account
+            field = form.current if error.field == "current" else form.new
+            field.errors.append(str(error.message))
         else:
             db.session.commit()
             # The session token follows the new password: this device stays signed in,
             # every other session of the account is signed out.
-            login_user(current_user._get_current_object())
+            sessions.renew(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
     status = 400 if form.errors else 200

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -16,6 +14,7 @@ from lms.extensions import db
 from lms.i18n import LOCALE_COOKIE
 from lms.people import services as people
 from lms.timeutil import local_today, utcnow
+from lms.urls import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -44,16 +43,6 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ok", database="up")
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths: a crafted ``next`` must not send users elsewhere."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
 
 
 @bp.post("/locale")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +23,8 @@ from lms.courses.permissions import can_edit_course
 from lms.courses.queries import editable_courses
 from lms.errors import InvalidInput, render_error
 from lms.extensions import db
+from lms.inputs import parse_int
+from lms.urls import safe_next
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 
@@ -308,11 +308,11 @@ def history(slug: str, module_slug: str):
 def diff(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
-    numbers = [request.args.get(key, "") for key in ("from", "to")]
-    if not all(re.fullmatch(r"[0-9]{1,7}", n) for n in numbers):
+    numbers = [parse_int(request.args.get(key), high=9_999_999) for key in ("from", "to")]
+    if None in numbers:
         abort(400)
-    old = services.get_revision(module, int(numbers[0]))
-    new = services.get_revision(module, int(numbers[1]))
+    old = services.get_revision(module, numbers[0])  # type: ignore[arg-type]
+    new = services.get_revision(module, numbers[1])  # type: ignore[arg-type]
     if old is None or new is None:
         abort(404)
     lines = services.diff(old.body_md, new.body_md)
@@ -386,4 +386,4 @@ def upload_image(slug: str):
 
 
 def _same_site(target: str | None) -> bool:
-    return bool(target) and target.startswith("/authoring/") and "//" not in target
+    return safe_next(target, "").startswith("/authoring/")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from lms.courses import enrollment, folders, services
+from lms.inputs import parse_date
 from lms.units import services as units
 
 SHIPPED_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
@@ -122,10 +122,7 @@ def assign_command(slug: str, unit_code: str, due: str) -> None:
 
     course = services.get_course(slug)
     unit = units.get_by_code(unit_code)
-    try:
-        due_date = dt.date.fromisoformat(due)
-    except ValueError:
-        due_date = None
+    due_date = parse_date(due)
     if course is None or unit is None or due_date is None:
         click.echo(
             _("Unknown course %(slug)s.", slug=slug)

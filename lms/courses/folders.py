@@ -28,7 +28,7 @@ from lms.extensions import db
 from lms.quizzes import bank, gift
 
 COURSE_FILE = "course.md"
-MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]{0,79})\.md$")
+MODULE_FILE = re.compile(r"^([0-9]{2,3})-([a-z0-9][a-z0-9-]{0,79})\.md$")
 SYNC_AUTHOR = "courses-sync"
 
 COURSE_KEYS: dict[str, tuple[type, ...]] = {

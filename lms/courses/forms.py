@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -10,7 +8,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from lms.forms import CheckboxesField, Form
+from lms.forms import CheckboxesField, DateField, Form, IntegerField, choice_int
 
 
 class CourseCreateForm(Form):
@@ -98,5 +96,5 @@ class ImageUploadForm(Form):
 
 
 class AssignForm(Form):
-    unit_id = SelectField(_l("Unit (with every unit below it)"), coerce=int)
+    unit_id = SelectField(_l("Unit (with every unit below it)"), coerce=choice_int)
     due_date = DateField(_l("Due date"), validators=[DataRequired()])

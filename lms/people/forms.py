@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.forms import CheckboxesField, Form
+from lms.forms import CheckboxesField, Form, choice_int
 
 ROLE_LABELS = {
     "cadre": _l("Cadre (learner)"),
@@ -32,7 +32,7 @@ class PersonForm(Form):
         validators=[Optional(), Length(max=120)],
         description=_l("e.g. Trợ lý dân vận, Chính trị viên"),
     )
-    unit_id = SelectField(_l("Unit"), coerce=int)
+    unit_id = SelectField(_l("Unit"), coerce=choice_int)
     roles = CheckboxesField(
         _l("Roles"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
     )

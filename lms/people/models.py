@@ -35,6 +35,8 @@ class User(UserMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session token: raised on sign-out, so that a copied cookie dies with it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -54,10 +56,11 @@ class User(UserMixin, Base):
 
     @property
     def session_token(self) -> str:
-        """What the session cookie holds: the id and a digest of the password hash, so that a
-        password change or reset signs the account out everywhere else."""
+        """What the session cookie holds: the id, the session generation and a digest of the
+        password hash, so that signing out, or a password change or reset, signs the account
+        out everywhere else (a session whose token no longer matches is refused)."""
         digest = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{digest}"
+        return f"{self.id}:{self.session_generation}:{digest}"
 
     def get_id(self) -> str:
         return self.session_token

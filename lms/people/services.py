@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.audit import services as audit
@@ -341,15 +341,38 @@ def reset_password(user: User, *, actor: Any | None, actor_name: str | None = No
     return temporary
 
 
-def change_password(user: User, *, current: str, new: str, min_length: int) -> None:
-    if not passwords.verify_password(user.password_hash, current):
-        raise InvalidInput(_l("The current password is wrong."))
+class WrongPassword(InvalidInput):
+    """The current password given was not the account's."""
+
+
+def check_new_password(user: User, *, current: str, new: str, min_length: int) -> None:
+    """The rules for a new password, none of which looks at the account's secret."""
     if new == current:
         raise InvalidInput(_l("The new password must differ from the current one."))
     passwords.check_policy(new, username=user.username, min_length=min_length)
+
+
+def change_password(user: User, *, current: str, new: str, min_length: int) -> None:
+    """Set a new password, checking the current one last: the answers about the new password
+    do not depend on the secret, so they cannot confirm a guessed current password."""
+    check_new_password(user, current=current, new=new, min_length=min_length)
+    if not passwords.verify_password(user.password_hash, current):
+        raise WrongPassword(_l("The current password is wrong."))
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session token issued so far stops matching.
+    One conditional statement, so two sign-outs at once both count."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["session_generation"])
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -33,6 +33,7 @@ from lms.courses.services import check_slug
 from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.inputs import DATE_RANGE_MESSAGE, in_date_range
 from lms.quizzes import grading
 from lms.quizzes.models import (
     GRADING_METHODS,
@@ -124,6 +125,8 @@ def _checked(values: dict[str, Any], course: Course, quiz_id: int | None) -> dic
         moment = values[name]
         if moment is not None and (not isinstance(moment, dt.datetime) or moment.tzinfo is None):
             raise InvalidInput(_l("Opening and closing times need a time zone."), field=name)
+        if moment is not None and not in_date_range(moment):
+            raise InvalidInput(DATE_RANGE_MESSAGE, field=name)
     if values["opens_at"] and values["closes_at"] and values["opens_at"] >= values["closes_at"]:
         raise InvalidInput(_l("The quiz must open before it closes."), field="closes_at")
     for name in ("shuffle_questions", "shuffle_choices", "published"):

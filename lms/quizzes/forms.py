@@ -9,9 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FloatField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lms.forms import DATETIME_FORMATS, DATETIME_MESSAGE, Form
+from lms.forms import DATETIME_FORMATS, DATETIME_MESSAGE, DateTimeLocalField, Form, IntegerField
 
 GRADING_LABELS = {
     "highest": _l("The highest score of the attempts"),

@@ -28,6 +28,7 @@ from lms.courses.permissions import can_view_course
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
+from lms.inputs import parse_int
 from lms.quizzes import attempts
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import Attempt, Quiz
@@ -159,9 +160,7 @@ def attempt(attempt_id: int):
 
 def _index(value: str | None) -> int | None:
     """A choice number from the form: ASCII digits only ("²".isdigit() is true), bounded."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 4:
-        return int(value)
-    return None
+    return parse_int(value, high=9999)
 
 
 def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from lms.forms import Form
+from lms.forms import Form, choice_int
 
 KIND_LABELS = {
     "province": _l("Province"),
@@ -41,8 +41,8 @@ class UnitCreateForm(UnitEditForm):
         validators=[DataRequired(), Length(max=64)],
         description=_l("Stable and unique, e.g. BCHQS-HS. Cannot be changed later."),
     )
-    parent_id = SelectField(_l("Parent unit"), coerce=int)
+    parent_id = SelectField(_l("Parent unit"), coerce=choice_int)
 
 
 class UnitMoveForm(Form):
-    parent_id = SelectField(_l("New parent unit"), coerce=int)
+    parent_id = SelectField(_l("New parent unit"), coerce=choice_int)
