@@ -217,7 +217,16 @@ def test_all_present_then_the_paper_sheet(client, people, make_user, province, m
         {"user_id": others[0].id, "status": "absent", "version": 0},
         token_from=url,
     )
+    # Without script, "all present" asks first: a confirmation page, nothing written yet.
     response = post(client, f"{url}/mark-rest", {"status": "present"}, token_from=url)
+    assert response.status_code == 200
+    confirm = soup(response)
+    assert confirm.select_one("input[name=confirmed]")["value"] == "yes"
+    assert "3 người chưa được điểm danh sẽ được ghi “Có mặt”" in confirm.text
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
+    response = post(
+        client, f"{url}/mark-rest", {"status": "present", "confirmed": "yes"}, token_from=url
+    )
     assert response.status_code == 303
     statuses = dict(
         db.session.execute(select(AttendanceRecord.user_id, AttendanceRecord.status)).all()
@@ -369,7 +378,7 @@ def test_roster_page_loads_in_a_fixed_number_of_queries(
 
 
 # The same whatever the roster's size (10 or 500 people).
-EXPECTED_QUERIES = {"": 8, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
+EXPECTED_QUERIES = {"": 9, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
 
 
 def test_commanders_see_only_sessions_with_their_people(client, people, make_session):

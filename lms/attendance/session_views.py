@@ -272,6 +272,8 @@ def detail(session_id: int):
         session=session,
         people=people,
         roster=roster,
+        undoable=marking.last_undoable(session) if scope is None else None,
+        started=now >= session.starts_at,
         rows=ListPage(roster.rows, page_number(), ROSTER_PAGE_SIZE),
         query=query,
         markable=scope is None,
@@ -310,12 +312,17 @@ def mark(session_id: int):
         flash(str(error.message), "error")
         return redirect(url_for("sessions.detail", session_id=session.id)), 303
     db.session.commit()
-    status_code = 409 if outcome.conflicts else 200
-    message = _conflict_message(outcome.conflicts[0]) if outcome.conflicts else ""
+    refused = outcome.conflicts or outcome.clashes
+    status_code = 409 if refused else 200
+    message = ""
+    if outcome.conflicts:
+        message = _conflict_message(outcome.conflicts[0])
+    elif outcome.clashes:
+        message = _clash_message(outcome.clashes[0])
     if _wants_json():
         current = marking.current_record(session.id, wanted.user_id)
         return jsonify(
-            ok=not outcome.conflicts,
+            ok=not refused,
             message=message,
             status=current.status if current else None,
             note=current.note if current else "",
@@ -342,33 +349,102 @@ def _conflict_message(conflict: marking.Conflict) -> str:
     )
 
 
+def _clash_message(clash: marking.Clash) -> str:
+    return _(
+        "%(name)s was not marked: already present at “%(other)s”, held at the same time.",
+        name=clash.full_name,
+        other=clash.elsewhere,
+    )
+
+
+def _flash_skipped(skipped: list[marking.Clash]) -> None:
+    if skipped:
+        flash(
+            _(
+                "Not marked, because already present at another session held at the same "
+                "time: %(people)s.",
+                people="; ".join(f"{c.full_name} ({c.elsewhere})" for c in skipped),
+            ),
+            "error",
+        )
+
+
 @bp.post(f"/{SESSION_ID}/mark-rest")
 @require("trainer", "admin")
 def mark_rest(session_id: int):
+    """ "All present" (or absent): without ``confirmed=yes`` (the page's script asks in a
+    dialog and adds it), a confirmation step first."""
     session = _markable_or_404(session_id)
     status = request.form.get("status")
     if status not in ("present", "absent") or not CancelForm().validate_on_submit():
         abort(400)
+    back = url_for("sessions.detail", session_id=session.id)
     try:
+        if request.form.get("confirmed") != "yes":
+            preview = marking.rest_preview(session, status, utcnow())
+            return render_template(
+                "sessions/confirm_rest.html",
+                session=session,
+                status=status,
+                status_labels=STATUS_LABELS,
+                preview=preview,
+            )
         if status == "present":
-            count = marking.mark_rest_present(session, actor=current_user, now=utcnow())
+            outcome = marking.mark_rest_present(session, actor=current_user, now=utcnow())
         else:
-            count = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
+            outcome = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+        return redirect(back, code=303)
     db.session.commit()
     flash(
         ngettext(
             "%(num)s person marked %(status)s.",
             "%(num)s people marked %(status)s.",
-            count,
+            outcome.count,
             status=STATUS_LABELS[status],
         ),
         "success",
     )
-    return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+    _flash_skipped(outcome.skipped)
+    return redirect(back, code=303)
+
+
+@bp.post(f"/{SESSION_ID}/mark-rest/<int(max=2147483647):batch_id>/undo")
+@require("trainer", "admin")
+def undo_rest(session_id: int, batch_id: int):
+    """Undo an "everyone not marked yet": its records nobody changed since are removed."""
+    session = _markable_or_404(session_id)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    back = url_for("sessions.detail", session_id=session.id)
+    try:
+        outcome = marking.undo_rest(session, batch_id, actor=current_user, now=utcnow())
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    message = ngettext(
+        "Undone: %(num)s mark removed.", "Undone: %(num)s marks removed.", outcome.removed
+    )
+    if outcome.kept:
+        message += " " + ngettext(
+            "%(num)s changed since was kept.", "%(num)s changed since were kept.", outcome.kept
+        )
+    flash(message, "success")
+    if outcome.still_completed:
+        flash(
+            _(
+                "Completion is never taken back: %(people)s had completed the course and "
+                "keep it, although these marks may have counted towards it. Check their "
+                "attendance.",
+                people=", ".join(outcome.still_completed),
+            ),
+            "info",
+        )
+    return redirect(back, code=303)
 
 
 # ---- self check-in screen ---------------------------------------------------------------------
@@ -448,7 +524,7 @@ def bulk(session_id: int):
             outcome = marking.mark(session, marks, actor=current_user, now=now, source="sheet")
             rest = 0
             if request.form.get("rest") == "absent":
-                rest = marking.mark_rest_absent(session, actor=current_user, now=now)
+                rest = marking.mark_rest_absent(session, actor=current_user, now=now).count
         except InvalidInput as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -466,7 +542,9 @@ def bulk(session_id: int):
         )
         for conflict in outcome.conflicts:
             flash(_conflict_message(conflict), "error")
-        if outcome.conflicts:
+        for clash in outcome.clashes:
+            flash(_clash_message(clash), "error")
+        if outcome.conflicts or outcome.clashes:
             return _render_bulk(session, utcnow(), status=409)
         return redirect(url_for("sessions.detail", session_id=session.id), code=303)
     return _render_bulk(session, now)

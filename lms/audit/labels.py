@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "attendance.checkin": _l("Self check-in"),
     "attendance.mark": _l("Attendance marked"),
     "attendance.mark_rest": _l("Everyone not marked marked at once"),
+    "attendance.mark_rest_undo": _l("Marking of everyone not marked undone"),
 }
 
 FIELD_LABELS = {
