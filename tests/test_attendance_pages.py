@@ -581,3 +581,43 @@ def test_walk_ins_who_joined_later_count_under_their_own_unit(
     login(client, "chihuy.hs")
     text = client.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert "Đinh Văn Mới" in text and "Hà Thị Xa" not in text
+
+
+def test_the_period_is_picked_from_a_list_and_a_bad_one_shows_the_picker_again(
+    client, people, make_session
+):
+    login_en(client, "chihuy.hs")
+    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    this_half = f"{today.year}-H{1 if today.month <= 6 else 2}"
+    page = soup(client.get("/attendance/units/HS"))
+    options = {o["value"]: o.text for o in page.select("select[name=period] option")}
+    assert list(options)[:4] == [
+        this_half,
+        f"{today.year}-H1" if today.month > 6 else f"{today.year - 1}-H2",
+        str(today.year),
+        str(today.year - 1),
+    ]
+    assert list(options)[-1] == "year" and "Another year" in options["year"]
+    assert page.select_one("select[name=period] option[selected]")["value"] == this_half
+    # Links with a period keep working, an older one shown as picked.
+    page = soup(client.get("/attendance/units/HS?period=2024-H1"))
+    picked = page.select_one("select[name=period] option[selected]")
+    assert (picked["value"], picked.text) == ("2024-H1", "first half of 2024")
+    assert "Period: first half of 2024" in page.select_one("p.lead").text
+    # A chosen year.
+    page = soup(client.get("/attendance/units/HS?period=year&year=2023"))
+    assert page.select_one("select[name=period] option[selected]")["value"] == "year"
+    assert "Period: year 2023" in page.select_one("p.lead").text
+    # A malformed period: the page's picker again with what is accepted, still a 400.
+    for query, message in (
+        ("period=2026-12", "“2026-12” is not a period"),
+        ("period=year&year=", "Type the year"),
+        ("period=year&year=1066", "“1066” is not a period"),
+    ):
+        response = client.get(f"/attendance/units/HS?{query}")
+        assert response.status_code == 400, query
+        page = soup(response)
+        assert message in page.select_one(".period-picker .error").text
+        assert "2026-H1: January to June" in response.get_data(as_text=True) or "Type" in message
+        assert page.select_one("select[name=period]") is not None
+        assert page.select_one("dl.facts") is None  # no figures for a period that is not one

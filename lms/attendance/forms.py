@@ -42,7 +42,7 @@ class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     course_id = SelectField(_l("Course"), coerce=str, validators=[Optional()])
     kind = RadioField(
-        _l("Kind"),
+        _l("Session format"),
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
         default="in_person",
         validators=[InputRequired()],
@@ -118,7 +118,7 @@ class CancelForm(Form):
 
 class CheckinForm(Form):
     code = StringField(
-        _l("Code"),
+        _l("Check-in code"),
         validators=[DataRequired(), Length(max=20)],
         render_kw={
             "inputmode": "numeric",

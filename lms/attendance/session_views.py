@@ -630,7 +630,7 @@ def _export_tables(session: TrainingSession) -> list[spreadsheets.Table]:
         (_("Not marked"), tally.unmarked),
         (_("Attendance rate (percent)"), tally.rate),
     ]
-    return [(_("Roster"), header, rows), (_("Summary"), [_("Item"), _("Value")], summary)]
+    return [(_("Roster"), header, rows), (_("Totals"), [_("Item"), _("Value")], summary)]
 
 
 def _download(session: TrainingSession, data: bytes, extension: str, mimetype: str) -> Response:
