@@ -11,6 +11,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -81,14 +82,15 @@ class SessionForm(Form):
         description=_l("Usernames, separated by commas or one per line."),
         render_kw={"rows": 2, "autocapitalize": "none"},
     )
-    units = TextAreaField(
+    # Picked from the unit tree (choices set by the view); each unit brings its subtree.
+    units = SelectMultipleField(
         _l("Invited units"),
-        validators=[Length(max=20_000)],
+        coerce=int,
+        validators=[Optional()],
         description=_l(
-            "Unit codes, separated by commas or one per line: each unit comes with every "
-            "unit below it."
+            "Tick the units invited: each comes with every unit below it, so ticking a unit "
+            "is enough for its whole subtree. The number is the people in it and below it."
         ),
-        render_kw={"rows": 2, "autocapitalize": "characters"},
     )
     invitees = TextAreaField(
         _l("Invited people"),

@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import literal
+from sqlalchemy import literal, or_
 from wtforms import SelectChoice
 
 from lms import spreadsheets
@@ -40,6 +40,8 @@ from lms.extensions import db
 from lms.paging import ListPage, page_number, paginate
 from lms.people.models import User
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
+from lms.units import services as unit_services
+from lms.units.models import Unit
 from lms.units.scope import subtree_filter
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -119,12 +121,18 @@ def _form_input(form: SessionForm) -> services.SessionInput:
         late_after_minutes=form.late_after_minutes.data,  # type: ignore[arg-type]
         allow_walk_ins=bool(form.allow_walk_ins.data),
         trainers=services.split_list(form.trainers.data),
-        units=services.split_list(form.units.data),
+        unit_ids=list(form.units.data or []),
         invitees=services.split_list(form.invitees.data),
     )
 
 
-def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
+def _prepare(form: SessionForm, session: TrainingSession | None = None) -> list[Any]:
+    """Fill the form's choices; returns the unit tree to pick invited units from."""
+    invited = [row.unit_id for row in session.unit_rows] if session is not None else []
+    forest = unit_services.tree(or_(Unit.active.is_(True), Unit.id.in_(invited)))
+    form.units.choices = [
+        SelectChoice(node.unit.id, node.unit.name) for node in unit_services.flatten(forest)
+    ]
     choices = services.course_choices(current_user)
     current = session.course_id if session is not None else None
     if current is not None and current not in {course_id for course_id, _title in choices}:
@@ -133,6 +141,36 @@ def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
     form.course_id.choices = [SelectChoice("", _("— no course —"))] + [
         SelectChoice(str(course_id), title) for course_id, title in choices
     ]
+    return forest
+
+
+def _render_form(
+    form: SessionForm, session: TrainingSession | None, forest: list[Any], status: int
+):
+    picked = set(form.units.data or []) if isinstance(form.units.data, list) else set()
+    return render_template(
+        "sessions/form.html",
+        form=form,
+        session=session,
+        forest=forest,
+        picked=picked,
+        open_ids=_holding(forest, picked),
+    ), status
+
+
+def _holding(forest: list[Any], picked: set[int]) -> set[int]:
+    """Units with a picked unit below them: shown unfolded, so every tick is in sight."""
+    found: set[int] = set()
+
+    def walk(node: Any) -> bool:
+        below = any([walk(child) for child in node.children])
+        if below:
+            found.add(node.unit.id)
+        return below or node.unit.id in picked
+
+    for root in forest:
+        walk(root)
+    return found
 
 
 def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession | None:
@@ -165,7 +203,7 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
 @require("trainer", "admin")
 def new():
     form = SessionForm()
-    _prepare(form)
+    forest = _prepare(form)
     if request.method == "GET":
         config = current_app.config
         form.trainers.data = current_user.username
@@ -181,7 +219,7 @@ def new():
         flash(_("The session is scheduled."), "success")
         return redirect(url_for("sessions.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("sessions/form.html", form=form, session=None), status
+    return _render_form(form, None, forest, status)
 
 
 @bp.route(f"/{SESSION_ID}/edit", methods=["GET", "POST"])
@@ -192,7 +230,7 @@ def edit(session_id: int):
         flash(_("This session was cancelled."), "error")
         return redirect(url_for("sessions.detail", session_id=session.id))
     form = SessionForm(obj=None if request.method == "POST" else _Values(session))
-    _prepare(form, session)
+    forest = _prepare(form, session)
     try:
         saved = _save(form, session)
     except services.StaleSession:
@@ -203,13 +241,13 @@ def edit(session_id: int):
                 "are below; open the session again to see theirs, then save."
             )
         )
-        return render_template("sessions/form.html", form=form, session=session), 409
+        return _render_form(form, session, forest, 409)
     if saved is not None:
         db.session.commit()
         flash(_("The session is saved."), "success")
         return redirect(url_for("sessions.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("sessions/form.html", form=form, session=session), status
+    return _render_form(form, session, forest, status)
 
 
 class _Values:
@@ -231,7 +269,7 @@ class _Values:
         self.late_after_minutes = session.late_after_minutes
         self.allow_walk_ins = session.allow_walk_ins
         self.trainers = ", ".join(u.username for u in people.trainers)
-        self.units = ", ".join(u.code for u in people.units)
+        self.units = [u.id for u in people.units]
         self.invitees = ", ".join(u.username for u in people.invitees)
         self.version = str(session.version)
 
