@@ -290,6 +290,7 @@ def test_before_the_start_trainers_record_only_excused_on_every_path(
         response = post(client, f"{url}/mark-rest", data, token_from=url, follow_redirects=True)
         assert "only be marked excused" in response.get_data(as_text=True)
     bulk = f"{url}/bulk"
+    assert "only be marked excused" in client.get(bulk).get_data(as_text=True)
     response = post(
         client,
         bulk,

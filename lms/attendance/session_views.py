@@ -619,6 +619,7 @@ def _render_bulk(session: TrainingSession, now: Any, status: int = 200, typed: A
         statuses=STATUSES,
         status_labels=STATUS_LABELS,
         form=CancelForm(),
+        started=now >= session.starts_at,
     ), status
 
 
