@@ -163,7 +163,7 @@ def _elsewhere(session: TrainingSession, user_id: int) -> CheckinRefused:
     title = presence.where_else(session, [user_id]).get(user_id, "")
     return CheckinRefused(
         _l(
-            "You have already checked in to %(title)s, which takes place at the same time.",
+            "You are already recorded present at %(title)s, which takes place at the same time.",
             title=title,
         )
     )
