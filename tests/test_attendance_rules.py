@@ -106,7 +106,10 @@ def test_self_check_in_is_refused_where_a_trainer_marked_the_person_elsewhere(pe
     a, b, _later = two_halls
     mark_one(a, people["cadre"], "present", people["trainer"])
     code = codes.current_code(b.secret, NOW, 30).code
-    with pytest.raises(CheckinRefused, match="already recorded present at Hội trường A, which takes place at the same time"):
+    with pytest.raises(
+        CheckinRefused,
+        match="already recorded present at Hội trường A, which takes place at the same time",
+    ):
         check_in(people["cadre"], code, now=NOW, step_seconds=30, session=b)
     db.session.rollback()
     assert statuses(b.id) == {}
