@@ -38,6 +38,13 @@ def login_en(client, username):
     post(client, "/locale", {"locale": "en", "next": "/"}, token_from="/")
 
 
+def unit_ids(codes: str) -> list[str]:
+    """The form's values for units picked from the tree (their ids), from their codes."""
+    from lms.units import services as units
+
+    return [str(units.get_by_code(code).id) for code in codes.split(",") if code]
+
+
 def session_form(**overrides):
     data = {
         "title": "Tập huấn dân vận khéo",
@@ -47,7 +54,7 @@ def session_form(**overrides):
         "starts_at": "2026-12-10T08:00",
         "ends_at": "2026-12-10T11:00",
         "trainers": "giangvien",
-        "units": "HS",
+        "units": unit_ids("HS"),
         "invitees": "hocvien.bp",
         "checkin_opens_minutes": "30",
         "checkin_closes_minutes": "30",
@@ -70,7 +77,8 @@ def test_trainer_creates_edits_and_cancels_a_session(client, people):
 
     edit_url = f"/sessions/{session.id}/edit"
     form = soup(client.get(edit_url))
-    assert form.select_one("#units").text.strip() == "HS"
+    ticked = form.select("#units input[name=units][checked]")
+    assert [box["value"] for box in ticked] == unit_ids("HS")
     assert form.select_one("#version")["value"] == "1"
     response = post(
         client, edit_url, session_form(title="Đổi tên", version="1"), token_from=edit_url
@@ -92,7 +100,8 @@ def test_trainer_creates_edits_and_cancels_a_session(client, people):
         ({"title": ""}, "required"),
         ({"ends_at": "2026-12-10T07:00"}, "end after it starts"),
         ({"ends_at": "2026-12-12T07:00"}, "at most 24 hours"),
-        ({"units": "KHONG-CO", "invitees": ""}, "KHONG-CO"),
+        ({"units": ["999999"], "invitees": ""}, "not a valid choice"),
+        ({"units": ["HS"], "invitees": ""}, "could not be coerced"),
         ({"units": "", "invitees": ""}, "at least one unit"),
         ({"trainers": "hocvien"}, "not a trainer"),
         ({"kind": "online", "meeting_url": "javascript:alert(1)"}, "https://"),
@@ -217,7 +226,16 @@ def test_all_present_then_the_paper_sheet(client, people, make_user, province, m
         {"user_id": others[0].id, "status": "absent", "version": 0},
         token_from=url,
     )
+    # Without script, "all present" asks first: a confirmation page, nothing written yet.
     response = post(client, f"{url}/mark-rest", {"status": "present"}, token_from=url)
+    assert response.status_code == 200
+    confirm = soup(response)
+    assert confirm.select_one("input[name=confirmed]")["value"] == "yes"
+    assert "3 người chưa được điểm danh sẽ được ghi “Có mặt”" in confirm.text
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 1
+    response = post(
+        client, f"{url}/mark-rest", {"status": "present", "confirmed": "yes"}, token_from=url
+    )
     assert response.status_code == 303
     statuses = dict(
         db.session.execute(select(AttendanceRecord.user_id, AttendanceRecord.status)).all()
@@ -296,6 +314,11 @@ def test_who_may_mark_and_see_a_session(
         token_from=token_from,
     )
     assert response.status_code == marks
+    confirm = 200 if marks == 303 else marks  # "all present" first asks
+    rest = post(client, f"{url}/mark-rest", {"status": "present"}, token_from=token_from)
+    assert rest.status_code == confirm
+    undo = post(client, f"{url}/mark-rest/1/undo", {}, token_from=token_from)
+    assert undo.status_code == marks
     assert client.get(url).status_code == views
     assert client.get(f"{url}/attendance.csv").status_code == exports
     assert client.get(f"{url}/screen").status_code in (marks if marks != 303 else 200,)
@@ -369,7 +392,7 @@ def test_roster_page_loads_in_a_fixed_number_of_queries(
 
 
 # The same whatever the roster's size (10 or 500 people).
-EXPECTED_QUERIES = {"": 8, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
+EXPECTED_QUERIES = {"": 9, "/bulk": 6, "/sheet": 8, "/attendance.csv": 6}
 
 
 def test_commanders_see_only_sessions_with_their_people(client, people, make_session):
@@ -592,3 +615,115 @@ def test_both_check_in_pages_share_one_guess_counter(client, people, running):
     assert statuses[:20] == [400] * 20 and statuses[20] == 429
     assert post(client, "/checkin", {"code": "00000"}, token_from="/checkin").status_code == 429
     assert db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
+
+
+def test_the_period_is_picked_from_a_list_and_a_bad_one_shows_the_picker_again(
+    client, people, make_session
+):
+    login_en(client, "chihuy.hs")
+    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    this_half = f"{today.year}-H{1 if today.month <= 6 else 2}"
+    page = soup(client.get("/attendance/units/HS"))
+    options = {o["value"]: o.text for o in page.select("select[name=period] option")}
+    assert list(options)[:4] == [
+        this_half,
+        f"{today.year}-H1" if today.month > 6 else f"{today.year - 1}-H2",
+        str(today.year),
+        str(today.year - 1),
+    ]
+    assert list(options)[-1] == "year" and "Another year" in options["year"]
+    assert page.select_one("select[name=period] option[selected]")["value"] == this_half
+    # Links with a period keep working, an older one shown as picked.
+    page = soup(client.get("/attendance/units/HS?period=2024-H1"))
+    picked = page.select_one("select[name=period] option[selected]")
+    assert (picked["value"], picked.text) == ("2024-H1", "first half of 2024")
+    assert "Period: first half of 2024" in page.select_one("p.lead").text
+    # A chosen year.
+    page = soup(client.get("/attendance/units/HS?period=year&year=2023"))
+    assert page.select_one("select[name=period] option[selected]")["value"] == "year"
+    assert "Period: year 2023" in page.select_one("p.lead").text
+    # A malformed period: the page's picker again with what is accepted, still a 400.
+    for query, message in (
+        ("period=2026-12", "“2026-12” is not a period"),
+        ("period=year&year=", "Type the year"),
+        ("period=year&year=1066", "“1066” is not a period"),
+    ):
+        response = client.get(f"/attendance/units/HS?{query}")
+        assert response.status_code == 400, query
+        page = soup(response)
+        assert message in page.select_one(".period-picker .error").text
+        assert "2026-H1: January to June" in response.get_data(as_text=True) or "Type" in message
+        assert page.select_one("select[name=period]") is not None
+        assert page.select_one("dl.facts") is None  # no figures for a period that is not one
+
+
+def form_values(page: BeautifulSoup, selector: str = "form.card") -> list[tuple[str, str]]:
+    """What a browser submits for a form as shown: every field with its shown value."""
+    form = page.select_one(selector)
+    values = []
+    for element in form.select("input, select, textarea"):
+        name = element.get("name")
+        if not name or element.has_attr("disabled"):
+            continue
+        if element.name == "textarea":
+            values.append((name, element.text.removeprefix("\n")))
+        elif element.name == "select":
+            chosen = element.select("option[selected]") or element.select("option")[:1]
+            values += [(name, option.get("value", option.text)) for option in chosen]
+        elif element.get("type") in ("checkbox", "radio"):
+            if element.has_attr("checked"):
+                values.append((name, element.get("value", "y")))
+        elif element.get("type") != "submit":
+            values.append((name, element.get("value", "")))
+    return values
+
+
+def test_the_session_form_saved_unchanged_changes_nothing(
+    client, people, province, make_unit, make_session, make_course
+):
+    from lms.audit.models import AuditEvent
+    from lms.units import services as units
+
+    course = make_course("dan-van", owner=people["trainer"])
+    empty = make_unit("HS-02", province["HS"], name="Ban CHQS xã Sơn Kim 2")
+    session = make_session(
+        units=("HS-01", "HS-02", "DBP-CT"),
+        invitees=("hocvien.bp",),
+        course_id=course.id,
+        allow_walk_ins=True,
+        description="Mang theo sổ tay.\nĐọc trước bài 1.",
+    )
+    units.set_active(empty, False, actor=None)  # deactivated since: still invited
+    db.session.commit()
+    login(client, "giangvien")
+    edit = f"/sessions/{session.id}/edit"
+    first = soup(client.get(edit))
+    ticked = {box["value"] for box in first.select("#units input[checked]")}
+    assert ticked == {str(province[c].id) for c in ("HS-01", "DBP-CT")} | {str(empty.id)}
+    # The picked units' branches are unfolded; the kind is a choice of two.
+    assert all(d.has_attr("open") for d in first.select("#units details:has(input[checked])"))
+    assert [r["value"] for r in first.select(".choice-options input[type=radio]")] == [
+        "in_person",
+        "online",
+    ]
+    before = services_snapshot(session.id)
+    from werkzeug.datastructures import MultiDict
+
+    response = client.post(edit, data=MultiDict(form_values(first)))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert services_snapshot(session.id) == before
+    again = soup(client.get(edit))
+    shown = [(k, v) for k, v in form_values(first) if k not in ("csrf_token", "version")]
+    assert [(k, v) for k, v in form_values(again) if k not in ("csrf_token", "version")] == shown
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEvent.action == "session.update")) == 0
+    )  # nothing changed: nothing audited
+
+
+def services_snapshot(session_id: int) -> dict:
+    from lms.attendance import services
+
+    db.session.expire_all()
+    snapshot = services.snapshot(services.get_session(session_id))
+    snapshot["description"] = services.get_session(session_id).description
+    return snapshot

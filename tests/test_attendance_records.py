@@ -159,7 +159,7 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     marking.mark(
         session, [marking.Mark(people["cadre"].id, "excused")], actor=people["trainer"], now=DURING
     )
-    count = marking.mark_rest_present(session, actor=people["trainer"], now=DURING)
+    count = marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count
     db.session.commit()
     assert count == 5
     statuses = dict(
@@ -167,7 +167,7 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     )
     assert statuses[people["cadre"].id] == "excused"
     assert sorted(statuses.values()) == ["excused"] + ["present"] * 5
-    assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING) == 0
+    assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count == 0
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "attendance.mark_rest")
     ).all()
@@ -364,7 +364,7 @@ def test_deactivated_accounts_leave_rosters_they_have_no_record_on(
         accounts.set_active(user, False, actor=None)
     db.session.commit()
     assert sorted(roster_names(session, now)) == ["hocvien", "hv.dachuyen"]
-    assert marking.mark_rest_present(session, actor=people["trainer"], now=now) == 1
+    assert marking.mark_rest_present(session, actor=people["trainer"], now=now).count == 1
 
 
 def test_a_cancelled_session_counts_nobody_absent(people, make_session):

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.attendance import codes
+from lms.attendance import codes, presence
 from lms.attendance.models import ATTENDED, AttendanceRecord, TrainingSession
 from lms.attendance.roster import on_roster
 from lms.attendance.services import open_sessions
@@ -81,30 +81,30 @@ def check_in(
     record = db.session.get(AttendanceRecord, (session.id, user.id))
     if record is not None and record.status in ATTENDED:
         return CheckinResult(session, record, already=True)
-    elsewhere = _attended_at_the_same_time(session, user.id)
-    if elsewhere is not None:
-        raise CheckinRefused(
-            _l(
-                "You have already checked in to %(title)s, which takes place at the same time.",
-                title=elsewhere,
-            )
-        )
+    # Nobody is present at two sessions at once: the same rule as the trainers' marks, checked
+    # here for the message and carried by the writing statements below against a race.
+    presence.lock_people([user.id])
+    if presence.where_else(session, [user.id]):
+        raise _elsewhere(session, user.id)
     before = {"status": record.status} if record is not None else None
     if record is None:
-        record = AttendanceRecord(
-            session_id=session.id,
-            user_id=user.id,
-            status=status,
-            source="checkin",
-            walk_in=not invited,
-            checked_in_at=now,
-            marked_by=user.id,
-            marked_at=now,
-        )
         nested = db.session.begin_nested()
         try:
-            db.session.add(record)
-            db.session.flush()
+            inserted = presence.insert_if_free(
+                session,
+                {
+                    "session_id": session.id,
+                    "user_id": user.id,
+                    "status": status,
+                    "note": "",
+                    "source": "checkin",
+                    "walk_in": not invited,
+                    "checked_in_at": now,
+                    "marked_by": user.id,
+                    "marked_at": now,
+                    "version": 1,
+                },
+            )
             nested.commit()
         except IntegrityError:  # a double tap raced this one and recorded it first
             nested.rollback()
@@ -112,6 +112,10 @@ def check_in(
             record = db.session.get(AttendanceRecord, (session.id, user.id))
             assert record is not None
             return CheckinResult(session, record, already=True)
+        if not inserted:
+            raise _elsewhere(session, user.id)
+        record = db.session.get(AttendanceRecord, (session.id, user.id))
+        assert record is not None
     else:
         # Marked absent or excused beforehand, yet here with the code: the check-in wins, but
         # only over the record read (compare-and-swap), so a trainer's change made meanwhile is
@@ -122,6 +126,7 @@ def check_in(
                 AttendanceRecord.session_id == session.id,
                 AttendanceRecord.user_id == user.id,
                 AttendanceRecord.version == record.version,
+                presence.free_for(session, user.id),
             )
             .values(
                 status=status,
@@ -135,6 +140,8 @@ def check_in(
             .execution_options(synchronize_session=False)
         ).rowcount
         if swapped != 1:
+            if presence.where_else(session, [user.id]):
+                raise _elsewhere(session, user.id)
             raise CheckinRefused(
                 _l("The trainer changed your attendance just now. Check it, then try again.")
             )
@@ -152,21 +159,13 @@ def check_in(
     return CheckinResult(session, record, already=False)
 
 
-def _attended_at_the_same_time(session: TrainingSession, user_id: int) -> str | None:
-    """The title of another session overlapping this one where the person is already
-    recorded as there: nobody attends two halls at once."""
-    return db.session.scalar(
-        select(TrainingSession.title)
-        .join(AttendanceRecord, AttendanceRecord.session_id == TrainingSession.id)
-        .where(
-            AttendanceRecord.user_id == user_id,
-            AttendanceRecord.status.in_(ATTENDED),
-            TrainingSession.id != session.id,
-            TrainingSession.cancelled_at.is_(None),
-            TrainingSession.starts_at < session.ends_at,
-            TrainingSession.ends_at > session.starts_at,
+def _elsewhere(session: TrainingSession, user_id: int) -> CheckinRefused:
+    title = presence.where_else(session, [user_id]).get(user_id, "")
+    return CheckinRefused(
+        _l(
+            "You are already recorded present at %(title)s, which takes place at the same time.",
+            title=title,
         )
-        .limit(1)
     )
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -40,7 +41,7 @@ class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     course_id = SelectField(_l("Course"), coerce=str, validators=[Optional()])
     kind = RadioField(
-        _l("Kind"),
+        _l("Session format"),
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
         default="in_person",
         validators=[InputRequired()],
@@ -79,14 +80,15 @@ class SessionForm(Form):
         description=_l("Usernames, separated by commas or one per line."),
         render_kw={"rows": 2, "autocapitalize": "none"},
     )
-    units = TextAreaField(
+    # Picked from the unit tree (choices set by the view); each unit brings its subtree.
+    units = SelectMultipleField(
         _l("Invited units"),
-        validators=[Length(max=20_000)],
+        coerce=int,
+        validators=[Optional()],
         description=_l(
-            "Unit codes, separated by commas or one per line: each unit comes with every "
-            "unit below it."
+            "Tick the units invited: each comes with every unit below it, so ticking a unit "
+            "is enough for its whole subtree. The number is the people in it and below it."
         ),
-        render_kw={"rows": 2, "autocapitalize": "characters"},
     )
     invitees = TextAreaField(
         _l("Invited people"),
@@ -116,7 +118,7 @@ class CancelForm(Form):
 
 class CheckinForm(Form):
     code = StringField(
-        _l("Code"),
+        _l("Check-in code"),
         validators=[DataRequired(), Length(max=20)],
         render_kw={
             "inputmode": "numeric",

@@ -139,5 +139,8 @@ class AttendanceRecord(Base):
     marked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Raised by every change: a trainer's change based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
+    # The audit entry of the "all present" that created this record: undoing that action
+    # removes exactly its records still at version 1 (not changed since).
+    batch_id: Mapped[int | None] = mapped_column(default=None)
 
     __table_args__ = (Index("ix_attendance_records_user", "user_id", "session_id"),)

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.attendance import codes
@@ -58,7 +58,8 @@ class SessionInput:
     late_after_minutes: int = 15
     allow_walk_ins: bool = False
     trainers: list[str] = field(default_factory=list)  # usernames
-    units: list[str] = field(default_factory=list)  # unit codes
+    units: list[str] = field(default_factory=list)  # unit codes (the command line, the demo)
+    unit_ids: list[int] = field(default_factory=list)  # units picked from the tree (the form)
     invitees: list[str] = field(default_factory=list)  # usernames
 
 
@@ -74,8 +75,9 @@ class _Resolved:
     invitee_ids: list[int]
 
 
-def _resolve(data: SessionInput) -> _Resolved:
-    """Check everything and turn names into ids; the first problem found is raised."""
+def _resolve(data: SessionInput, invited_units: frozenset[int] = frozenset()) -> _Resolved:
+    """Check everything and turn names into ids; the first problem found is raised.
+    ``invited_units``: units the session already invites, kept even if deactivated since."""
     title = clean(data.title)
     if not title:
         raise InvalidInput(_l("Give the session a title."), field="title")
@@ -117,7 +119,9 @@ def _resolve(data: SessionInput) -> _Resolved:
     trainer_ids = _user_ids(data.trainers, "trainers", roles=("trainer", "admin"))
     if not trainer_ids:
         raise InvalidInput(_l("A session needs at least one trainer."), field="trainers")
-    unit_ids = _unit_ids(data.units)
+    unit_ids = list(
+        dict.fromkeys(_unit_ids(data.units) + _picked_units(data.unit_ids, invited_units))
+    )
     invitee_ids = _user_ids(data.invitees, "invitees")
     if not unit_ids and not invitee_ids:
         raise InvalidInput(_l("Invite at least one unit or one person."), field="units")
@@ -177,6 +181,25 @@ def _unit_ids(unit_codes: list[str]) -> list[int]:
             field="units",
         )
     return [folded[code][0] for code in wanted]
+
+
+def _picked_units(unit_ids: list[int], invited: frozenset[int]) -> list[int]:
+    """Units picked from the tree: active ones, or ones the session already invites."""
+    wanted = list(dict.fromkeys(unit_ids))
+    if not wanted:
+        return []
+    if len(wanted) > 500:
+        raise InvalidInput(_l("Too many units (500 at most)."), field="units")
+    usable = set(
+        db.session.scalars(
+            select(Unit.id).where(
+                Unit.id.in_(wanted), or_(Unit.active.is_(True), Unit.id.in_(invited))
+            )
+        )
+    )
+    if any(unit_id not in usable for unit_id in wanted):
+        raise InvalidInput(_l("Choose units from the tree."), field="units")
+    return wanted
 
 
 def _apply(session: TrainingSession, data: SessionInput, resolved: _Resolved) -> None:
@@ -240,7 +263,7 @@ def update_session(
     session: TrainingSession, data: SessionInput, *, actor: Any | None, expected_version: int
 ) -> None:
     """Save a trainer's edit, unless someone else saved since they opened the form."""
-    resolved = _resolve(data)
+    resolved = _resolve(data, frozenset(row.unit_id for row in session.unit_rows))
     before = snapshot(session)
     # Compare-and-swap on the version: of two edits based on the same version, one wins.
     claimed = db.session.execute(
@@ -256,6 +279,8 @@ def update_session(
     db.session.flush()
     _recheck_completion({before["course_id"], session.course_id})
     changed_before, changed_after = audit.changed_fields(before, snapshot(session))
+    if not changed_after:
+        return  # saved unchanged: nothing to audit
     audit.record(
         "session.update",
         actor=actor,

@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import literal
+from sqlalchemy import literal, or_
 from wtforms import SelectChoice
 
 from lms import spreadsheets
@@ -41,6 +41,8 @@ from lms.inputs import parse_int
 from lms.paging import ListPage, page_number, paginate
 from lms.people.models import User
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
+from lms.units import services as unit_services
+from lms.units.models import Unit
 from lms.units.scope import subtree_filter
 from lms.urls import absolute_url
 
@@ -118,12 +120,18 @@ def _form_input(form: SessionForm) -> services.SessionInput:
         late_after_minutes=form.late_after_minutes.data,  # type: ignore[arg-type]
         allow_walk_ins=bool(form.allow_walk_ins.data),
         trainers=services.split_list(form.trainers.data),
-        units=services.split_list(form.units.data),
+        unit_ids=list(form.units.data or []),
         invitees=services.split_list(form.invitees.data),
     )
 
 
-def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
+def _prepare(form: SessionForm, session: TrainingSession | None = None) -> list[Any]:
+    """Fill the form's choices; returns the unit tree to pick invited units from."""
+    invited = [row.unit_id for row in session.unit_rows] if session is not None else []
+    forest = unit_services.tree(or_(Unit.active.is_(True), Unit.id.in_(invited)))
+    form.units.choices = [
+        SelectChoice(node.unit.id, node.unit.name) for node in unit_services.flatten(forest)
+    ]
     choices = services.course_choices(current_user)
     current = session.course_id if session is not None else None
     if current is not None and current not in {course_id for course_id, _title in choices}:
@@ -132,6 +140,36 @@ def _prepare(form: SessionForm, session: TrainingSession | None = None) -> None:
     form.course_id.choices = [SelectChoice("", _("— no course —"))] + [
         SelectChoice(str(course_id), title) for course_id, title in choices
     ]
+    return forest
+
+
+def _render_form(
+    form: SessionForm, session: TrainingSession | None, forest: list[Any], status: int
+):
+    picked = set(form.units.data or []) if isinstance(form.units.data, list) else set()
+    return render_template(
+        "sessions/form.html",
+        form=form,
+        session=session,
+        forest=forest,
+        picked=picked,
+        open_ids=_holding(forest, picked),
+    ), status
+
+
+def _holding(forest: list[Any], picked: set[int]) -> set[int]:
+    """Units with a picked unit below them: shown unfolded, so every tick is in sight."""
+    found: set[int] = set()
+
+    def walk(node: Any) -> bool:
+        below = any([walk(child) for child in node.children])
+        if below:
+            found.add(node.unit.id)
+        return below or node.unit.id in picked
+
+    for root in forest:
+        walk(root)
+    return found
 
 
 def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession | None:
@@ -160,7 +198,7 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
 @require("trainer", "admin")
 def new():
     form = SessionForm()
-    _prepare(form)
+    forest = _prepare(form)
     if request.method == "GET":
         config = current_app.config
         form.trainers.data = current_user.username
@@ -176,7 +214,7 @@ def new():
         flash(_("The session is scheduled."), "success")
         return redirect(url_for("sessions.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("sessions/form.html", form=form, session=None), status
+    return _render_form(form, None, forest, status)
 
 
 @bp.route(f"/{SESSION_ID}/edit", methods=["GET", "POST"])
@@ -187,7 +225,7 @@ def edit(session_id: int):
         flash(_("This session was cancelled."), "error")
         return redirect(url_for("sessions.detail", session_id=session.id))
     form = SessionForm(obj=None if request.method == "POST" else _Values(session))
-    _prepare(form, session)
+    forest = _prepare(form, session)
     try:
         saved = _save(form, session)
     except services.StaleSession:
@@ -198,13 +236,13 @@ def edit(session_id: int):
                 "are below; open the session again to see theirs, then save."
             )
         )
-        return render_template("sessions/form.html", form=form, session=session), 409
+        return _render_form(form, session, forest, 409)
     if saved is not None:
         db.session.commit()
         flash(_("The session is saved."), "success")
         return redirect(url_for("sessions.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("sessions/form.html", form=form, session=session), status
+    return _render_form(form, session, forest, status)
 
 
 class _Values:
@@ -226,7 +264,7 @@ class _Values:
         self.late_after_minutes = session.late_after_minutes
         self.allow_walk_ins = session.allow_walk_ins
         self.trainers = ", ".join(u.username for u in people.trainers)
-        self.units = ", ".join(u.code for u in people.units)
+        self.units = [u.id for u in people.units]
         self.invitees = ", ".join(u.username for u in people.invitees)
         self.version = str(session.version)
 
@@ -267,6 +305,8 @@ def detail(session_id: int):
         session=session,
         people=people,
         roster=roster,
+        undoable=marking.last_undoable(session) if scope is None else None,
+        started=now >= session.starts_at,
         rows=ListPage(roster.rows, page_number(), ROSTER_PAGE_SIZE),
         query=query,
         markable=scope is None,
@@ -305,12 +345,17 @@ def mark(session_id: int):
         flash(str(error.message), "error")
         return redirect(url_for("sessions.detail", session_id=session.id)), 303
     db.session.commit()
-    status_code = 409 if outcome.conflicts else 200
-    message = _conflict_message(outcome.conflicts[0]) if outcome.conflicts else ""
+    refused = outcome.conflicts or outcome.clashes
+    status_code = 409 if refused else 200
+    message = ""
+    if outcome.conflicts:
+        message = _conflict_message(outcome.conflicts[0])
+    elif outcome.clashes:
+        message = _clash_message(outcome.clashes[0])
     if _wants_json():
         current = marking.current_record(session.id, wanted.user_id)
         return jsonify(
-            ok=not outcome.conflicts,
+            ok=not refused,
             message=message,
             status=current.status if current else None,
             note=current.note if current else "",
@@ -337,33 +382,102 @@ def _conflict_message(conflict: marking.Conflict) -> str:
     )
 
 
+def _clash_message(clash: marking.Clash) -> str:
+    return _(
+        "%(name)s was not marked: already present at “%(other)s”, held at the same time.",
+        name=clash.full_name,
+        other=clash.elsewhere,
+    )
+
+
+def _flash_skipped(skipped: list[marking.Clash]) -> None:
+    if skipped:
+        flash(
+            _(
+                "Not marked, because already present at another session held at the same "
+                "time: %(people)s.",
+                people="; ".join(f"{c.full_name} ({c.elsewhere})" for c in skipped),
+            ),
+            "error",
+        )
+
+
 @bp.post(f"/{SESSION_ID}/mark-rest")
 @require("trainer", "admin")
 def mark_rest(session_id: int):
+    """ "All present" (or absent): without ``confirmed=yes`` (the page's script asks in a
+    dialog and adds it), a confirmation step first."""
     session = _markable_or_404(session_id)
     status = request.form.get("status")
     if status not in ("present", "absent") or not CancelForm().validate_on_submit():
         abort(400)
+    back = url_for("sessions.detail", session_id=session.id)
     try:
+        if request.form.get("confirmed") != "yes":
+            preview = marking.rest_preview(session, status, utcnow())
+            return render_template(
+                "sessions/confirm_rest.html",
+                session=session,
+                status=status,
+                status_labels=STATUS_LABELS,
+                preview=preview,
+            )
         if status == "present":
-            count = marking.mark_rest_present(session, actor=current_user, now=utcnow())
+            outcome = marking.mark_rest_present(session, actor=current_user, now=utcnow())
         else:
-            count = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
+            outcome = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+        return redirect(back, code=303)
     db.session.commit()
     flash(
         ngettext(
             "%(num)s person marked %(status)s.",
             "%(num)s people marked %(status)s.",
-            count,
+            outcome.count,
             status=STATUS_LABELS[status],
         ),
         "success",
     )
-    return redirect(url_for("sessions.detail", session_id=session.id), code=303)
+    _flash_skipped(outcome.skipped)
+    return redirect(back, code=303)
+
+
+@bp.post(f"/{SESSION_ID}/mark-rest/<int(max=2147483647):batch_id>/undo")
+@require("trainer", "admin")
+def undo_rest(session_id: int, batch_id: int):
+    """Undo an "everyone not marked yet": its records nobody changed since are removed."""
+    session = _markable_or_404(session_id)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    back = url_for("sessions.detail", session_id=session.id)
+    try:
+        outcome = marking.undo_rest(session, batch_id, actor=current_user, now=utcnow())
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    message = ngettext(
+        "Undone: %(num)s mark removed.", "Undone: %(num)s marks removed.", outcome.removed
+    )
+    if outcome.kept:
+        message += " " + ngettext(
+            "%(num)s changed since was kept.", "%(num)s changed since were kept.", outcome.kept
+        )
+    flash(message, "success")
+    if outcome.still_completed:
+        flash(
+            _(
+                "Completion is never taken back: %(people)s had completed the course and "
+                "keep it, although these marks may have counted towards it. Check their "
+                "attendance.",
+                people=", ".join(outcome.still_completed),
+            ),
+            "info",
+        )
+    return redirect(back, code=303)
 
 
 # ---- self check-in screen ---------------------------------------------------------------------
@@ -443,7 +557,7 @@ def bulk(session_id: int):
             outcome = marking.mark(session, marks, actor=current_user, now=now, source="sheet")
             rest = 0
             if request.form.get("rest") == "absent":
-                rest = marking.mark_rest_absent(session, actor=current_user, now=now)
+                rest = marking.mark_rest_absent(session, actor=current_user, now=now).count
         except InvalidInput as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -461,7 +575,9 @@ def bulk(session_id: int):
         )
         for conflict in outcome.conflicts:
             flash(_conflict_message(conflict), "error")
-        if outcome.conflicts:
+        for clash in outcome.clashes:
+            flash(_clash_message(clash), "error")
+        if outcome.conflicts or outcome.clashes:
             return _render_bulk(session, utcnow(), status=409)
         return redirect(url_for("sessions.detail", session_id=session.id), code=303)
     return _render_bulk(session, now)
@@ -498,6 +614,7 @@ def _render_bulk(session: TrainingSession, now: Any, status: int = 200, typed: A
         statuses=STATUSES,
         status_labels=STATUS_LABELS,
         form=CancelForm(),
+        started=now >= session.starts_at,
     ), status
 
 
@@ -547,7 +664,7 @@ def _export_tables(session: TrainingSession) -> list[spreadsheets.Table]:
         (_("Not marked"), tally.unmarked),
         (_("Attendance rate (percent)"), tally.rate),
     ]
-    return [(_("Roster"), header, rows), (_("Summary"), [_("Item"), _("Value")], summary)]
+    return [(_("Roster"), header, rows), (_("Totals"), [_("Item"), _("Value")], summary)]
 
 
 def _download(session: TrainingSession, data: bytes, extension: str, mimetype: str) -> Response:

@@ -23,7 +23,8 @@ from lms.attendance.roster import on_roster
 from lms.auth.permissions import require
 from lms.extensions import db, limiter
 from lms.people import services as people
-from lms.timeutil import Period, current_half, parse_period, utcnow
+from lms.periods import choose_period, describe
+from lms.timeutil import utcnow
 from lms.units import services as units
 from lms.units.models import Unit
 from lms.units.scope import can_see_unit, scope_root_id, sees_everything
@@ -148,15 +149,6 @@ def _render_history(user, *, own: bool):
     )
 
 
-def _period() -> Period:
-    zone = current_app.config["TIMEZONE"]
-    text = request.args.get("period") or current_half(zone)
-    try:
-        return parse_period(text[:20], zone)
-    except ValueError:
-        abort(400, _("Periods look like 2026, 2026-H1 or 2026-H2."))
-
-
 @bp.get("/attendance/units/")
 @require("commander", "admin")
 def province():
@@ -167,7 +159,8 @@ def province():
         if found is None:
             abort(404)
         period = request.args.get("period", "")[:20] or None
-        return redirect(url_for("attendance.unit", code=found.code, period=period))
+        year = request.args.get("year", "")[:10] or None
+        return redirect(url_for("attendance.unit", code=found.code, period=period, year=year))
     return _render_units(None)
 
 
@@ -181,16 +174,23 @@ def unit(code: str):
 
 
 def _render_units(found: Unit | None):
-    period = _period()
-    now = utcnow()
-    total, own, rows = reports.unit_rates(found, period.since, period.until, now)
+    choice = choose_period(request.args, current_app.config["TIMEZONE"])
     path = []
     if found is not None:
         path = [u for u in units.ancestors(found) if can_see_unit(current_user, u.id)]
+    period = choice.period
+    if period is None:  # the picker again, saying which periods exist
+        return render_template(
+            "attendance/unit.html", unit=found, choice=choice, period=None, path=path
+        ), 400
+    now = utcnow()
+    total, own, rows = reports.unit_rates(found, period.since, period.until, now)
     return render_template(
         "attendance/unit.html",
         unit=found,
+        choice=choice,
         period=period,
+        period_words=describe(period),
         total=total,
         own=own,
         rows=rows,

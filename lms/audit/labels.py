@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "attendance.mark": _l("Attendance marked"),
     "attendance.mark_rest": _l("Everyone not marked marked at once"),
     "auth.sign_in_limited": _l("Sign-ins locked after failed attempts"),
+    "attendance.mark_rest_undo": _l("Marking of everyone not marked undone"),
 }
 
 FIELD_LABELS = {

@@ -263,6 +263,25 @@ def complete_those_finished(course_id: int, user_ids: list[int] | None = None) -
         )
 
 
+def completed_among(course_id: int, user_ids: list[int]) -> list[str]:
+    """Full names of those of ``user_ids`` who completed the course (completion is never taken
+    back: an undone attendance mark names those it may have completed). One query."""
+    if not user_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User.full_name)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids),
+                Enrollment.completed_at.is_not(None),
+            )
+            .order_by(User.full_name)
+        )
+    )
+
+
 def recompute_completion(course_id: int) -> None:
     """Complete every enrollment whose reader has now done all that the course asks (after a
     module was deleted, say)."""

@@ -1,5 +1,6 @@
 // The roster: one tap marks a person without reloading the page, and typing in the search box
-// filters the list at once. Without this script both still work (a form post, a GET search).
+// filters the list at once. Without this script both still work (a form post, a GET search),
+// and "everyone not marked yet" asks on a confirmation page instead of a dialog.
 (function () {
   "use strict";
   var roster = document.getElementById("roster");
@@ -19,6 +20,22 @@
       });
     });
   }
+
+  // "Everyone not marked yet": a dialog instead of the confirmation page the form leads to
+  // without script.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        return;
+      }
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirmed";
+      confirmed.value = "yes";
+      form.appendChild(confirmed);
+    });
+  });
 
   function show(form, status, version, message) {
     form.querySelector("input[name=version]").value = version;
