@@ -145,8 +145,10 @@ def plan_users(
     existing = _existing(list(specs))
     if actor is not None and actor.username in existing:
         spec = specs[actor.username]
-        if spec["roles"] and "admin" not in spec["roles"] and existing[actor.username].has_role(
-            "admin"
+        if (
+            spec["roles"]
+            and "admin" not in spec["roles"]
+            and existing[actor.username].has_role("admin")
         ):
             problems.append(
                 Problem(spec["line"], str(_l("You cannot remove your own administrator role.")))
