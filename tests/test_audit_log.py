@@ -79,7 +79,7 @@ def test_values_are_shown_as_people_read_them(client, people, province):
     assert "Ban CHQS huyện Hương Sơn" in created and "Đồn Biên phòng Cầu Treo" in created
     assert "Trần Minh Đức (giangvien)" in created  # the trainer, not an id
     assert "08:30 3/12/26" in created  # local time, not ISO UTC
-    assert "Trực tiếp" in created  # the kind's label
+    assert "Hình thức Trực tiếp" in created  # the kind of session, by its label
     assert "Không" in created  # walk-ins not allowed
     assert "2026-12-03T01:30" not in created
     page = BeautifulSoup(

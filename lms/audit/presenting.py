@@ -41,6 +41,13 @@ ATTEMPT_STATE_LABELS = {
     "needs_grading": _l("Waiting for grading"),
     "graded": _l("Graded"),
 }
+# A field whose name means something else in one area than in the others.
+AREA_FIELD_LABELS = {
+    ("session", "kind"): _l("Held"),
+    ("questions", "kind"): _l("Question type"),
+    ("session", "title"): _l("Session title"),
+    ("session", "units"): _l("Invited units"),
+}
 DATETIME_FIELDS = {"starts_at", "ends_at", "opens_at", "closes_at", "at"}
 DATE_FIELDS = {"due_date"}
 USER_ID_FIELDS = {"trainers", "invitees", "owners"}  # lists of account ids (owners: or usernames)
@@ -138,8 +145,12 @@ def present(events: Iterable[AuditEvent]) -> list[PresentedEvent]:
 def _fields(event: AuditEvent, values: dict[str, Any] | None, names: _Names) -> list[Field]:
     if not values:
         return []
+    area = event.action.split(".", 1)[0]
     return [
-        Field(str(FIELD_LABELS.get(key, key)), _shown(event, key, value, names))
+        Field(
+            str(AREA_FIELD_LABELS.get((area, key)) or FIELD_LABELS.get(key, key)),
+            _shown(event, key, value, names),
+        )
         for key, value in values.items()
     ]
 
