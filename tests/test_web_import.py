@@ -382,3 +382,15 @@ def test_an_xlsx_is_imported_like_a_csv(admin, province):
 def test_the_upload_page_preselects_the_kind_from_the_link(admin, people):
     page = admin.get("/imports/?kind=units").get_data(as_text=True)
     assert re.search(r'value="units"[^>]*checked|checked[^>]*value="units"', page)
+
+
+def test_confirming_twice_imports_once(admin, people, province):
+    response = upload(admin, "accounts", ACCOUNTS + "nguyenvanan,Nguyễn Văn An,HS-01,,,,,\n")
+    form = confirm_form(response)
+    assert admin.post("/imports/apply", data=form).status_code == 200
+    users, handouts = count(User), count(PasswordHandout)
+    again = admin.post("/imports/apply", data=form)
+    assert again.status_code == 409  # the file would now change nothing: shown, not applied
+    assert "The file changes nothing" in text_of(again)
+    assert (count(User), count(PasswordHandout)) == (users, handouts)
+    assert audit_actions().count("user.import") == 1
