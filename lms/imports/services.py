@@ -94,7 +94,9 @@ def check_size(data: bytes) -> None:
         )
 
 
-def preview(kind: str, data: bytes, filename: str, *, actor: Any, min_password_length: int):
+def preview(
+    kind: str, data: bytes, filename: str, *, actor: Any, min_password_length: int
+) -> tuple[Preview, units_importer.UnitPlan | people_importer.UserPlan]:
     """What importing ``data`` would change; raises ImportRefused (with lines) or InvalidInput.
     Reads only."""
     check_size(data)
