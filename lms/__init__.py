@@ -37,6 +37,7 @@ def _blueprints():
     from lms.core.views import bp as core_bp
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp
+    from lms.imports.views import bp as imports_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.authoring import bp as quiz_authoring_bp
     from lms.quizzes.question_editor import bp as question_editor_bp
@@ -49,6 +50,7 @@ def _blueprints():
         units_bp,
         people_bp,
         audit_bp,
+        imports_bp,
         courses_bp,
         authoring_bp,
         quizzes_bp,

@@ -19,6 +19,9 @@ from lms.errors import ImportRefused, Problem
 from lms.text import nfc
 
 XLSX_MAGIC = b"PK\x03\x04"
+# An XLSX is a zip: a small file may unpack to gigabytes. 200 MB is a sheet of about a million
+# cells, far more than a province's roster.
+MAX_XLSX_UNPACKED = 200 * 2**20
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,11 @@ def _csv_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         ) from None
     if not text.strip():
         raise ImportRefused([Problem(1, str(_l("the file is empty")))])
+    if "\x00" in text:  # a binary file that happens to decode; no database stores a NUL
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportRefused(
+            [Problem(line, str(_l("the file is not a CSV text file (it holds binary data)")))]
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -121,6 +129,26 @@ def _csv_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
 def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        unpacked = 0  # openpyxl reports the unreadable file below
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ImportRefused(
+            [
+                Problem(
+                    1,
+                    str(
+                        _l(
+                            "the workbook unpacks to more than %(n)s MB; split it into smaller "
+                            "files",
+                            n=MAX_XLSX_UNPACKED // 2**20,
+                        )
+                    ),
+                )
+            ]
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

@@ -66,6 +66,15 @@ MATRIX = [
     ("POST", "/people/{cadre}/reset-password", {"cadre": 403, "commander": 403, "admin": 200}),
     ("POST", "/people/{cadre}/deactivate", {"commander": 403, "admin": 302}),
     ("GET", "/audit/", {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 200}),
+    (
+        "GET",
+        "/imports/",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 200},
+    ),
+    # Posted without a file or a confirmation: an admin gets the form back with the message.
+    ("POST", "/imports/preview", {"anon": 302, "cadre": 403, "commander": 403, "admin": 400}),
+    ("POST", "/imports/apply", {"anon": 302, "trainer": 403, "commander": 403, "admin": 400}),
+    ("POST", "/imports/passwords", {"anon": 302, "cadre": 403, "commander": 403, "admin": 410}),
     ("GET", "/account/password", {"anon": 302, "cadre": 200, "admin": 200}),
     ("GET", "/healthz", {"anon": 200, "cadre": 200}),
     ("GET", "/login", {"anon": 200, "cadre": 302}),

@@ -252,4 +252,4 @@ def test_audit_log_shows_readable_actions(client, people):
     page = soup(client.get("/audit/?action=user.deactivate"))
     [row] = page.select("table.audit tbody tr")
     assert "Khóa tài khoản" in row.get_text()
-    assert "không" in row.get_text()  # active: False, shown in words
+    assert "Không" in row.get_text()  # active: False, shown in words

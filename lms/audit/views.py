@@ -7,8 +7,8 @@ import datetime as dt
 from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from lms.audit import services
-from lms.audit.labels import ACTION_LABELS, FIELD_LABELS
+from lms.audit import presenting, services
+from lms.audit.labels import ACTION_LABELS, TARGET_LABELS
 from lms.auth import services as auth
 from lms.auth.permissions import require
 from lms.inputs import parse_date
@@ -46,6 +46,7 @@ def index():
         until=local_day_start_utc(until + dt.timedelta(days=1), zone) if until else None,
     )
     page = paginate(query)
+    entries = presenting.present(page.items)
     # Only the known filters go back into the pager's links.
     filters = {key: args[key] for key in FILTERS if args.get(key)}
     return render_template(
@@ -54,7 +55,8 @@ def index():
         actions=services.known_actions(),
         args=args,
         filters=filters,
+        entries=entries,
         action_labels=ACTION_LABELS,
-        field_labels=FIELD_LABELS,
         locks=auth.limited_sign_ins(utcnow()),
+        target_labels=TARGET_LABELS,
     )

@@ -6,7 +6,9 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.courses.cli import courses_dir
 from lms.demo import services
+from lms.demo.training import DEMO_COURSE
 
 
 @click.command("demo")
@@ -42,7 +44,7 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
     with one_transaction():
         if force:
             services.wipe()
-        result = services.load(size)
+        result = services.load(size, courses_dir=courses_dir())
     click.echo(
         _(
             "Demo province loaded: %(units)s units, %(people)s accounts, %(sessions)s "
@@ -52,6 +54,27 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
             sessions=result.sessions,
         )
     )
+    training = result.training
+    if training is None:
+        click.echo(
+            _(
+                "The shipped course %(slug)s is not in the database (run lms init first): the "
+                "demo has no course assigned, no progress and no quiz.",
+                slug=DEMO_COURSE,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "Course %(slug)s assigned to the whole province (%(enrolled)s cadres); "
+                "%(read)s modules read, %(completed)s completed, %(attempts)s quiz attempts.",
+                slug=training.course,
+                enrolled=training.enrolled,
+                read=training.modules_read,
+                completed=training.completed,
+                attempts=training.attempts,
+            )
+        )
     _print_logins()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -15,6 +16,7 @@ from lms.courses.models import Course, CourseOwner
 from lms.database import Base
 from lms.demo import data
 from lms.demo.sessions import add_sessions
+from lms.demo.training import TrainingResult, add_training, demo_course
 from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import search_key
@@ -31,6 +33,7 @@ class DemoResult:
     units: int = 0
     people: int = 0
     sessions: int = 0
+    training: TrainingResult | None = None  # None: the shipped course is not in the database
 
 
 @dataclass
@@ -82,8 +85,10 @@ def wipe() -> None:
             db.session.execute(delete(table))
 
 
-def load(size: str, *, seed: int = 2026) -> DemoResult:
+def load(size: str, *, seed: int = 2026, courses_dir: Path | None = None) -> DemoResult:
+    """``courses_dir``: where to sync the shipped course from if the database lacks it."""
     rng = random.Random(seed)  # noqa: S311 - demo names, not secrets
+    course = demo_course(courses_dir)  # before the accounts: the demo trainers edit it
     plan = _Plan()
     districts = _districts(size)
     communes_per_district = 36 if size == "large" else None
@@ -99,7 +104,9 @@ def load(size: str, *, seed: int = 2026) -> DemoResult:
             .options(selectinload(User.role_rows))
         )
     }
-    result.sessions = add_sessions(rng, trainers)
+    result.sessions = add_sessions(rng, trainers, course.id if course is not None else None)
+    if course is not None:
+        result.training = add_training(course, rng)
     return result
 
 

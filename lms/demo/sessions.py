@@ -53,7 +53,8 @@ _PLANS = [
 ]
 
 
-def add_sessions(rng: random.Random, users: dict[str, User]) -> int:
+def add_sessions(rng: random.Random, users: dict[str, User], course_id: int | None = None) -> int:
+    """``course_id``: the course that last week's session counts towards."""
     now = utcnow().replace(second=0, microsecond=0)
     created = 0
     for days, hour_offset, hours, title, where, trainer, unit_codes in _PLANS:
@@ -62,6 +63,7 @@ def add_sessions(rng: random.Random, users: dict[str, User]) -> int:
         session = sessions.create_session(
             sessions.SessionInput(
                 title=title,
+                course_id=course_id if days < 0 else None,
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(hours=hours),
                 kind="online" if online else "in_person",

@@ -44,6 +44,36 @@ class UserImportResult:
     temporary_passwords: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
+@dataclass
+class AccountChange:
+    """One existing account the file changes: the fields that differ, before and after."""
+
+    username: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    password_set: bool = False
+
+    @property
+    def transferred(self) -> bool:
+        return "unit" in self.after
+
+
+@dataclass
+class UserPlan:
+    """What a valid file would do, worked out without writing anything."""
+
+    specs: dict[str, dict[str, Any]]
+    columns: set[str]
+    existing: dict[str, User]
+    created: list[str]  # usernames of the new accounts, in the file's order
+    changes: list[AccountChange]
+    unchanged: int
+
+    @property
+    def temporary_password_count(self) -> int:
+        return len([n for n in self.created if not self.specs[n]["password"]])
+
+
 def import_users(
     source: str | Path | IO[bytes],
     *,
@@ -51,6 +81,15 @@ def import_users(
     actor_name: str | None = None,
     min_password_length: int = 10,
 ) -> UserImportResult:
+    plan = plan_users(source, actor=actor, min_password_length=min_password_length)
+    return apply_users(plan, actor=actor, actor_name=actor_name)
+
+
+def plan_users(
+    source: str | Path | IO[bytes], *, actor: Any | None = None, min_password_length: int = 10
+) -> UserPlan:
+    """Read and check an accounts file; raise ImportRefused with every problem, or return what
+    it would change. Writes nothing (and hashes nothing): the web import's dry run shows it."""
     rows = read_rows(source, COLUMNS, REQUIRED)
     columns = set(rows[0].values) if rows else set()
     units = dict(db.session.execute(select(Unit.code, Unit)).all())
@@ -103,9 +142,74 @@ def import_users(
         spec = _check_row(row, username, units, current_unit_ids, min_password_length, problems)
         specs[username] = spec
 
+    existing = _existing(list(specs))
+    if actor is not None and actor.username in existing:
+        spec = specs[actor.username]
+        if (
+            spec["roles"]
+            and "admin" not in spec["roles"]
+            and existing[actor.username].has_role("admin")
+        ):
+            problems.append(
+                Problem(spec["line"], str(_l("You cannot remove your own administrator role.")))
+            )
     if problems:
         raise ImportRefused(problems)
-    return _apply(specs, columns, actor, actor_name)
+    changes: list[AccountChange] = []
+    for username, user in existing.items():
+        change = _change_of(user, specs[username], columns)
+        if change is not None:
+            changes.append(change)
+    return UserPlan(
+        specs=specs,
+        columns=columns,
+        existing=existing,
+        created=[name for name in specs if name not in existing],
+        changes=changes,
+        unchanged=len(existing) - len(changes),
+    )
+
+
+def _existing(names: list[str]) -> dict[str, User]:
+    existing: dict[str, User] = {}
+    for start in range(0, len(names), 900):
+        for user in db.session.scalars(
+            select(User)
+            .where(User.username.in_(names[start : start + 900]))
+            .options(selectinload(User.role_rows), selectinload(User.unit))
+        ):
+            existing[user.username] = user
+    return existing
+
+
+def _new_values(user: User, spec: dict[str, Any], columns: set[str]) -> dict[str, Any]:
+    """The account's values once the row is applied; a column left out keeps its value."""
+    return {
+        "full_name": spec["full_name"],
+        "rank": spec["rank"] if "rank" in columns else user.rank,
+        "position": spec["position"] if "position" in columns else user.position,
+        "unit": spec["unit"],
+        "roles": spec["roles"] or set(user.roles),
+        "email": spec["email"] if "email" in columns else user.email,
+    }
+
+
+def _change_of(user: User, spec: dict[str, Any], columns: set[str]) -> AccountChange | None:
+    values = _new_values(user, spec, columns)
+    before = snapshot(user)
+    after = {
+        **before,
+        "full_name": values["full_name"],
+        "rank": values["rank"],
+        "position": values["position"],
+        "unit": values["unit"].code if values["unit"] is not None else None,
+        "roles": sorted(values["roles"]),
+        "email": values["email"],
+    }
+    old, new = audit.changed_fields(before, after)
+    if not new and not spec["password"]:
+        return None
+    return AccountChange(user.username, old, new, password_set=bool(spec["password"]))
 
 
 def _check_row(
@@ -154,31 +258,18 @@ def _check_row(
     }
 
 
-def _apply(
-    specs: dict[str, dict[str, Any]], columns: set[str], actor: Any | None, actor_name: str | None
+def apply_users(
+    plan: UserPlan, *, actor: Any | None, actor_name: str | None = None
 ) -> UserImportResult:
+    """Write a plan made by ``plan_users`` in the same transaction."""
+    specs, columns = plan.specs, plan.columns
     result = UserImportResult()
-    existing: dict[str, User] = {}
-    names = list(specs)
-    for start in range(0, len(names), 900):
-        for user in db.session.scalars(
-            select(User)
-            .where(User.username.in_(names[start : start + 900]))
-            .options(selectinload(User.role_rows), selectinload(User.unit))
-        ):
-            existing[user.username] = user
-
-    for username, user in existing.items():
+    for username, user in plan.existing.items():
         spec = specs[username]
         before = snapshot(user)
         update_user(
             user,
-            full_name=spec["full_name"],
-            rank=spec["rank"] if "rank" in columns else user.rank,
-            position=spec["position"] if "position" in columns else user.position,
-            unit=spec["unit"],
-            roles=spec["roles"] or set(user.roles),
-            email=spec["email"] if "email" in columns else user.email,
+            **_new_values(user, spec, columns),
             actor=actor,
             actor_name=actor_name,
             announce=False,
@@ -199,9 +290,8 @@ def _apply(
         else:
             result.unchanged += 1
 
-    new_names = [name for name in names if name not in existing]
-    placed = [user.id for user in existing.values()] + _create(
-        new_names, specs, result, actor, actor_name
+    placed = [user.id for user in plan.existing.values()] + _create(
+        plan.created, specs, result, actor, actor_name
     )
     # One announcement for the whole file: later joiners are enrolled in one statement.
     if placed:

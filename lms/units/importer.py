@@ -33,9 +33,40 @@ class UnitImportResult:
     unchanged: int
 
 
+@dataclass
+class UnitChange:
+    """One existing unit the file changes: only the fields that differ, before and after."""
+
+    code: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @property
+    def moved(self) -> bool:
+        return "parent" in self.after
+
+
+@dataclass
+class UnitPlan:
+    """What a valid file would do, worked out without writing anything."""
+
+    wanted: dict[str, dict[str, Any]]
+    existing: dict[str, Unit]
+    code_by_id: dict[int, str]
+    created: list[str]  # codes of the new units, in the file's order
+    changes: list[UnitChange]
+    unchanged: int
+
+
 def import_units(
     source: str | Path | IO[bytes], *, actor: Any | None, actor_name: str | None = None
 ) -> UnitImportResult:
+    return apply_units(plan_units(source), actor=actor, actor_name=actor_name)
+
+
+def plan_units(source: str | Path | IO[bytes]) -> UnitPlan:
+    """Read and check a units file; raise ImportRefused with every problem, or return what it
+    would change. Writes nothing: the web import's dry run shows this plan."""
     rows = read_rows(source, COLUMNS, required=("code", "name", "parent_code"))
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
     problems: list[Problem] = []
@@ -119,7 +150,24 @@ def import_units(
     problems.extend(_tree_problems(wanted, parent_of))
     if problems:
         raise ImportRefused(problems)
-    return _apply(wanted, existing, code_by_id, actor, actor_name)
+    changes: list[UnitChange] = []
+    for code, unit in existing.items():
+        spec = wanted.get(code)
+        if spec is None:
+            continue
+        before = {"name": unit.name, "kind": unit.kind, "parent": code_by_id.get(unit.parent_id)}
+        after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
+        old, new = audit.changed_fields(before, after)
+        if new:
+            changes.append(UnitChange(code, old, new))
+    return UnitPlan(
+        wanted=wanted,
+        existing=existing,
+        code_by_id=code_by_id,
+        created=[code for code in wanted if code not in existing],
+        changes=changes,
+        unchanged=len([c for c in wanted if c in existing]) - len(changes),
+    )
 
 
 def _tree_problems(
@@ -160,15 +208,13 @@ def _tree_problems(
     return problems
 
 
-def _apply(
-    wanted: dict[str, dict[str, Any]],
-    existing: dict[str, Unit],
-    code_by_id: dict[int, str],
-    actor: Any | None,
-    actor_name: str | None,
+def apply_units(
+    plan: UnitPlan, *, actor: Any | None, actor_name: str | None = None
 ) -> UnitImportResult:
+    """Write a plan made by ``plan_units`` in the same transaction."""
+    wanted, existing = plan.wanted, plan.existing
     id_by_code = {code: unit.id for code, unit in existing.items()}
-    new_codes = [code for code in wanted if code not in existing]
+    new_codes = plan.created
     if new_codes:
         # Parents may be new too: insert first, then link every new unit to its parent.
         inserted = db.session.execute(
@@ -186,36 +232,28 @@ def _apply(
         ]
         if links:
             db.session.execute(update(Unit), links)
-    updated = unchanged = 0
     structure_changed = bool(new_codes)
-    for code, unit in existing.items():
-        spec = wanted.get(code)
-        if spec is None:
-            continue
+    for change in plan.changes:
+        unit, spec = existing[change.code], wanted[change.code]
         parent_id = id_by_code[spec["parent_code"]] if spec["parent_code"] else None
-        before = {"name": unit.name, "kind": unit.kind, "parent": code_by_id.get(unit.parent_id)}
-        after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
-        old, new = audit.changed_fields(before, after)
-        if not new:
-            unchanged += 1
-            continue
-        updated += 1
         audit.record(
             "unit.update",
             actor=actor,
             actor_name=actor_name,
             target_type="unit",
             target_id=unit.id,
-            target_label=code,
-            before=old,
-            after=new,
+            target_label=change.code,
+            before=change.before,
+            after=change.after,
         )
         structure_changed = structure_changed or unit.parent_id != parent_id
         unit.name, unit.kind, unit.parent_id = spec["name"], spec["kind"], parent_id
     db.session.flush()
     if structure_changed:
         rebuild_closure()
-    result = UnitImportResult(created=len(new_codes), updated=updated, unchanged=unchanged)
+    result = UnitImportResult(
+        created=len(new_codes), updated=len(plan.changes), unchanged=plan.unchanged
+    )
     audit.record(
         "unit.import",
         actor=actor,
