@@ -54,9 +54,13 @@ def test_admin_creates_unit_and_account_then_user_changes_password(
     phone.fill("#confirm", new_password)
     phone.click("button.primary")
     expect(phone).to_have_url(re.compile(r"/$"))
-    # A cadre's home page is My training; their name is in the top bar.
+    # A cadre's home page is My training; on a phone their name is in the folded menu.
     expect(phone.locator("h1")).to_have_text("Khóa học được giao")
-    expect(phone.locator(".who")).to_have_text("Phạm Thị Hoa")
+    expect(phone.locator(".menu-account .who")).to_be_hidden()
+    phone.click(".menu-compact > summary")
+    expect(phone.locator(".menu-account .who")).to_have_text("Phạm Thị Hoa")
+    expect(phone.locator(".account-user .who")).to_be_hidden()
+    phone.click(".menu-compact > summary")
     # nothing wider than the phone's screen
     overflow = phone.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 360, f"page is {overflow}px wide on a 360px screen"
@@ -67,7 +71,8 @@ def test_admin_creates_unit_and_account_then_user_changes_password(
     expect(phone.locator("h1")).to_have_text("My training")
     phone.screenshot(path=str(artifacts / "home-en-360px.png"), full_page=True)
 
-    # the choice stays with the account
+    # the choice stays with the account (on a phone, signing out is in the menu)
+    phone.click(".menu-compact > summary")
     phone.get_by_role("button", name="Sign out").click()
     sign_in(phone, live_server, "phamthihoa", new_password)
     expect(phone.locator("html")).to_have_attribute("lang", "en")
