@@ -390,3 +390,37 @@ def test_the_sync_command_reports_the_quizzes(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "thu-nghiem: quizzes: 1 added, 0 changed, 0 removed." in result.output
     assert "question bank: 4 questions added" in result.output
+
+
+def test_the_quiz_page_says_where_the_questions_come_from_and_saves_unchanged(
+    tmp_path, client, people
+):
+    from bs4 import BeautifulSoup
+
+    from tests.support import login, post
+
+    write_course(tmp_path)
+    sync(tmp_path)
+    course = services.get_course("thu-nghiem")
+    services.set_owners(course, [people["trainer"].username], actor=None)
+    db.session.commit()
+    login(client, people["trainer"].username)
+    url = "/authoring/thu-nghiem/quizzes/kiem-tra"
+    page = BeautifulSoup(client.get(url).data, "html.parser")
+    assert "câu hỏi lấy từ tệp kiem-tra.gift" in page.get_text(" ")
+    form = page.select_one("form.card")
+    data = {
+        field["name"]: field.get("value", "")
+        for field in form.select("input")
+        if field["name"] != "csrf_token"
+        and (field.get("type") != "checkbox" or field.has_attr("checked"))
+    }
+    data |= {t["name"]: t.get_text() for t in form.select("textarea")}
+    for select_field in form.select("select"):
+        chosen = select_field.select_one("option[selected]") or select_field.select_one("option")
+        data[select_field["name"]] = chosen["value"]
+    saved = post(client, url, data, token_from=url)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    [report] = sync(tmp_path).reports
+    assert not report.changed  # saving the form unchanged changed nothing the folder says

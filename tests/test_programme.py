@@ -159,3 +159,18 @@ def test_every_quiz_file_reads_back_the_same_after_being_written(slug):
 def test_the_shipped_folders_are_the_ones_checked():
     on_disk = sorted(p.name for p in Path(SHIPPED_COURSES_DIR).iterdir() if p.is_dir())
     assert [name for name in on_disk if not name.startswith((".", "_"))] == COURSES
+
+
+@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+def test_export_sync_export_of_each_course_is_byte_identical(slug, tmp_path):
+    shutil.copytree(SHIPPED_COURSES_DIR / slug, tmp_path / "shipped" / slug)
+    assert folders.sync_folders(tmp_path / "shipped").refused == {}
+    course = services.get_course(slug, with_modules=True)
+    folders.export_course(course, list(course.modules), tmp_path / "first")
+    [report] = folders.sync_folders(tmp_path / "first").reports
+    assert not report.changed
+    folders.export_course(course, list(course.modules), tmp_path / "second")
+    first = sorted((tmp_path / "first" / slug).iterdir())
+    assert [p.name for p in first] == sorted(p.name for p in (tmp_path / "second" / slug).iterdir())
+    for path in first:
+        assert path.read_bytes() == (tmp_path / "second" / slug / path.name).read_bytes()
