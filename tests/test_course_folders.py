@@ -316,10 +316,14 @@ def test_gift_files_fill_the_question_bank_and_follow_the_folder(tmp_path):
     assert [q.title for q in bank.bank(course)] == ["A", "B"]
     [report] = sync(tmp_path).reports
     assert not report.changed
-    (folder / "kiem-tra.gift").write_text(GIFT + "\n::C:: Số? {#3}\n", encoding="utf-8")
+    ids = [q.id for q in bank.bank(course)]
+    (folder / "kiem-tra.gift").write_text(
+        "::B:: Chọn {=Một ~Hai}\n\n::C:: Số? {#3}\n", encoding="utf-8"
+    )
     [report] = sync(tmp_path).reports
-    assert (report.questions_added, report.questions_removed) == (3, 2)
-    assert [q.title for q in bank.bank(course)] == ["A", "B", "C"]
+    assert (report.questions_added, report.questions_removed) == (1, 1)
+    assert [q.title for q in bank.bank(course)] == ["B", "C"]
+    assert bank.bank(course)[0].id == ids[1]  # unchanged, it keeps its row and its results
 
 
 def test_a_broken_gift_file_is_reported_with_its_line(tmp_path):

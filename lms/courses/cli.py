@@ -49,6 +49,16 @@ def sync_directory(directory: Path) -> bool:
             )
         else:
             click.echo(_("%(slug)s: unchanged.", slug=report.slug))
+        if report.quizzes_added or report.quizzes_changed or report.quizzes_removed:
+            click.echo(
+                _(
+                    "%(slug)s: quizzes: %(added)s added, %(changed)s changed, %(removed)s removed.",
+                    slug=report.slug,
+                    added=report.quizzes_added,
+                    changed=report.quizzes_changed,
+                    removed=report.quizzes_removed,
+                )
+            )
         if report.questions_added or report.questions_removed:
             click.echo(
                 _(

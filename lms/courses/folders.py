@@ -1,8 +1,10 @@
 """Course folders (``courses/<slug>/``): sync them into the database and write them back.
 
-A folder holds ``course.md`` (YAML front matter + description) and ``NN-<slug>.md`` modules.
-Syncing is idempotent: an unchanged folder writes nothing; a changed module becomes a new
-revision by the sync; a folder with any error changes nothing of its course. Exporting a
+A folder holds ``course.md`` (YAML front matter + description), ``NN-<slug>.md`` modules and
+``.gift`` question files; a quiz defined under ``quizzes:`` in course.md draws its questions
+from ``<quiz short name>.gift``. Syncing is idempotent: an unchanged folder writes nothing; a
+changed module becomes a new revision by the sync; a folder with any error changes nothing of
+its course. Exporting a
 synced course gives files that sync back to the same course (a fixed point).
 """
 
@@ -19,13 +21,15 @@ from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
 
 from lms.courses import services
 from lms.courses.enrollment import recompute_completion
 from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.quizzes import bank, gift
+from lms.quizzes import attempts, bank, gift
+from lms.quizzes.models import Attempt, Quiz
 
 COURSE_FILE = "course.md"
 MODULE_FILE = re.compile(r"^([0-9]{2,3})-([a-z0-9][a-z0-9-]{0,79})\.md$")
@@ -38,10 +42,36 @@ COURSE_KEYS: dict[str, tuple[type, ...]] = {
     "status": (str,),
     "pass_score": (int, type(None)),
     "min_attendance": (int, type(None)),
+    "quizzes": (dict,),
     "required_quizzes": (list,),
     "certificate_valid_months": (int, type(None)),
 }
 MODULE_KEYS: dict[str, tuple[type, ...]] = {"title": (str,), "minutes": (int,)}
+# A quiz's settings in course.md, with the quiz setting each one sets (``shuffle`` sets two).
+QUIZ_KEYS: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "questions": (int, type(None)),
+    "categories": (list,),
+    "pass_score": (int,),
+    "time_limit_minutes": (int, type(None)),
+    "max_attempts": (int, type(None)),
+    "grading": (str,),
+    "review": (str,),
+    "shuffle": (bool, dict),
+}
+QUIZ_FIELDS = {
+    "title": "title",
+    "questions": "question_count",
+    "categories": "categories",
+    "pass_score": "pass_score",
+    "time_limit_minutes": "time_limit_minutes",
+    "max_attempts": "max_attempts",
+    "grading": "grading",
+    "review": "review",
+}
+# The quiz settings a folder says; the others (description, opening times, published) are
+# the web's alone.
+FOLDER_QUIZ_SETTINGS = (*QUIZ_FIELDS.values(), "shuffle_questions", "shuffle_choices")
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,17 @@ class ParsedModule:
 
 
 @dataclass
+class ParsedQuiz:
+    slug: str
+    settings: dict[str, Any]  # FOLDER_QUIZ_SETTINGS, checked and normalised
+    line: int  # of its short name in course.md
+
+    @property
+    def question_file(self) -> str:
+        return f"{self.slug}.gift"
+
+
+@dataclass
 class ParsedCourse:
     slug: str
     settings: dict[str, Any]
@@ -80,6 +121,7 @@ class ParsedCourse:
     modules: list[ParsedModule] = field(default_factory=list)
     # .gift files: file name -> its questions, for the course's question bank
     gift_files: dict[str, list[gift.Question]] = field(default_factory=dict)
+    quizzes: list[ParsedQuiz] = field(default_factory=list)
     # The line of each setting in course.md, for problems found when syncing
     setting_lines: dict[str, int] = field(default_factory=dict)
 
@@ -95,11 +137,17 @@ class SyncReport:
     modules_moved: int = 0
     questions_added: int = 0
     questions_removed: int = 0
+    quizzes_added: int = 0
+    quizzes_changed: int = 0
+    quizzes_removed: int = 0
 
     @property
     def changed(self) -> bool:
         return any(
             [
+                self.quizzes_added,
+                self.quizzes_changed,
+                self.quizzes_removed,
                 self.questions_added,
                 self.questions_removed,
                 self.created,
@@ -140,6 +188,7 @@ def _split_front_matter(
 class FrontMatter:
     values: dict[str, Any]
     lines: dict[str, int]  # the line of each key in the file
+    node: yaml.MappingNode | None = None  # for the lines of nested settings
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 2)
@@ -207,7 +256,7 @@ def _front_matter(
                 )
             )
             ok = False
-    return FrontMatter(values, lines) if ok else None
+    return FrontMatter(values, lines, node) if ok else None
 
 
 def parse_folder(folder: Path) -> ParsedCourse:
@@ -227,6 +276,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
         )
     settings: dict[str, Any] | None = None
     setting_lines: dict[str, int] = {}
+    front: FrontMatter | None = None
     description = ""
     course_path = folder / COURSE_FILE
     if not course_path.is_file() or course_path.is_symlink():
@@ -245,6 +295,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
     )
     numbers: dict[int, str] = {}
     slugs: dict[str, str] = {}
+    gift_names: set[str] = set()
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.name == COURSE_FILE:
             continue
@@ -253,6 +304,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
             problems.append(FolderProblem(rel_path, 0, _l("links are not followed; copy the file")))
             continue
         if path.is_file() and path.suffix == ".gift":
+            gift_names.add(path.name)
             questions = _parse_gift(path, rel_path, problems)
             if questions is not None:
                 parsed.gift_files[path.name] = questions
@@ -301,10 +353,184 @@ def parse_folder(folder: Path) -> ParsedCourse:
         module = _parse_module(path, rel_path, number, module_slug, problems)
         if module is not None:
             parsed.modules.append(module)
+    if front is not None and "quizzes" in front.values:
+        parsed.quizzes = _parse_quizzes(front, rel, parsed.gift_files, gift_names, problems)
     if problems:
         raise FolderRefused(problems)
     parsed.modules.sort(key=lambda m: m.position)
     return parsed
+
+
+def _pairs(node: yaml.Node | None) -> list[tuple[str, int, yaml.Node]]:
+    """(key, line, value node) of a YAML mapping node, in the file's order."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(str(k.value), k.start_mark.line + 2, v) for k, v in node.value]
+
+
+def _parse_quizzes(
+    front: FrontMatter,
+    rel: str,
+    gift_files: dict[str, list[gift.Question]],
+    gift_names: set[str],
+    problems: list[FolderProblem],
+) -> list[ParsedQuiz]:
+    """The quizzes of course.md, checked like the web's quiz settings, each with the questions
+    of its own .gift file; every problem at its line."""
+    quizzes_node = next(
+        (value for key, _line, value in _pairs(front.node) if key == "quizzes"), None
+    )
+    entries = _pairs(quizzes_node)
+    if len({key for key, _line, _value in entries}) != len(entries):
+        problems.append(
+            FolderProblem(rel, front.line("quizzes"), _l("a quiz is defined twice in quizzes"))
+        )
+        return []
+    quizzes = []
+    for (slug, line, value_node), value in zip(
+        entries, front.values["quizzes"].values(), strict=True
+    ):
+        quiz = _parse_quiz(slug, line, value_node, value, rel, problems)
+        if quiz is None:
+            continue
+        if quiz.question_file not in gift_names:
+            problems.append(
+                FolderProblem(
+                    rel,
+                    line,
+                    _l(
+                        "the questions of quiz %(quiz)s come from %(file)s, which is not in "
+                        "the folder",
+                        quiz=slug,
+                        file=quiz.question_file,
+                    ),
+                )
+            )
+            continue
+        if quiz.question_file not in gift_files:
+            continue  # the file has problems of its own, reported with their lines
+        pool = _quiz_pool(gift_files[quiz.question_file], quiz.settings["categories"])
+        wanted = quiz.settings["question_count"] or 1
+        if len(pool) < wanted:
+            key = "questions" if quiz.settings["question_count"] else "categories"
+            problems.append(
+                FolderProblem(
+                    rel,
+                    _key_line(value_node, key, line),
+                    _l(
+                        "quiz %(quiz)s asks for %(need)s questions but %(file)s holds "
+                        "%(have)s it can draw",
+                        quiz=slug,
+                        need=wanted,
+                        file=quiz.question_file,
+                        have=len(pool),
+                    ),
+                )
+            )
+            continue
+        quizzes.append(quiz)
+    return quizzes
+
+
+def _key_line(node: yaml.Node, key: str, default: int) -> int:
+    return next((line for name, line, _value in _pairs(node) if name == key), default)
+
+
+def _parse_quiz(
+    slug: str,
+    line: int,
+    node: yaml.Node,
+    value: Any,
+    rel: str,
+    problems: list[FolderProblem],
+) -> ParsedQuiz | None:
+    if not isinstance(value, dict):
+        problems.append(
+            FolderProblem(
+                rel,
+                line,
+                _l("the settings of quiz %(quiz)s must be key: value lines", quiz=slug),
+            )
+        )
+        return None
+    pairs = _pairs(node)
+    lines = {key: key_line for key, key_line, _value in pairs}
+    count = len(problems)
+    if len(lines) != len(pairs):
+        problems.append(
+            FolderProblem(rel, line, _l("quiz %(quiz)s gives a setting twice", quiz=slug))
+        )
+    for key, setting in value.items():
+        where = lines.get(str(key), line)
+        if key not in QUIZ_KEYS:
+            problems.append(
+                FolderProblem(
+                    rel,
+                    where,
+                    _l(
+                        "unknown quiz setting “%(key)s”; the settings are: %(known)s",
+                        key=key,
+                        known=", ".join(QUIZ_KEYS),
+                    ),
+                )
+            )
+        elif not isinstance(setting, QUIZ_KEYS[key]) or (
+            isinstance(setting, bool) and bool not in QUIZ_KEYS[key]
+        ):
+            problems.append(FolderProblem(rel, where, _l("“%(key)s” has the wrong type", key=key)))
+    shuffle = value.get("shuffle", True)
+    if isinstance(shuffle, dict) and (
+        set(shuffle) - {"questions", "choices"}
+        or not all(isinstance(v, bool) for v in shuffle.values())
+    ):
+        problems.append(
+            FolderProblem(
+                rel,
+                lines.get("shuffle", line),
+                _l("shuffle is true, false, or {questions: true|false, choices: true|false}"),
+            )
+        )
+    if len(problems) > count:
+        return None
+    if isinstance(shuffle, bool):
+        shuffle = {"questions": shuffle, "choices": shuffle}
+    given = {QUIZ_FIELDS[key]: setting for key, setting in value.items() if key in QUIZ_FIELDS}
+    try:
+        settings = attempts.check_settings(
+            {
+                **given,
+                "slug": slug,
+                "shuffle_questions": shuffle.get("questions", True),
+                "shuffle_choices": shuffle.get("choices", True),
+            }
+        )
+    except InvalidInput as error:
+        key = {field: key for key, field in QUIZ_FIELDS.items()}.get(error.field or "")
+        problems.append(
+            FolderProblem(
+                rel,
+                lines.get(key, line) if key else line,
+                _l("quiz %(quiz)s: %(problem)s", quiz=slug, problem=error.message),
+            )
+        )
+        return None
+    return ParsedQuiz(
+        slug=slug, settings={name: settings[name] for name in FOLDER_QUIZ_SETTINGS}, line=line
+    )
+
+
+def _quiz_pool(questions: list[gift.Question], categories: list[str]) -> list[gift.Question]:
+    """The questions of a file that a quiz with these categories draws from (as attempts'
+    pool does in the bank)."""
+    return [
+        q
+        for q in questions
+        if q.kind != "description"
+        and (
+            not categories
+            or any(q.category == c or q.category.startswith(c + "/") for c in categories)
+        )
+    ]
 
 
 def _parse_gift(path: Path, rel: str, problems: list[FolderProblem]) -> list[gift.Question] | None:
@@ -462,6 +688,27 @@ def _module_digest(position: int, title: str, minutes: int, body: str) -> str:
     return _digest(position, title, minutes, body)
 
 
+def _quiz_digest(settings: dict[str, Any], question_file: str | None) -> str:
+    return _digest({name: settings[name] for name in FOLDER_QUIZ_SETTINGS}, question_file)
+
+
+def _db_quiz_digest(quiz: Quiz) -> str:
+    return _quiz_digest(
+        {name: getattr(quiz, name) for name in FOLDER_QUIZ_SETTINGS}, quiz.question_file
+    )
+
+
+def _quizzes_of(course_id: int) -> dict[str, Quiz]:
+    return {
+        quiz.slug: quiz
+        for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course_id))
+    }
+
+
+def _has_attempts(quiz: Quiz) -> bool:
+    return db.session.scalar(select(exists().where(Attempt.quiz_id == quiz.id))) or False
+
+
 def _merge(file_digest: str, db_digest: str | None, synced: str | None) -> str:
     """Three-way decision between the folder, the database and their last agreement:
     "same" (nothing to write), "file" (apply the folder), "keep" (the web edit stands),
@@ -499,21 +746,29 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             file_digest, _course_digest(db_settings, course.status), course.synced_hash
         )
         db_modules = {m.slug: m for m in course.modules}
-    if course_decision == "file":
-        # Quizzes are made on the web: a course folder may only require those that exist.
-        unknown = services.unknown_quizzes(course.id if course else None, settings.required_quizzes)
-        if unknown:
-            problems.append(
-                FolderProblem(
-                    path,
-                    parsed.setting_lines.get("required_quizzes", 2),
-                    _l(
-                        "required_quizzes names quizzes this course does not have: %(names)s; "
-                        "create them on the web (Authoring, Quizzes), then sync again",
-                        names=", ".join(unknown),
-                    ),
-                )
+    quiz_decisions, removed_quizzes = _quiz_decisions(parsed, course, problems)
+    # A course requires quizzes it has: those of the folder and those made on the web.
+    required = (
+        settings.required_quizzes
+        if course_decision == "file" or course is None
+        else list(course.required_quizzes or [])
+    )
+    known = {q.slug for q in parsed.quizzes} | (
+        set(_quizzes_of(course.id)) - {q.slug for q in removed_quizzes} if course else set()
+    )
+    unknown = [name for name in required if name not in known]
+    if unknown:
+        problems.append(
+            FolderProblem(
+                path,
+                parsed.setting_lines.get("required_quizzes", 2),
+                _l(
+                    "required_quizzes names quizzes this course does not have: %(names)s; "
+                    "define them under quizzes: (or create them on the web), then sync again",
+                    names=", ".join(unknown),
+                ),
             )
+        )
     if course_decision == "conflict":
         problems.append(
             FolderProblem(
@@ -581,11 +836,11 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
     final_status = status if course_decision == "file" else (course.status if course else status)
     if final_status == "published" and not kept_modules:
         problems.append(FolderProblem(path, 0, str(_l("a published course needs a module"))))
-    for name in bank.folder_conflicts(course.id if course else None, parsed.gift_files):
+    for name, line in bank.folder_conflicts(course.id if course else None, parsed.gift_files):
         problems.append(
             FolderProblem(
                 f"{parsed.slug}/{name}",
-                0,
+                line,
                 _l(
                     "questions of this file were changed on the web since the last sync; "
                     "export the course and merge the changes into the file"
@@ -641,6 +896,10 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             digest = _module_digest(module.position, module.title, module.minutes, module.body_md)
             if module.synced_hash != digest:
                 module.synced_hash = digest
+    report.questions_added, report.questions_removed = bank.sync_folder_files(
+        course, parsed.gift_files
+    )
+    _sync_quizzes(course, parsed, quiz_decisions, removed_quizzes, report)
     if course_decision == "file":
         report.settings_changed = services.update_course(
             course, settings, actor=None, actor_name=SYNC_AUTHOR
@@ -650,13 +909,117 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             report.settings_changed = True
     if course_decision in ("file", "same") and course.synced_hash != file_digest:
         course.synced_hash = file_digest
-    report.questions_added, report.questions_removed = bank.sync_folder_files(
-        course, parsed.gift_files
-    )
     db.session.flush()
     if report.modules_added or report.modules_removed:
         recompute_completion(course.id)
     return report
+
+
+def _quiz_decisions(
+    parsed: ParsedCourse, course: Course | None, problems: list[FolderProblem]
+) -> tuple[dict[str, str], list[Quiz]]:
+    """The three-way decision for each quiz of the folder, and the quizzes the folder no
+    longer defines (to delete); problems for changes on both sides and for quizzes that
+    cannot go."""
+    path = f"{parsed.slug}/{COURSE_FILE}"
+    db_quizzes = _quizzes_of(course.id) if course is not None else {}
+    decisions: dict[str, str] = {}
+    for parsed_quiz in parsed.quizzes:
+        quiz = db_quizzes.get(parsed_quiz.slug)
+        decision = _merge(
+            _quiz_digest(parsed_quiz.settings, parsed_quiz.question_file),
+            None if quiz is None else _db_quiz_digest(quiz),
+            None if quiz is None else quiz.synced_hash,
+        )
+        decisions[parsed_quiz.slug] = decision
+        if decision == "conflict":
+            problems.append(
+                FolderProblem(
+                    path,
+                    parsed_quiz.line,
+                    _l(
+                        "quiz %(quiz)s was changed on the web since the last sync; export the "
+                        "course and merge the changes into course.md",
+                        quiz=parsed_quiz.slug,
+                    )
+                    if quiz is not None and quiz.synced_hash is not None
+                    else _l(
+                        "the course already has a quiz %(quiz)s, made on the web and set up "
+                        "differently; export the course and merge it into course.md",
+                        quiz=parsed_quiz.slug,
+                    ),
+                )
+            )
+    removed = []
+    for slug, quiz in db_quizzes.items():
+        if slug in decisions or quiz.synced_hash is None:
+            continue  # quizzes made on the web are not the folder's to delete
+        if _db_quiz_digest(quiz) != quiz.synced_hash:
+            problems.append(
+                FolderProblem(
+                    path,
+                    parsed.setting_lines.get("quizzes", 0),
+                    _l(
+                        "quiz %(quiz)s is gone from course.md but was changed on the web "
+                        "since the last sync",
+                        quiz=slug,
+                    ),
+                )
+            )
+        elif _has_attempts(quiz):
+            problems.append(
+                FolderProblem(
+                    path,
+                    parsed.setting_lines.get("quizzes", 0),
+                    _l(
+                        "quiz %(quiz)s is gone from course.md but cadres have taken it; "
+                        "their results would be lost: put it back",
+                        quiz=slug,
+                    ),
+                )
+            )
+        removed.append(quiz)
+    return decisions, removed
+
+
+def _sync_quizzes(
+    course: Course,
+    parsed: ParsedCourse,
+    decisions: dict[str, str],
+    removed: list[Quiz],
+    report: SyncReport,
+) -> None:
+    """Create, update and delete the folder's quizzes as decided (after the questions, before
+    the course's settings, which may require them)."""
+    for quiz in removed:
+        db.session.delete(quiz)
+        report.quizzes_removed += 1
+    db.session.flush()
+    for parsed_quiz in parsed.quizzes:
+        decision = decisions[parsed_quiz.slug]
+        quiz = attempts.get_quiz(course, parsed_quiz.slug)
+        if decision == "file" and quiz is None:
+            quiz = attempts.create_quiz(
+                course,
+                slug=parsed_quiz.slug,
+                actor=None,
+                actor_name=SYNC_AUTHOR,
+                published=True,
+                **parsed_quiz.settings,
+            )
+            quiz.question_file = parsed_quiz.question_file
+            report.quizzes_added += 1
+        elif decision == "file" and quiz is not None:
+            attempts.update_quiz(
+                quiz, course, actor=None, actor_name=SYNC_AUTHOR, **parsed_quiz.settings
+            )
+            quiz.question_file = parsed_quiz.question_file
+            report.quizzes_changed += 1
+        if quiz is not None and decision in ("file", "same"):
+            digest = _db_quiz_digest(quiz)
+            if quiz.synced_hash != digest:
+                quiz.synced_hash = digest
+    db.session.flush()
 
 
 # ---- writing folders -------------------------------------------------------------------------
@@ -668,8 +1031,44 @@ def _yaml_value(value: Any) -> str:
 
 
 def _front_matter_text(values: list[tuple[str, Any]]) -> str:
-    lines = [f"{key}: {_yaml_value(value)}" for key, value in values if value is not None]
+    lines = []
+    for key, value in values:
+        if isinstance(value, _Block):
+            lines.append(f"{key}:\n{value}")
+        elif value is not None:
+            lines.append(f"{key}: {_yaml_value(value)}")
     return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+class _Block(str):
+    """Nested settings already written as indented lines."""
+
+
+def _quizzes_block(quizzes: list[Quiz]) -> _Block | None:
+    """The ``quizzes:`` settings of the quizzes defined in the folder: each setting that
+    differs from a new quiz's default, and always the title and the pass score."""
+    lines = []
+    for quiz in sorted(quizzes, key=lambda q: q.slug):
+        if quiz.question_file != f"{quiz.slug}.gift":
+            continue  # made on the web: it draws from the whole bank and stays there
+        if quiz.shuffle_questions == quiz.shuffle_choices:
+            shuffle: Any = None if quiz.shuffle_questions else False
+        else:
+            shuffle = {"questions": quiz.shuffle_questions, "choices": quiz.shuffle_choices}
+        values = [
+            ("title", quiz.title),
+            ("questions", quiz.question_count),
+            ("categories", list(quiz.categories) or None),
+            ("pass_score", quiz.pass_score),
+            ("time_limit_minutes", quiz.time_limit_minutes),
+            ("max_attempts", quiz.max_attempts),
+            ("grading", None if quiz.grading == "highest" else quiz.grading),
+            ("review", None if quiz.review == "score" else quiz.review),
+            ("shuffle", shuffle),
+        ]
+        lines.append(f"  {_yaml_value(quiz.slug)}:")
+        lines += [f"    {key}: {_yaml_value(v)}" for key, v in values if v is not None]
+    return _Block("\n".join(lines)) if lines else None
 
 
 def export_course(course: Course, modules: list[Module], target: Path) -> list[Path]:
@@ -685,6 +1084,7 @@ def export_course(course: Course, modules: list[Module], target: Path) -> list[P
             ("status", course.status),
             ("pass_score", course.pass_score),
             ("min_attendance", course.min_attendance),
+            ("quizzes", _quizzes_block(list(_quizzes_of(course.id).values()))),
             ("required_quizzes", list(course.required_quizzes) or None),
             ("certificate_valid_months", course.certificate_valid_months),
         ]

@@ -82,8 +82,10 @@ def _optional_int(values: dict[str, Any], name: str, low: int, high: int, messag
         raise InvalidInput(message, field=name)
 
 
-def _checked(values: dict[str, Any], course: Course, quiz_id: int | None) -> dict[str, Any]:
-    values = dict(values)
+def check_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """Quiz settings (the defaults for those not given) checked and normalised; InvalidInput
+    names the first bad one in ``field``. Whether the slug is free is not checked here."""
+    values = {**_SETTINGS, **values}
     check_slug(values["slug"])
     values["title"] = clean(nfc(values["title"] or ""))
     if not values["title"] or len(values["title"]) > 255:
@@ -131,6 +133,11 @@ def _checked(values: dict[str, Any], course: Course, quiz_id: int | None) -> dic
         raise InvalidInput(_l("The quiz must open before it closes."), field="closes_at")
     for name in ("shuffle_questions", "shuffle_choices", "published"):
         values[name] = bool(values[name])
+    return values
+
+
+def _checked(values: dict[str, Any], course: Course, quiz_id: int | None) -> dict[str, Any]:
+    values = check_settings(values)
     taken = select(Quiz.id).where(Quiz.course_id == course.id, Quiz.slug == values["slug"])
     if quiz_id is not None:
         taken = taken.where(Quiz.id != quiz_id)
@@ -234,6 +241,8 @@ def _pool(quiz: Quiz) -> list[Question]:
     query = select(Question).where(
         Question.course_id == quiz.course_id, Question.kind != "description"
     )
+    if quiz.question_file is not None:  # defined in the course folder: its own file only
+        query = query.where(Question.source == quiz.question_file)
     if quiz.categories:
         query = query.where(
             or_(

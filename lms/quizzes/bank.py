@@ -155,10 +155,11 @@ def export_gift(course: Course) -> str:
 
 
 # ---- course folders ------------------------------------------------------------------------
-# A folder's .gift files are the source of the questions read from them. As for modules, each
-# question remembers the content the file and the database last agreed on: a file that did
-# not change leaves the bank alone, a changed file replaces its questions, and a file changed
-# while one of its questions was edited on the web is a conflict.
+# A folder's .gift files are the source of the questions read from them (a quiz defined in
+# course.md draws from the file of its name). As for modules, each question remembers the
+# content the file and the database last agreed on: a file that did not change leaves the bank
+# alone, a changed file's questions follow it, and a file changed while one of its questions
+# was edited on the web is a conflict.
 
 
 def _digest(content: dict[str, Any]) -> str:
@@ -177,22 +178,37 @@ def _by_source(course_id: int) -> dict[str, list[Question]]:
     return grouped
 
 
-def folder_conflicts(course_id: int | None, files: dict[str, list[gift.Question]]) -> list[str]:
-    """Names of the .gift files whose questions changed both in the folder and on the web."""
+def folder_conflicts(
+    course_id: int | None, files: dict[str, list[gift.Question]]
+) -> list[tuple[str, int]]:
+    """The .gift files whose questions changed both in the folder and on the web, each with
+    the line of the first question of the file that differs from the last sync."""
     if course_id is None:
         return []
     conflicts = []
     for name, questions in _by_source(course_id).items():
         edited = any(_digest(q.content) != q.synced_hash for q in questions)
-        wanted = [_digest(to_content(q)) for q in files.get(name, [])]
-        changed = wanted != [q.synced_hash for q in questions]
-        if edited and changed:
-            conflicts.append(name)
+        wanted = files.get(name, [])
+        synced = [q.synced_hash for q in questions]
+        digests = [_digest(to_content(q)) for q in wanted]
+        if not edited or digests == synced:
+            continue
+        differs = next(
+            (
+                index
+                for index, digest in enumerate(digests)
+                if index >= len(synced) or digest != synced[index]
+            ),
+            len(digests) - 1,
+        )
+        conflicts.append((name, wanted[differs].line if wanted else 1))
     return conflicts
 
 
 def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> tuple[int, int]:
-    """Replace the questions of every changed .gift file; returns (added, removed)."""
+    """Make the questions of every changed .gift file follow the file; returns (added,
+    removed). A question the file still holds unchanged keeps its row (and its results);
+    attempts keep the snapshots they started with either way."""
     added = removed = 0
     current = _by_source(course.id)
     last = db.session.scalar(
@@ -205,10 +221,14 @@ def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> 
         existing = current.get(name, [])
         if wanted == [q.synced_hash for q in existing]:
             continue  # the file did not change since the last sync: web edits stand
+        unchanged: dict[str, list[Question]] = {}
         for question in existing:
-            db.session.delete(question)  # attempts keep their snapshots
-        removed += len(existing)
+            unchanged.setdefault(question.synced_hash or "", []).append(question)
         for index, (question, digest) in enumerate(zip(questions, wanted, strict=True), 1):
+            kept = unchanged.get(digest)
+            if kept:
+                kept.pop(0).position = last + index
+                continue
             db.session.add(
                 Question(
                     course_id=course.id,
@@ -223,8 +243,12 @@ def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> 
                     updated_at=now,
                 )
             )
+            added += 1
+        for gone in unchanged.values():
+            for question in gone:
+                db.session.delete(question)  # attempts keep their snapshots
+                removed += 1
         last += len(questions)
-        added += len(questions)
     db.session.flush()
     return added, removed
 

@@ -67,6 +67,11 @@ class Quiz(Base):
     opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(default=False)
+    # A quiz defined in the course folder's course.md draws only from the questions of its
+    # .gift file (``<slug>.gift``); None: made on the web, it draws from the whole bank. The
+    # digest of the settings the folder and the database last agreed on (see folders.py).
+    question_file: Mapped[str | None] = mapped_column(String(120))
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
