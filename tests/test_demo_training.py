@@ -1,4 +1,4 @@
-"""The demo's training: the shipped course assigned, progress, a quiz with attempts."""
+"""The demo's training: the shipped course assigned, progress, attempts at its final quiz."""
 
 from __future__ import annotations
 
@@ -45,11 +45,11 @@ def test_demo_cadres_have_the_shipped_course_with_progress_and_quiz_attempts(cli
         .where(Enrollment.course_id == course.id, Enrollment.completed_at.is_not(None))
     )
     assert 1 <= completed <= 10
+    # The attempts are at the course's own required quiz, from its folder.
     [quiz] = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
-    assert quiz.published and quiz.title.startswith("Kiểm tra nhanh")
+    assert quiz.published and quiz.slug in course.required_quizzes
     questions = db.session.scalars(select(Question).where(Question.course_id == course.id)).all()
-    assert len(questions) == 6
-    assert any("Dân vận" in q.title for q in questions)
+    assert len(questions) >= 15
     states = db.session.execute(
         select(Attempt.passed, func.count())
         .where(Attempt.quiz_id == quiz.id)

@@ -28,30 +28,6 @@ from lms.quizzes import attempts, bank, gift
 
 COURSES = [folder.name for folder in folders.course_folders(SHIPPED_COURSES_DIR)]
 
-# dan-van-kheo is being rewritten (three modules, no quiz, a module without a case study
-# today). Its expectations that fail are marked strictly: once the rewrite lands they pass,
-# the run turns red, and these marks must go.
-BEING_REWRITTEN = {"dan-van-kheo"}
-
-
-def courses(*, failing_until_rewritten: bool) -> list:
-    if not failing_until_rewritten:
-        return COURSES
-    return [
-        pytest.param(
-            slug,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"{slug} is being rewritten to the programme's format (c3-content); "
-                "remove this mark when it lands",
-            ),
-        )
-        if slug in BEING_REWRITTEN
-        else slug
-        for slug in COURSES
-    ]
-
-
 MIN_WORDS = 600
 
 
@@ -70,7 +46,7 @@ def callouts(body: str, kind: str) -> int:
 
 
 def test_the_programme_syncs_into_an_empty_database_without_a_problem(app, tmp_path):
-    assert len(COURSES) >= 5
+    assert len(COURSES) >= 6  # the six courses of the programme (issue 15)
     shutil.copytree(SHIPPED_COURSES_DIR, tmp_path / "courses")
     result = app.test_cli_runner().invoke(args=["courses", "sync", str(tmp_path / "courses")])
     assert result.exit_code == 0, result.output
@@ -88,20 +64,20 @@ def test_the_programme_syncs_into_an_empty_database_without_a_problem(app, tmp_p
         assert services.get_course(slug) is not None
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=True))
+@pytest.mark.parametrize("slug", COURSES)
 def test_each_course_is_published_with_four_to_six_modules(slug):
     course = parsed(slug)
     assert course.settings.get("status") == "published"
     assert 4 <= len(course.modules) <= 6, [m.slug for m in course.modules]
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+@pytest.mark.parametrize("slug", COURSES)
 def test_each_module_has_at_least_600_words(slug):
     short = {m.slug: len(m.body.split()) for m in parsed(slug).modules}
     assert short and all(words >= MIN_WORDS for words in short.values()), short
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=True))
+@pytest.mark.parametrize("slug", COURSES)
 def test_each_module_has_a_case_study_and_key_points(slug):
     missing = [
         (module.slug, kind)
@@ -112,7 +88,7 @@ def test_each_module_has_a_case_study_and_key_points(slug):
     assert missing == []
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=True))
+@pytest.mark.parametrize("slug", COURSES)
 def test_each_course_requires_one_quiz_of_15_questions_of_4_kinds(slug, tmp_path):
     shutil.copytree(SHIPPED_COURSES_DIR / slug, tmp_path / slug)
     result = folders.sync_folders(tmp_path)
@@ -127,14 +103,14 @@ def test_each_course_requires_one_quiz_of_15_questions_of_4_kinds(slug, tmp_path
     assert (quiz.question_count or len(pool)) <= len(pool)
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+@pytest.mark.parametrize("slug", COURSES)
 def test_the_text_is_nfc(slug):
     for path in sorted((SHIPPED_COURSES_DIR / slug).iterdir()):
         text = path.read_text(encoding="utf-8")
         assert text == unicodedata.normalize("NFC", text), path.name
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+@pytest.mark.parametrize("slug", COURSES)
 def test_every_module_renders_without_warnings(slug, caplog):
     course = parsed(slug)
     for module in course.modules:
@@ -148,7 +124,7 @@ def test_every_module_renders_without_warnings(slug, caplog):
         assert rendered.html.count('<div class="admonition ') == written, module.slug
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+@pytest.mark.parametrize("slug", COURSES)
 def test_every_quiz_file_reads_back_the_same_after_being_written(slug):
     for name, questions in parsed(slug).gift_files.items():
         again = gift.parse(gift.write(questions))
@@ -161,7 +137,7 @@ def test_the_shipped_folders_are_the_ones_checked():
     assert [name for name in on_disk if not name.startswith((".", "_"))] == COURSES
 
 
-@pytest.mark.parametrize("slug", courses(failing_until_rewritten=False))
+@pytest.mark.parametrize("slug", COURSES)
 def test_export_sync_export_of_each_course_is_byte_identical(slug, tmp_path):
     shutil.copytree(SHIPPED_COURSES_DIR / slug, tmp_path / "shipped" / slug)
     assert folders.sync_folders(tmp_path / "shipped").refused == {}

@@ -1,6 +1,6 @@
 """The demo's training: the shipped course assigned to the whole province, some cadres part way
-through it, a few finished, and a short quiz (written through the question bank) with attempts
-passed and failed."""
+through it, a few finished, with attempts passed and failed at the course's own final quiz
+(defined in its folder)."""
 
 from __future__ import annotations
 
@@ -9,58 +9,23 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.courses import enrollment
 from lms.courses.folders import sync_folders
 from lms.courses.models import Course, Enrollment, Module
+from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User, UserRole
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts
+from lms.quizzes.models import Quiz
 from lms.timeutil import utcnow
 from lms.units.models import Unit, UnitClosure
 
 DEMO_COURSE = "dan-van-kheo"
-QUIZ_SLUG = "kiem-tra-nhanh"
 PROGRESS_UNIT = "BCHQS-HS"  # Hương Sơn: the district whose cadres attended last week's session
-
-# Six questions on mass-mobilization work, in GIFT (single choice and true/false).
-QUIZ_GIFT = """\
-$CATEGORY: Kiểm tra nhanh
-
-::Năm bài báo Dân vận::Chủ tịch Hồ Chí Minh viết bài báo "Dân vận" đăng trên báo Sự thật \
-vào năm nào? {
-=1949
-~1945
-~1954
-~1969
-}
-
-::Dân vận là gì::Theo bài báo "Dân vận" của Chủ tịch Hồ Chí Minh, dân vận là vận động tất cả \
-lực lượng của mỗi một người dân không để sót một người dân nào. {T}
-
-::Ba cùng::Phương châm "ba cùng" của cán bộ, chiến sỹ khi xuống cơ sở là gì? {
-=Cùng ăn, cùng ở, cùng làm với Nhân dân
-~Cùng học, cùng hát, cùng tập luyện với Nhân dân
-~Cùng họp, cùng báo cáo, cùng kiểm tra với cấp ủy
-~Cùng tuần tra, cùng canh gác, cùng huấn luyện với dân quân
-}
-
-::Đồng bào có đạo::Khi làm việc với đồng bào có đạo, cán bộ dân vận cần làm gì? {
-=Tôn trọng quyền tự do tín ngưỡng, tôn giáo của Nhân dân và vận động đồng bào "sống tốt đời, \
-đẹp đạo"
-~Yêu cầu đồng bào hạn chế các buổi sinh hoạt tôn giáo
-~Tránh tiếp xúc với chức sắc tôn giáo để giữ khách quan
-~Chỉ làm việc qua chính quyền xã, không đến nhà đồng bào
-}
-
-::Phong tục đồng bào::Khi đến địa bàn đồng bào dân tộc thiểu số, cán bộ cần tìm hiểu và tôn \
-trọng phong tục, tập quán, tiếng nói của đồng bào. {T}
-
-::Đối thoại với dân::Khi người dân phản ánh bức xúc, cán bộ nên tránh đối thoại và chuyển ngay \
-sự việc lên cấp trên. {F}
-"""
 
 
 @dataclass
@@ -123,26 +88,13 @@ def add_training(course: Course, rng: random.Random) -> TrainingResult:
     return result
 
 
-def _quiz(course: Course):
-    quiz = attempts.get_quiz(course, QUIZ_SLUG)
-    if quiz is not None:
-        return quiz
-    bank.import_gift(course, QUIZ_GIFT, actor=None, actor_name="demo")
-    return attempts.create_quiz(
-        course,
-        slug=QUIZ_SLUG,
-        title="Kiểm tra nhanh: dân vận khéo",
-        description="Sáu câu hỏi ôn lại những điều cốt lõi của công tác dân vận.",
-        actor=None,
-        actor_name="demo",
-        pass_score=70,
-        time_limit_minutes=15,
-        max_attempts=3,
-        categories=["Kiểm tra nhanh"],
-        shuffle_choices=True,
-        review="correct_after_pass",
-        published=True,
-    )
+def _quiz(course: Course) -> Quiz:
+    """The course's required final quiz, as its folder defines it."""
+    for slug in course.required_quizzes:
+        quiz = attempts.get_quiz(course, slug)
+        if quiz is not None and quiz.published:
+            return quiz
+    raise InvalidInput(_l("The course %(slug)s has no published required quiz.", slug=course.slug))
 
 
 def _cadres_of_the_district() -> list[User]:
@@ -167,20 +119,58 @@ def _cadres_of_the_district() -> list[User]:
 
 
 def _attempt(quiz, user: User, passing: bool, started: dt.datetime, rng: random.Random) -> None:
+    """An attempt answered through the engine like a cadre would, graded like a trainer would
+    (essays: full credit when passing, none otherwise)."""
     attempt = attempts.start_attempt(quiz, user, now=started, rng=rng)
     questions = attempts.questions_of(attempt)
-    wrong = set() if passing else set(rng.sample(range(len(questions)), 3))
+    gradable = [i for i, q in enumerate(questions) if q.snapshot["kind"] != "essay"]
+    wrong = set() if passing else set(rng.sample(gradable, min(4, len(gradable))))
     for offset, question in enumerate(questions):
         response = _answer(question.snapshot, question.choice_order, right=offset not in wrong)
         attempts.save_answer(
             attempt, question.position, response, now=started + dt.timedelta(minutes=offset + 1)
         )
     attempts.submit(attempt.id, now=started + dt.timedelta(minutes=len(questions) + 2))
+    for question in questions:
+        if question.snapshot["kind"] == "essay":
+            attempts.grade_essay(
+                attempt, question.position, 1.0 if passing else 0.0, grader=_trainer()
+            )
+
+
+def _trainer() -> User:
+    return db.session.scalar(select(User).where(User.username == "giangvien"))
 
 
 def _answer(snapshot: dict, order: list[int], *, right: bool) -> dict:
-    if snapshot["kind"] == "truefalse":
+    """A response as the attempt page sends it (choices numbered as shown), right or wrong."""
+    kind = snapshot["kind"]
+    if kind == "truefalse":
         return {"value": bool(snapshot["correct"]) == right}
-    correct = next(i for i, c in enumerate(snapshot["choices"]) if c["fraction"] > 0)
-    shown = order.index(correct)
-    return {"choice": shown if right else (shown + 1) % len(order)}
+    if kind == "single":
+        fractions = [c["fraction"] for c in snapshot["choices"]]
+        best = fractions.index(max(fractions))
+        pick = best if right else next(i for i, f in enumerate(fractions) if f <= 0)
+        return {"choice": order.index(pick)}
+    if kind == "multiple":
+        good = [i for i, c in enumerate(snapshot["choices"]) if c["fraction"] > 0]
+        bad = [i for i, c in enumerate(snapshot["choices"]) if c["fraction"] <= 0]
+        return {"choices": sorted(order.index(i) for i in (good if right else bad[:1]))}
+    if kind == "shortanswer":
+        best = max(snapshot["choices"], key=lambda c: c["fraction"])
+        return {"text": best["text"] if right else "không rõ"}
+    if kind == "numerical":
+        answer = snapshot["numeric"][0]
+        value = answer["value"] if answer.get("value") is not None else answer["minimum"]
+        return {"text": f"{value:g}" if right else f"{value + 1000:g}"}
+    if kind == "matching":
+        pairs = snapshot["pairs"]
+        shift = 0 if right else 1
+        return {
+            "pairs": {
+                str(i): order.index((i + shift) % len(pairs))
+                for i, pair in enumerate(pairs)
+                if pair["left"]
+            }
+        }
+    return {"text": "Cần lắng nghe, tôn trọng và giải thích cho Nhân dân bằng việc làm cụ thể."}
