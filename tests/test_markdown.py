@@ -135,7 +135,7 @@ Chú thích[^1].
 !!! case "Tình huống 1: Họp thôn"
     Người dân phản ánh.
 
-![Sơ đồ](/media/0123abcd.png)
+![Sơ đồ](/media/0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd.png)
 
 ```
 mã nguồn
@@ -157,7 +157,7 @@ mã nguồn
         ("admonition", "remember"),
         ("admonition", "case"),
     }
-    assert soup.find("img", src="/media/0123abcd.png")["alt"] == "Sơ đồ"
+    assert soup.find("img", src="/media/0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd.png")["alt"] == "Sơ đồ"
     assert soup.find("pre").get_text().strip() == "mã nguồn"
     assert "#h-mo-dau" in rendered.toc_html
     assert "Nội dung lưu ý" in rendered.text and "<" not in rendered.text
