@@ -177,33 +177,37 @@ def _with_callout_titles(source: str) -> str:
 
 # ---- the cost guard ---------------------------------------------------------------------------
 # Python-Markdown is not linear in its input. Measured on the 2-core development machine:
-# - each "[" or "<" that starts no link or tag scans to the end of its paragraph, so a
-#   paragraph of 1,400 "[" and 20,000 letters takes 10 s (0.15-0.3 µs per "[" and character);
-# - each "<a " that is never closed scans the rest of the text (the raw-HTML pass reads the
-#   whole text, across paragraphs: 5,000 in 25,000 characters take 6 s);
-# - each fence line ("~~~a") that is never closed scans the rest of the text inside one
-#   regular expression (5,000 of them in 25,000 characters: 1.9 s; 10,000: 7.3 s), and so
-#   does each callout ("!!! note") that does not start a paragraph;
-# - "_", "*", "`" and "\\" cost the same way, about 300 times less each ("__\\" 26,000 times:
-#   4.7 s);
-# - 5,000 headings take 7 s (the table of contents makes equal ids unique one by one);
+# - each "[" that closes nowhere scans to the end of its paragraph (as does each "<" without a
+#   ">" and each "](" without its ")"), so a paragraph of 1,400 "[" and 20,000 letters takes
+#   10 s (0.15-0.4 µs per character scanned);
+# - each "<a " never closed also scans the rest of the text in the raw-HTML pass, across
+#   paragraphs (5,000 in 25,000 characters: 6 s);
+# - each fence line ("~~~a") never closed scans the rest of the text inside one regular
+#   expression (5,000 of them in 25,000 characters: 1.9 s; 10,000: 7.3 s), and so does each
+#   callout ("!!! note") that does not start a paragraph;
+# - "_", "*", "`" and "\\" cost by their number times their paragraph's length, about 300 times
+#   less ("__\\" 26,000 times: 4.7 s);
+# - 5,000 headings take 7 s (the table of contents makes equal ids unique one by one), 5,000
+#   references to one footnote 26 s;
 # - lists and quotes nested deeper than the stack allows raise RecursionError.
 # So a text is refused before rendering when it is longer than MAX_CHARS, nested deeper than
-# MAX_NESTING, has more than MAX_HEADINGS headings or MAX_PARAGRAPHS paragraphs, or when one of
-# these passes its budget: the "[" and "<" of each paragraph times the paragraph's length (and
-# its "_", "*", "`" and "\\" times its length); the "<" times the text's length; the fence and
-# callout marks times the text's length. The bounds hold together: random and repetitive texts
-# within all of them rendered in under a second of CPU here (most under 0.3 s), and
-# tests/test_markdown_cost.py feeds the shapes above to every entry point. (A CPU-time budget
-# enforced while rendering was tried: a trace or profile hook made every render four to six
-# times slower, so the bounds are static.)
+# MAX_NESTING, has more than MAX_HEADINGS headings, MAX_FOOTNOTE_REFS footnote references or
+# MAX_PARAGRAPHS paragraphs, or when one of these scans, computed in one pass each, passes its
+# budget: what the brackets of each paragraph make the inline patterns read (_scan_cost); what
+# the "<" make the raw-HTML pass read; the emphasis marks times their paragraph's length; the
+# fence and callout marks times the text's length. The bounds hold together: random and
+# repetitive texts within all of them render in under a second of CPU here (most under 0.3 s),
+# and tests/test_markdown_cost.py feeds the shapes above to every entry point. (A CPU-time
+# budget enforced while rendering was tried: a trace or profile hook made every render four to
+# six times slower, so the bounds are static.)
 MAX_CHARS = 100_000
 MAX_NESTING = 20
 MAX_HEADINGS = 500
+MAX_FOOTNOTE_REFS = 500
 MAX_PARAGRAPHS = 5_000
-MAX_BRACKET_COST = 1_500_000  # sum over paragraphs of ("[" + "<") x paragraph length
+MAX_SCAN_COST = 1_000_000  # characters the inline patterns read for brackets, all paragraphs
+MAX_TAG_COST = 15_000_000  # characters the raw-HTML pass reads for "<"
 MAX_EMPHASIS_COST = 300_000_000  # sum over paragraphs of ("_*`\\" marks) x paragraph length
-MAX_TAG_COST = 15_000_000  # "<" x text length
 MAX_BLOCK_MARK_COST = 20_000_000  # (fence lines + callout marks) x text length
 # A quote marker needs no space after it (">>>" is three levels), a list marker does.
 _DEEP_NESTING = re.compile(
@@ -212,6 +216,40 @@ _DEEP_NESTING = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
 _HEADING_LINE = re.compile(r"^[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.MULTILINE)
+_SCANNED = re.compile(r"[\[\]()<>]")
+
+
+def _to_closers(text: str, opener: str, closer: str, *, nested: bool) -> dict[int, int]:
+    """For each ``opener`` in ``text``, where the scan that starts there stops: at its
+    matching ``closer`` (``nested``) or the next one, else at the end. One pass."""
+    stops: dict[int, int] = {}
+    waiting: list[int] = []
+    for match in _SCANNED.finditer(text):
+        char, at = match.group(), match.start()
+        if char == opener:
+            waiting.append(at)
+        elif char == closer and waiting:
+            if nested:
+                stops[waiting.pop()] = at
+            else:
+                stops.update(dict.fromkeys(waiting, at))
+                waiting.clear()
+    stops.update(dict.fromkeys(waiting, len(text)))
+    return stops
+
+
+def _scan_cost(paragraph: str) -> int:
+    """The characters the inline patterns read from the brackets of one paragraph: from each
+    "[" to its "]", each "<" to the next ">", each "](" to its ")" (or the paragraph's end)."""
+    squares = _to_closers(paragraph, "[", "]", nested=True)
+    angles = _to_closers(paragraph, "<", ">", nested=False)
+    rounds = _to_closers(paragraph, "(", ")", nested=True)
+    links = sum(rounds[at + 1] - at for at in squares.values() if paragraph[at + 1 : at + 2] == "(")
+    return (
+        sum(stop - at for at, stop in squares.items())
+        + sum(stop - at for at, stop in angles.items())
+        + links
+    )
 
 
 def check_source(source: str) -> None:
@@ -225,24 +263,23 @@ def check_source(source: str) -> None:
         )
     if len(_HEADING_LINE.findall(source)) > MAX_HEADINGS:
         raise InvalidInput(_l("The text has more than %(n)s headings.", n=MAX_HEADINGS))
+    if source.count("[^") > MAX_FOOTNOTE_REFS:
+        raise InvalidInput(
+            _l("The text has more than %(n)s footnote references.", n=MAX_FOOTNOTE_REFS)
+        )
     paragraphs = _BLANK_LINE.split(source)
     if len(paragraphs) > MAX_PARAGRAPHS:
         raise InvalidInput(_l("The text has more than %(n)s paragraphs.", n=MAX_PARAGRAPHS))
-    cost = sum(
-        (paragraph.count("[") + paragraph.count("<")) * len(paragraph) for paragraph in paragraphs
-    )
+    scanned = sum(_scan_cost(paragraph) for paragraph in paragraphs)
+    tags = sum(stop - at for at, stop in _to_closers(source, "<", ">", nested=False).items())
     emphasis = sum(
         sum(paragraph.count(mark) for mark in "_*`\\") * len(paragraph) for paragraph in paragraphs
     )
-    if (
-        cost > MAX_BRACKET_COST
-        or emphasis > MAX_EMPHASIS_COST
-        or source.count("<") * len(source) > MAX_TAG_COST
-    ):
+    if scanned > MAX_SCAN_COST or tags > MAX_TAG_COST or emphasis > MAX_EMPHASIS_COST:
         raise InvalidInput(
             _l(
-                "The text has too many “[”, “<”, “_”, “*” or “`” for its length: close the "
-                "brackets, or split the paragraph with blank lines."
+                "The text has too many unclosed “[”, “(” or “<”, or too many “_”, “*” or “`”, "
+                "for its length: close the brackets, or split the paragraph with blank lines."
             )
         )
     marks = len(_FENCE_LINE.findall(source)) + source.count("!!!")

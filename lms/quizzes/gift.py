@@ -41,6 +41,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from lms.errors import InvalidInput
+from lms.quizzes.question_text import check_text
 from lms.text import nfc
 
 QUESTION_KINDS = (
@@ -342,6 +344,10 @@ class _Reader:
             question.text_after = rest.cut(block.end + 1).strip().text
         if not question.text and not question.text_after:
             self.problem(self.line, _l("the question has no text"))
+        try:  # the one Markdown guard: a text that would render slowly is refused here
+            check_text(question.text, question.text_after, question.text_format)
+        except InvalidInput as refused:
+            self.problem(self.line, refused.message)
         if block is not None:
             self._answers(question, block)
         return None if self.problems else question
