@@ -181,25 +181,28 @@ def _with_callout_titles(source: str) -> str:
 #   ">" and each "](" without its ")"), so a paragraph of 1,400 "[" and 20,000 letters takes
 #   10 s (0.15-0.4 µs per character scanned);
 # - each "<a " never closed also scans the rest of the text in the raw-HTML pass, across
-#   paragraphs (5,000 in 25,000 characters: 6 s);
+#   paragraphs (5,000 in 25,000 characters: 6 s), which also slows down with the number of
+#   tags in the text (16,000 "<div>" in 80,000 characters: 1.4 s);
 # - each fence line ("~~~a") never closed scans the rest of the text inside one regular
 #   expression (5,000 of them in 25,000 characters: 1.9 s; 10,000: 7.3 s), and so does each
 #   callout ("!!! note") that does not start a paragraph;
-# - "_", "*", "`" and "\\" cost by their number times their paragraph's length, about 300 times
-#   less ("__\\" 26,000 times: 4.7 s);
+# - even closed, "[" and "<" cost by their number times their paragraph's length (10,000 link
+#   definitions "[a]: /x" in one paragraph: 15 s), and so do "_", "*", "`" and "\\", about 300
+#   times less ("__\\" 26,000 times: 4.7 s);
 # - 5,000 headings take 7 s (the table of contents makes equal ids unique one by one), 5,000
 #   references to one footnote 26 s;
 # - lists and quotes nested deeper than the stack allows raise RecursionError.
 # So a text is refused before rendering when it is longer than MAX_CHARS, nested deeper than
 # MAX_NESTING, has more than MAX_HEADINGS headings, MAX_FOOTNOTE_REFS footnote references or
-# MAX_PARAGRAPHS paragraphs, or when one of these scans, computed in one pass each, passes its
+# MAX_PARAGRAPHS paragraphs, or when one of these, computed in one pass each, passes its
 # budget: what the brackets of each paragraph make the inline patterns read (_scan_cost); what
-# the "<" make the raw-HTML pass read; the emphasis marks times their paragraph's length; the
-# fence and callout marks times the text's length. The bounds hold together: random and
-# repetitive texts within all of them render in under a second of CPU here (most under 0.3 s),
-# and tests/test_markdown_cost.py feeds the shapes above to every entry point. (A CPU-time
-# budget enforced while rendering was tried: a trace or profile hook made every render four to
-# six times slower, so the bounds are static.)
+# the "<" make the raw-HTML pass read, and their number times the text's length; the brackets,
+# and the emphasis marks, times their paragraph's length; the fence and callout marks times
+# the text's length. The bounds hold together: random and repetitive texts within all of them
+# render in under a second of CPU here (most under 0.3 s), and tests/test_markdown_cost.py
+# feeds the shapes above to every entry point. (A CPU-time budget enforced while rendering
+# was tried: a trace or profile hook made every render four to six times slower, so the
+# bounds are static.)
 MAX_CHARS = 100_000
 MAX_NESTING = 20
 MAX_HEADINGS = 500
@@ -207,6 +210,8 @@ MAX_FOOTNOTE_REFS = 500
 MAX_PARAGRAPHS = 5_000
 MAX_SCAN_COST = 1_000_000  # characters the inline patterns read for brackets, all paragraphs
 MAX_TAG_COST = 15_000_000  # characters the raw-HTML pass reads for "<"
+MAX_TAGS_COST = 50_000_000  # "<" x text length (the raw-HTML pass keeps every open tag)
+MAX_BRACKETS_COST = 20_000_000  # sum over paragraphs of ("[" + "<") x paragraph length
 MAX_EMPHASIS_COST = 300_000_000  # sum over paragraphs of ("_*`\\" marks) x paragraph length
 MAX_BLOCK_MARK_COST = 20_000_000  # (fence lines + callout marks) x text length
 # A quote marker needs no space after it (">>>" is three levels), a list marker does.
@@ -272,10 +277,19 @@ def check_source(source: str) -> None:
         raise InvalidInput(_l("The text has more than %(n)s paragraphs.", n=MAX_PARAGRAPHS))
     scanned = sum(_scan_cost(paragraph) for paragraph in paragraphs)
     tags = sum(stop - at for at, stop in _to_closers(source, "<", ">", nested=False).items())
+    brackets = sum(
+        (paragraph.count("[") + paragraph.count("<")) * len(paragraph) for paragraph in paragraphs
+    )
     emphasis = sum(
         sum(paragraph.count(mark) for mark in "_*`\\") * len(paragraph) for paragraph in paragraphs
     )
-    if scanned > MAX_SCAN_COST or tags > MAX_TAG_COST or emphasis > MAX_EMPHASIS_COST:
+    if (
+        scanned > MAX_SCAN_COST
+        or tags > MAX_TAG_COST
+        or source.count("<") * len(source) > MAX_TAGS_COST
+        or brackets > MAX_BRACKETS_COST
+        or emphasis > MAX_EMPHASIS_COST
+    ):
         raise InvalidInput(
             _l(
                 "The text has too many unclosed “[”, “(” or “<”, or too many “_”, “*” or “`”, "

@@ -5,9 +5,10 @@ An upload is taken only if Pillow decodes every pixel of it as the PNG, JPEG or 
 bytes announce, and nothing follows the image's end (a "polyglot" that is also an HTML page or
 an archive is refused). What is stored is not the upload but the image encoded again from its
 pixels: metadata goes (EXIF with the GPS position of a photo taken at a border post, camera
-serials, comments, any payload hidden in ancillary chunks), a photo's EXIF orientation is
-applied first so it does not turn sideways, and JPEG and lossy WebP are written at quality 90
-(PNG stays lossless). The cost is a small loss on photos, and one decode per upload.
+serials, comments, colour profiles, any payload hidden in ancillary chunks), a photo's EXIF
+orientation is applied first so it does not turn sideways, and JPEG and WebP are written at
+quality 90 (PNG stays lossless). The cost is a small loss on photos (and wide-gamut colours
+shown as sRGB), and one decode per upload.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def reencoded_image(data: bytes, mime_type: str) -> bytes:
                     raise InvalidInput(_l("Animated images cannot be uploaded."))
                 image.load()  # every pixel: a truncated or corrupt file fails here
                 upright = ImageOps.exif_transpose(image)
+                upright.info.clear()  # Pillow would write the comment, EXIF, ICC back out
                 if upright.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
                     upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
                 out = io.BytesIO()

@@ -625,18 +625,29 @@ def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
         assert attempt is not None
         before = (attempt.score, attempt.passed)
         _finish_if_graded(attempt, answers_of(attempt))
-        username, label = db.session.execute(
-            select(User.username, Course.slug + "/" + Quiz.slug)
-            .join(Quiz, Quiz.id == attempt.quiz_id)
+        username = db.session.scalar(select(User.username).where(User.id == attempt.user_id))
+        course_slug, quiz_slug = db.session.execute(
+            select(Course.slug, Quiz.slug)
             .join(Course, Course.id == Quiz.course_id)
-            .where(User.id == attempt.user_id)
+            .where(Quiz.id == attempt.quiz_id)
         ).one()
+        label = f"{course_slug}/{quiz_slug}"
         report.append(
-            Regraded(attempt.id, username, label, count, *before, attempt.score, attempt.passed)
+            Regraded(
+                attempt_id=attempt.id,
+                username=username,
+                quiz=label,
+                answers=count,
+                old_score=before[0],
+                new_score=attempt.score,
+                old_passed=before[1],
+                new_passed=attempt.passed,
+            )
         )
         if before != (attempt.score, attempt.passed):
             audit.record(
                 "quiz.regrade",
+                actor=None,
                 actor_name=actor_name,
                 target_type="attempt",
                 target_id=attempt.id,
