@@ -195,3 +195,31 @@ def test_the_review_shows_each_kinds_real_key(client, reviewed):
     for title, key in keys.items():
         if title != "Cán bộ cần nói đi đôi với làm":
             assert "False" not in key, title
+
+
+def test_the_question_editor_takes_a_single_answer_question_with_partial_credit(
+    client, make_course, people
+):
+    from lms.quizzes.models import Question
+
+    course = make_course("soan", owner=people["trainer"], status="draft")
+    url = f"/authoring/{course.slug}/questions/new?kind=single"
+    login(client, "giangvien")
+    form = {
+        "category": "",
+        "title": "S",
+        "text": "Ai nêu phương châm dân vận khéo?",
+        "text_format": "moodle",
+        "general_feedback": "",
+        "choices-0-text": "Chủ tịch Hồ Chí Minh",
+        "choices-0-credit": "100",
+        "choices-1-text": "Bác Hồ",
+        "choices-1-credit": "50",
+        "choices-2-text": "Nhà báo",
+        "choices-2-credit": "",
+    }
+    response = post(client, url, form, token_from=url)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    question = db.session.scalar(select(Question).where(Question.course_id == course.id))
+    assert question.kind == "single"
+    assert [c["fraction"] for c in question.content["choices"]] == [1.0, 0.5, 0.0]

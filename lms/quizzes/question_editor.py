@@ -332,7 +332,8 @@ def _checked(kind: str, question: gift.Question) -> tuple[gift.Question | None, 
             return None, [
                 _(
                     "With these credits the question has several answers: give one answer full "
-                    "credit and the others none, or create a question with several answers."
+                    "credit (the others may earn part of it), or create a question with several "
+                    "answers."
                 )
             ]
         return None, [_("Give the correct answers credits that add up to 100 percent.")]
