@@ -212,6 +212,10 @@ def test_author_ids_are_prefixed_so_they_cannot_take_the_pages_own(app):
     assert {"a-save-status", "a-q1", "h-mo-dau", "fn:1", "fnref:1"} <= ids
     assert soup.find("a", string="tới đó")["href"] == "#a-save-status"
     assert soup.select_one("a.footnote-ref")["href"] == "#fn:1"  # the renderer's own ids stay
+    # Questions written in [html] go through the same sanitizer.
+    from lms.courses.markdown import sanitize_html
+
+    assert sanitize_html('<div id="save-status">x</div>') == '<div id="a-save-status">x</div>'
 
 
 @pytest.mark.parametrize(
