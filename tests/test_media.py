@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -13,6 +14,13 @@ from lms.courses import media
 from lms.courses.models import MediaFile
 from lms.errors import InvalidInput
 from lms.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Refusals are checked by their English text."""
+    with force_locale("en"):
+        yield
 
 
 def encoded(fmt: str, size=(40, 30), color=(200, 30, 30), mode="RGB", **options) -> bytes:
