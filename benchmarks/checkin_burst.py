@@ -120,16 +120,15 @@ def main() -> None:
         url = options.database_url or f"sqlite:///{tmp}/bench.sqlite"
         if url.startswith("postgresql"):
             fresh_postgres(url)
-        env = dict(
-            os.environ,
-            LMS_DATABASE_URL=url,
-            LMS_SECRET_KEY="benchmark-secret-key-0123456789abcdef",
-            LMS_LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
-            LMS_CHECKIN_LIMIT="1000 per minute",
-        )
+        env = dict(os.environ, LMS_DATABASE_URL=url,
+                   LMS_SECRET_KEY="benchmark-secret-key-0123456789abcdef",
+                   LMS_LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
+                   LMS_CHECKIN_LIMIT="1000 per minute")
         run([str(BIN / "lms"), "init"], env, deadline)
         run([str(BIN / "lms"), "demo", "--size", "large"], env, deadline)
-        made = json.loads(run([sys.executable, "-c", CREATE_SESSION, options.unit], env, deadline))
+        made = json.loads(
+            run([sys.executable, "-c", CREATE_SESSION, options.unit], env, deadline)
+        )
         usernames = made["roster"][: options.cadres]
         step = 30
         port = free_port()
@@ -179,22 +178,16 @@ def main() -> None:
         )
     recorded = sum(counts.values())
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(
-        f"{database}, gunicorn {options.workers} workers, {os.cpu_count()} cores; "
-        f"{len(usernames)} cadres over {options.window:.0f} s "
-        f"(burst took {burst_seconds:.0f} s)\n"
-    )
-    print(
-        "| cadres | errors | records | check-in page p50 / p95 ms | check-in p50 / p95 ms "
-        "| roster page (rows) median ms |"
-    )
+    print(f"{database}, gunicorn {options.workers} workers, {os.cpu_count()} cores; "
+          f"{len(usernames)} cadres over {options.window:.0f} s "
+          f"(burst took {burst_seconds:.0f} s)\n")
+    print("| cadres | errors | records | check-in page p50 / p95 ms | check-in p50 / p95 ms "
+          "| roster page (rows) median ms |")
     print("|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| {len(usernames)} | {len(failures)} | {recorded} ({counts}) | "
-        f"{statistics.median(page_ms):.0f} / {percentile(page_ms, 0.95):.0f} | "
-        f"{statistics.median(checkin_ms):.0f} / {percentile(checkin_ms, 0.95):.0f} | "
-        f"{statistics.median(roster_ms):.0f} ({roster_rows}) |"
-    )
+    print(f"| {len(usernames)} | {len(failures)} | {recorded} ({counts}) | "
+          f"{statistics.median(page_ms):.0f} / {percentile(page_ms, 0.95):.0f} | "
+          f"{statistics.median(checkin_ms):.0f} / {percentile(checkin_ms, 0.95):.0f} | "
+          f"{statistics.median(roster_ms):.0f} ({roster_rows}) |")
     for failure in failures[:10]:
         print("FAILED", failure)
     if failures or recorded != len(usernames):

@@ -47,19 +47,8 @@ def run(args: list[str], env: dict[str, str]) -> str:
 
 def serve(app: str, port: int, workers: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app,
-        ],
-        env=env,
-        cwd=cwd,
-    )
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", app], env=env, cwd=cwd)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -79,24 +68,15 @@ def sign_in(base: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode(
-        {"csrf_token": token, "username": CADRE[0], "password": CADRE[1]}
-    ).encode()
+    data = urllib.parse.urlencode({"csrf_token": token, "username": CADRE[0],
+                                   "password": CADRE[1]}).encode()
     opener.open(f"{base}/login", data=data)
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict[str, float]:
-    args = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(HERE / "percentiles.lua"),
-    ]
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+            "-s", str(HERE / "percentiles.lua")]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
@@ -112,7 +92,8 @@ def profile_module_page(env: dict[str, str], path: str, requests: int = 200) -> 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"csrf_token": token, "username": CADRE[0], "password": CADRE[1]})
+    client.post("/login", data={"csrf_token": token, "username": CADRE[0],
+                                "password": CADRE[1]})
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
@@ -132,57 +113,44 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(
-            os.environ,
-            LMS_DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite",
-            LMS_SECRET_KEY="benchmark-secret-key-0123456789abcdef",
-            LMS_LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
-        )
+        env = dict(os.environ, LMS_DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite",
+                   LMS_SECRET_KEY="benchmark-secret-key-0123456789abcdef",
+                   LMS_LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
         lms = str(BIN / "lms")
         run([lms, "init"], env)
         run([lms, "demo", "--size", "large"], env)
         slug = "dan-van-kheo"
         run([lms, "courses", "assign", slug, "--unit", "HT", "--due", "2027-12-31"], env)
         lms_port, hello_port = free_port(), free_port()
-        servers = [
-            serve("lms:create_app()", lms_port, options.workers, env, HERE.parent),
-            serve("hello:app", hello_port, options.workers, env, HERE),
-        ]
+        servers = [serve("lms:create_app()", lms_port, options.workers, env, HERE.parent),
+                   serve("hello:app", hello_port, options.workers, env, HERE)]
         try:
             base = f"http://127.0.0.1:{lms_port}"
             cookie = sign_in(base)
-            course_page = urllib.request.Request(
-                f"{base}/courses/{slug}", headers={"Cookie": cookie}
-            )
+            course_page = urllib.request.Request(f"{base}/courses/{slug}",
+                                                 headers={"Cookie": cookie})
             html = urllib.request.urlopen(course_page).read().decode()
             module_path = re.search(rf'href="(/courses/{slug}/modules/[a-z0-9-]+)"', html).group(1)
             results = {
-                "hello world": wrk(
-                    f"http://127.0.0.1:{hello_port}/", None, options.duration, options.connections
-                ),
-                "module page": wrk(
-                    base + module_path, cookie, options.duration, options.connections
-                ),
-                "My training": wrk(
-                    f"{base}/my-training", cookie, options.duration, options.connections
-                ),
+                "hello world": wrk(f"http://127.0.0.1:{hello_port}/", None, options.duration,
+                                   options.connections),
+                "module page": wrk(base + module_path, cookie, options.duration,
+                                   options.connections),
+                "My training": wrk(f"{base}/my-training", cookie, options.duration,
+                                   options.connections),
             }
         finally:
             for server in servers:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=30)
         hello = results["hello world"]["rps"]
-        print(
-            f"gunicorn {options.workers} sync workers, wrk 2 threads x {options.connections} "
-            f"connections x {options.duration} s, SQLite, {os.cpu_count()} cores\n"
-        )
+        print(f"gunicorn {options.workers} sync workers, wrk 2 threads x {options.connections} "
+              f"connections x {options.duration} s, SQLite, {os.cpu_count()} cores\n")
         print("| page | requests/s | p50 ms | p95 ms | errors | vs hello world |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, r in results.items():
-            print(
-                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
-                f"{r['errors']:.0f} | {100 * r['rps'] / hello:.0f}% |"
-            )
+            print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                  f"{r['errors']:.0f} | {100 * r['rps'] / hello:.0f}% |")
         print("\nProfile of the module page (200 requests, Flask test client):\n")
         print(profile_module_page(env, module_path))
 
