@@ -223,3 +223,14 @@ def test_the_question_editor_takes_a_single_answer_question_with_partial_credit(
     question = db.session.scalar(select(Question).where(Question.course_id == course.id))
     assert question.kind == "single"
     assert [c["fraction"] for c in question.content["choices"]] == [1.0, 0.5, 0.0]
+
+
+def test_matching_right_hand_sides_are_never_shown_in_the_pairs_order():
+    import random
+
+    snapshot = {"kind": "matching", "pairs": MATCHING["pairs"]}
+    orders = {
+        tuple(attempts._choice_order(snapshot, shuffle=False, rng=random.Random(seed)))
+        for seed in range(200)
+    }
+    assert (0, 1, 2) not in orders and len(orders) == 5  # every other order still occurs

@@ -278,6 +278,8 @@ def _choice_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random
         return []
     if shuffle:
         rng.shuffle(order)
+    if kind == "matching" and len(order) > 1 and order == sorted(order):
+        order = order[1:] + order[:1]  # a shuffle that left the pairs' order would give it away
     return order
 
 
