@@ -15,5 +15,9 @@ def local_date(value: dt.datetime | dt.date | None) -> str:
     return format_date(value, "short") if value else ""
 
 
-def number(value: int | float | None) -> str:
-    return format_decimal(value) if value is not None else ""
+def number(value: int | float | None, *, exact: bool = False) -> str:
+    """In the user's locale; ``exact``: every decimal kept and no grouping (an answer key's
+    1822 and 0.0005, not "1.822" and "0,001")."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="0.###############") if exact else format_decimal(value)

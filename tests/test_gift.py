@@ -81,10 +81,18 @@ def test_weights_make_a_multiple_answer_question_with_partial_and_negative_credi
     ]
 
 
-def test_one_full_weight_on_a_tilde_is_multiple_answer_but_a_zero_weight_is_not():
-    assert one("Q{~%100%a ~b}").kind == "multiple"
+def test_an_equals_answer_makes_a_single_answer_question_as_in_moodle():
+    assert one("Q{~%100%a ~b}").kind == "multiple"  # no "=": multiple answers
     assert one("Q{=a ~%0%b}").kind == "single"
-    assert one("Q{=%50%a =%50%b ~c}").kind == "multiple"  # weights on = are weights too
+    # Moodle: with an "=" answer the question is single-answer; weights are partial credit.
+    partial = one("Q{=a ~%50%b ~%-25%c ~d}")
+    assert partial.kind == "single"
+    assert [c.fraction for c in partial.choices] == [1.0, 0.5, -0.25, 0.0]
+    both = one("Q{=a =b ~c}")
+    assert both.kind == "single" and [c.fraction for c in both.choices] == [1.0, 1.0, 0.0]
+    # A "%" after "=" that is no weight is text, as Moodle reads it.
+    assert one("Q{=%a ~b}").choices[0] == Choice("%a", 1.0)
+    assert parse(write([partial])) == [partial]
 
 
 def test_only_equals_answers_make_a_short_answer_with_weights():
@@ -539,9 +547,12 @@ MALFORMED = [
         id="weights-not-100",
     ),
     pytest.param(
-        "Q{=a ~%50%b ~c}", [(1, "the positive weights add up to 150%")], id="single-with-partial"
+        "Q{\n=%50%a\n=%50%b\n~c\n}",
+        [(2, "a weight after “=”: Moodle"), (3, "a weight after “=”: Moodle")],
+        id="weight-after-equals",
     ),
-    pytest.param("Q{=a =b ~c}", [(1, "add up to 200%")], id="two-right-answers"),
+    pytest.param("Q{#3 # well~done}", [(1, "“~” inside an answer")], id="numerical-tilde-text"),
+    pytest.param("Q{#3 # x=3}", [(1, "“=” inside an answer")], id="numerical-equals-feedback"),
     pytest.param("Q{~%100%a}", [(1, "needs at least two answers")], id="one-choice"),
     pytest.param("Q{=a =%-50%b}", [(1, "weight -50% is outside 0% to 100%")], id="negative-short"),
     pytest.param("Q{=%50%a}", [(1, "no answer gets full credit")], id="short-no-full-credit"),

@@ -135,7 +135,7 @@ Chú thích[^1].
 !!! case "Tình huống 1: Họp thôn"
     Người dân phản ánh.
 
-![Sơ đồ](/media/0123abcd.png)
+![Sơ đồ](/media/0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd.png)
 
 ```
 mã nguồn
@@ -157,7 +157,12 @@ mã nguồn
         ("admonition", "remember"),
         ("admonition", "case"),
     }
-    assert soup.find("img", src="/media/0123abcd.png")["alt"] == "Sơ đồ"
+    assert (
+        soup.find(
+            "img", src="/media/0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd.png"
+        )["alt"]
+        == "Sơ đồ"
+    )
     assert soup.find("pre").get_text().strip() == "mã nguồn"
     assert "#h-mo-dau" in rendered.toc_html
     assert "Nội dung lưu ý" in rendered.text and "<" not in rendered.text
@@ -192,3 +197,42 @@ def test_callout_syntax_inside_code_stays_as_written():
     html = render("```\n!!! note\n```\n\n!!! note\n    Thật sự là lưu ý.").html
     assert "<code>!!! note\n</code>" in html
     assert html.count("admonition-title") == 1
+
+
+def test_author_ids_are_prefixed_so_they_cannot_take_the_pages_own(app):
+    from bs4 import BeautifulSoup
+
+    html = render(
+        '<div id="save-status">giả mạo</div>\n\n<div id="q1">x</div>\n\n[tới đó](#save-status)'
+        "\n\n## Mở đầu\n\nChú thích[^1].\n\n[^1]: Ghi chú."
+    ).html
+    soup = BeautifulSoup(html, "html.parser")
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
+    assert "save-status" not in ids and "q1" not in ids
+    assert {"a-save-status", "a-q1", "h-mo-dau", "fn:1", "fnref:1"} <= ids
+    assert soup.find("a", string="tới đó")["href"] == "#a-save-status"
+    assert soup.select_one("a.footnote-ref")["href"] == "#fn:1"  # the renderer's own ids stay
+    # Questions written in [html] go through the same sanitizer.
+    from lms.courses.markdown import sanitize_html
+
+    assert sanitize_html('<div id="save-status">x</div>') == '<div id="a-save-status">x</div>'
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "/media/../../people/1",
+        "/media/0123abcd.png",
+        "/media/" + "a" * 64 + ".png/../../people/1",
+        "/media/" + "A" * 64 + ".png",
+        "/media/" + "a" * 64 + ".svg",
+        "/media/" + "a" * 64 + ".png?x=1",
+        "//evil.example/media/" + "a" * 64 + ".png",
+        "https://evil.example/x.png",
+    ],
+)
+def test_image_sources_must_be_exactly_a_media_address(src):
+    html = render(f'![x]({src})\n\n<img src="{src}" alt="y">').html
+    assert "src=" not in html
+    good = "/media/" + "0f" * 32 + ".jpg"
+    assert f'src="{good}"' in render(f"![x]({good})").html

@@ -379,7 +379,7 @@ def test_a_question_is_edited_and_deleted(client, course):
                 partial_credit="y",
                 **rows("choices", {"text": "A", "credit": "50"}, {"text": "B", "credit": "50"}),
             ),
-            "In a question with one answer, the correct answer gets 100 percent and the others 0.",
+            "Give the correct answer 100 percent.",
             "#answers ~ p.error",
         ),
         (

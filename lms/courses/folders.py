@@ -616,7 +616,10 @@ def _parse_module(
     try:
         services.check_module(title, minutes, body)
     except InvalidInput as error:
-        line = front.line("minutes") if error.field == "minutes" else front.line("title")
+        if error.field == "body_md":  # the line the body starts on
+            line = text[: len(text) - len(parts[1].lstrip("\r\n"))].count("\n") + 1
+        else:
+            line = front.line("minutes") if error.field == "minutes" else front.line("title")
         problems.append(FolderProblem(rel, line, error.message))
         return None
     return ParsedModule(position=number, slug=slug, title=title, minutes=minutes, body=body)

@@ -268,3 +268,8 @@ def course_for_reader(user: Any, slug: str) -> tuple[Course | None, Enrollment |
         query = query.options(selectinload(Course.owner_rows))
     row = db.session.execute(query).first()
     return (row[0], row[1]) if row else (None, None)
+
+
+def course_slug(course_id: int) -> str | None:
+    """A course's short name, for links back to it from pages that know only its id."""
+    return db.session.scalar(select(Course.slug).where(Course.id == course_id))

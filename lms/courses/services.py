@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.audit import services as audit
 from lms.courses.enrollment import recompute_completion
-from lms.courses.markdown import render
+from lms.courses.markdown import check_source, render
 from lms.courses.models import COURSE_STATUSES, Course, CourseOwner, Module, ModuleRevision
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -374,6 +374,10 @@ def check_module(title: str, minutes: int, body_md: str) -> tuple[str, int, str]
             _l("The text is too long (at most %(n)s characters).", n=MAX_BODY_CHARS),
             field="body_md",
         )
+    try:
+        check_source(body_md)  # refused when checked, not only when rendered
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="body_md") from None
     return title, minutes, body_md
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -34,7 +35,8 @@ from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.inputs import DATE_RANGE_MESSAGE, in_date_range
-from lms.quizzes import grading
+from lms.people.models import User
+from lms.quizzes import grading, question_text
 from lms.quizzes.models import (
     GRADING_METHODS,
     REVIEW_POLICIES,
@@ -268,6 +270,13 @@ def _snapshot(question: Question) -> dict[str, Any]:
     }
 
 
+def _frozen_snapshot(question: Question) -> dict[str, Any]:
+    """The snapshot an attempt keeps: with its text rendered once, here, not on every view."""
+    snapshot = _snapshot(question)
+    snapshot["html"] = question_text.render_text(snapshot)
+    return snapshot
+
+
 def _choice_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random) -> list[int]:
     kind = snapshot["kind"]
     if kind in ("single", "multiple"):
@@ -281,6 +290,8 @@ def _choice_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random
         return []
     if shuffle:
         rng.shuffle(order)
+    if kind == "matching" and len(order) > 1 and order == sorted(order):
+        order = order[1:] + order[:1]  # a shuffle that left the pairs' order would give it away
     return order
 
 
@@ -346,7 +357,7 @@ def start_attempt(
         db.session.add(attempt)
         db.session.flush()
         for position, question in enumerate(chosen, start=1):
-            snapshot = _snapshot(question)
+            snapshot = _frozen_snapshot(question)
             db.session.add(
                 AttemptQuestion(
                     attempt_id=attempt.id,
@@ -582,6 +593,85 @@ def close_overdue(*, now: dt.datetime) -> int:
     return sum(1 for attempt_id in overdue if _submit(attempt_id, now=now)[1])
 
 
+@dataclass(frozen=True)
+class Regraded:
+    """One submitted attempt whose score a regrade changed."""
+
+    attempt_id: int
+    username: str
+    quiz: str  # course/quiz
+    answers: int  # answers whose credit changed
+    old_score: float | None
+    new_score: float | None
+    old_passed: bool | None
+    new_passed: bool | None
+
+
+def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
+    """Grade the automatically graded answers of every submitted attempt again, with the
+    grader as it is now (after a grading fix), and recompute the scores that changed. Hand
+    grades (essays) are kept. A pass gained completes the course through the same path as a
+    submission; a pass lost is reported (completion is never taken back). Idempotent: a second
+    run changes nothing. Flushes; the caller commits, or rolls back for a dry run."""
+    rows = db.session.execute(
+        select(Answer, AttemptQuestion.snapshot)
+        .join(
+            AttemptQuestion,
+            (AttemptQuestion.attempt_id == Answer.attempt_id)
+            & (AttemptQuestion.position == Answer.position),
+        )
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Attempt.state != "in_progress")
+        .order_by(Answer.attempt_id, Answer.position)
+    )
+    changed: dict[int, int] = {}
+    for answer, snapshot in rows:
+        if snapshot.get("kind") not in grading.AUTO_GRADED:
+            continue
+        earned = grading.credit(snapshot, answer.response)
+        if earned is not None and (answer.credit is None or abs(earned - answer.credit) > 1e-9):
+            answer.credit = earned
+            changed[answer.attempt_id] = changed.get(answer.attempt_id, 0) + 1
+    db.session.flush()
+    report = []
+    for attempt_id, count in changed.items():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt is not None
+        before = (attempt.score, attempt.passed)
+        _finish_if_graded(attempt, answers_of(attempt))
+        username = db.session.scalar(select(User.username).where(User.id == attempt.user_id))
+        course_slug, quiz_slug = db.session.execute(
+            select(Course.slug, Quiz.slug)
+            .join(Course, Course.id == Quiz.course_id)
+            .where(Quiz.id == attempt.quiz_id)
+        ).one()
+        label = f"{course_slug}/{quiz_slug}"
+        report.append(
+            Regraded(
+                attempt_id=attempt.id,
+                username=username,
+                quiz=label,
+                answers=count,
+                old_score=before[0],
+                new_score=attempt.score,
+                old_passed=before[1],
+                new_passed=attempt.passed,
+            )
+        )
+        if before != (attempt.score, attempt.passed):
+            audit.record(
+                "quiz.regrade",
+                actor=None,
+                actor_name=actor_name,
+                target_type="attempt",
+                target_id=attempt.id,
+                target_label=f"{label} #{attempt.number} {username}",
+                before={"score": before[0], "passed": before[1]},
+                after={"score": attempt.score, "passed": attempt.passed},
+            )
+    return report
+
+
 def grading_queue(quiz: Quiz) -> list[Attempt]:
     """Submitted attempts of ``quiz`` with essays waiting for a trainer, oldest first."""
     return list(
@@ -719,6 +809,7 @@ def shown_question(position: int, snapshot: dict[str, Any], order: list[int]) ->
         "text": snapshot.get("text", ""),
         "text_after": snapshot.get("text_after", ""),
         "text_format": snapshot.get("text_format", "moodle"),
+        "html": snapshot.get("html"),  # rendered when the attempt started (None: older ones)
         "response": None,
     }
     if kind in ("single", "multiple"):

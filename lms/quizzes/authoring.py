@@ -34,7 +34,7 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes import results as quiz_results
 from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
 from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.views import question_html
+from lms.quizzes.question_text import question_html
 from lms.timeutil import from_local_naive, to_local_naive
 
 bp = Blueprint("quiz_authoring", __name__, url_prefix="/authoring")

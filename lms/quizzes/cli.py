@@ -61,3 +61,63 @@ def close_overdue_command() -> None:
     with one_transaction():
         closed = attempts.close_overdue(now=utcnow())
     click.echo(_("%(n)s overdue attempts submitted.", n=closed))
+
+
+@quizzes_group.command("regrade")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@with_appcontext
+def regrade_command(dry_run: bool) -> None:
+    """Grade submitted attempts again with the current grader (after a grading fix) and report
+    every score that changes; a pass gained completes the course. Running it twice changes
+    nothing the second time."""
+    from lms.cli import _cli_actor
+    from lms.extensions import db
+
+    changed = attempts.regrade_submitted(actor_name=_cli_actor())
+    for row in changed:
+        click.echo(
+            _(
+                "attempt %(id)s (%(quiz)s, %(user)s): %(old)s → %(new)s, %(old_result)s → "
+                "%(new_result)s",
+                id=row.attempt_id,
+                quiz=row.quiz,
+                user=row.username,
+                old=_score(row.old_score),
+                new=_score(row.new_score),
+                old_result=_result(row.old_passed),
+                new_result=_result(row.new_passed),
+            )
+        )
+    passes = sum(1 for row in changed if row.new_passed and not row.old_passed)
+    lost = sum(1 for row in changed if row.old_passed and not row.new_passed)
+    if dry_run:
+        db.session.rollback()
+        click.echo(
+            _(
+                "Dry run: %(n)s attempts would change (%(passes)s newly passed, %(lost)s no "
+                "longer passed); nothing was written.",
+                n=len(changed),
+                passes=passes,
+                lost=lost,
+            )
+        )
+        return
+    db.session.commit()
+    click.echo(
+        _(
+            "%(n)s attempts regraded (%(passes)s newly passed, %(lost)s no longer passed).",
+            n=len(changed),
+            passes=passes,
+            lost=lost,
+        )
+    )
+
+
+def _score(score: float | None) -> str:
+    return "—" if score is None else f"{score:g}%"
+
+
+def _result(passed: bool | None) -> str:
+    if passed is None:
+        return _("waiting for grading")
+    return _("passed") if passed else _("not passed")

@@ -10,8 +10,16 @@ something the author probably did not mean, this reader refuses it with a proble
 - ``=`` or ``~`` glued to a word inside an answer block, such as ``{=1+1=2}``: write ``\\=``;
 - ``[word]`` before the question text that is not a format Moodle knows;
 - general feedback ``####`` followed by more answers;
-- ``{=a =b ~c}`` or ``{=a ~%50%b}``: with weights or several right answers a question is a
-  multiple-answer one, whose positive weights must add up to 100%.
+- a weight after ``=`` in a multiple-choice question, ``{=%50%a ~b}``: Moodle gives every
+  ``=`` answer full credit there and keeps "%50%" as part of its text;
+- a multiple-answer question (no ``=`` answer) whose positive weights do not add up to 100%
+  (Moodle imports it with a warning).
+
+As in Moodle, a multiple-choice question with an ``=`` answer is a single-answer one, whose
+``~%n%`` answers earn partial (or negative) credit: ``{=a ~%50%b ~c}``, ``{=a =b ~c}``; without
+an ``=`` answer it is a multiple-answer one. In a numerical block, ``~`` (the feedback for any
+other answer) and ``=`` (the next answer) may follow a number without a space, as Moodle
+reads them: ``{#3:2~#Completely wrong}``.
 
 And it is more lenient in two places: T, TRUE, F and FALSE are read in any case, and a
 ``$CATEGORY:`` line needs no blank line after it. Per-answer ``[format]`` prefixes are not
@@ -33,6 +41,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from lms.errors import InvalidInput
+from lms.quizzes.question_text import check_text
 from lms.text import nfc
 
 QUESTION_KINDS = (
@@ -334,6 +344,10 @@ class _Reader:
             question.text_after = rest.cut(block.end + 1).strip().text
         if not question.text and not question.text_after:
             self.problem(self.line, _l("the question has no text"))
+        try:  # the one Markdown guard: a text that would render slowly is refused here
+            check_text(question.text, question.text_after, question.text_format)
+        except InvalidInput as refused:
+            self.problem(self.line, refused.message)
         if block is not None:
             self._answers(question, block)
         return None if self.problems else question
@@ -416,15 +430,17 @@ class _Reader:
             question.feedback_true, question.feedback_false = wrong_text, right_text
         return True
 
-    def _split(self, block: _Span) -> tuple[_Span, list[_Answer]]:
+    def _split(self, block: _Span, *, numerical: bool = False) -> tuple[_Span, list[_Answer]]:
         """The text before the first marker, and the answers: a marker is an unescaped = or ~
-        at the start of the block or after white space."""
+        at the start of the block or after white space; in a numerical block also one right
+        after a number (Moodle splits numerical answers at every = and ~)."""
         chars, escaped, line_of = self.source.chars, self.source.escaped, self.source.line_of
-        markers = []
+        markers: list[int] = []
         for at in range(block.start, block.end):
             if chars[at] not in "=~" or escaped[at]:
                 continue
-            if at == block.start or (chars[at - 1].isspace() and not escaped[at - 1]):
+            spaced = at == block.start or (chars[at - 1].isspace() and not escaped[at - 1])
+            if spaced or (numerical and self._glued_numeric_marker(block, markers, at)):
                 markers.append(at)
             else:
                 self.problem(
@@ -442,6 +458,17 @@ class _Reader:
             for at, end in zip(markers, ends, strict=True)
         ]
         return head, answers
+
+    def _glued_numeric_marker(self, block: _Span, markers: list[int], at: int) -> bool:
+        """Whether an = or ~ right after other text in a numerical block starts an answer, as
+        Moodle reads it: after the number of an answer (before its #feedback) it does; inside
+        a feedback only "~#" does (the feedback for any other answer): Moodle would cut
+        "well~done" or "x=3" in two where the author meant text."""
+        start = markers[-1] + 1 if markers else block.start
+        in_feedback = block.cut(start, at).find("#") >= 0
+        if not in_feedback:
+            return True
+        return self.source.chars[at] == "~" and block.cut(at + 1).strip().startswith("#")
 
     def _marked(self, question: Question, block: _Span, opening: int) -> None:
         head, answers = self._split(block)
@@ -503,23 +530,28 @@ class _Reader:
 
     def _choices(self, question: Question, answers: list[_Answer], opening: int) -> None:
         before = len(self.problems)
-        # Single choice: one answer worth 100%, the others nothing, and no weight on a ~ answer
-        # (~%0% is the same as ~). Anything else is Moodle's multiple-answer question.
-        weighted_wrong = False
+        # As in Moodle: with an "=" answer the question is a single-answer one, whose "~%n%"
+        # answers earn partial (or negative) credit; without one, a multiple-answer one.
+        single = any(answer.marker == "=" for answer in answers)
         for answer in answers:
-            fraction, rest = self._weight(answer, lowest=-100)
+            if answer.marker == "=":
+                weight = _WEIGHT.match(answer.body.text)
+                if weight and _PERCENT.fullmatch(weight.group(1).strip()):
+                    self.problem(
+                        answer.line,
+                        _l(
+                            "a weight after “=”: Moodle gives every = answer full credit and "
+                            "keeps the weight as text; write %(example)s for partial credit",
+                            example="~%50%",
+                        ),
+                    )
+                fraction, rest = 1.0, answer.body  # any other "%" is text, as in Moodle
+            else:
+                weight, rest = self._weight(answer, lowest=-100)
+                fraction = 0.0 if weight is None else weight
             text, feedback = self._text_and_feedback(answer, rest)
-            if fraction is None:
-                fraction = 1.0 if answer.marker == "=" else 0.0
-            elif answer.marker == "~" and fraction != 0:
-                weighted_wrong = True
             question.choices.append(Choice(text, fraction, feedback))
         fractions = [choice.fraction for choice in question.choices]
-        single = (
-            not weighted_wrong
-            and fractions.count(1.0) == 1
-            and all(fraction in (0.0, 1.0) for fraction in fractions)
-        )
         question.kind = "single" if single else "multiple"
         if len(self.problems) > before:
             return  # the totals below would only repeat the problems already found
@@ -582,7 +614,7 @@ class _Reader:
 
     def _numerical(self, question: Question, block: _Span, opening: int) -> None:
         question.kind = "numerical"
-        head, answers = self._split(block)
+        head, answers = self._split(block, numerical=True)
         if head.text:  # {#3.14:0.01}: the first answer may go without "="
             answers.insert(0, _Answer("=", head, head.line))
         if not answers:
@@ -750,14 +782,13 @@ def _write_truefalse(question: Question) -> str:
 
 def _write_choice(choice: Choice, kind: str) -> str:
     text = _escape(choice.text, _IN_BLOCK)
-    if kind == "multiple":
-        marker, weighted = "~", choice.fraction != 0
-    elif choice.fraction == 1:
-        marker, weighted = "=", False
-    elif kind == "single":
-        marker, weighted = "~", choice.fraction != 0
+    if kind == "single" and choice.fraction == 1:
+        # No weight after "=" in a multiple-choice question: there a "%" is text.
+        return "=" + text + (f" # {_escape(choice.feedback, _IN_BLOCK)}" if choice.feedback else "")
+    if kind == "shortanswer":
+        marker, weighted = "=", choice.fraction != 1
     else:
-        marker, weighted = "=", True
+        marker, weighted = "~", choice.fraction != 0
     # An answer that starts with "%" needs a weight in front, even %0%, to stay text.
     if weighted or text.startswith("%"):
         marker += f"%{_percent(choice.fraction)}%"

@@ -88,20 +88,23 @@ def credit(snapshot: dict[str, Any], response: dict[str, Any] | None) -> float |
     if kind == "matching":
         pairs = snapshot.get("pairs", [])
         chosen = response.get("pairs", {})
-        if not pairs or not isinstance(chosen, dict):
+        # A pair with an empty left side is a distractor: a right-hand side that matches
+        # nothing. It is not a question to answer, so it is not counted (as in Moodle).
+        asked = [i for i, pair in enumerate(pairs) if pair["left"]]
+        if not asked or not isinstance(chosen, dict):
             return 0.0
         rights = [pair["right"] for pair in pairs]
         correct = 0
-        for i, pair in enumerate(pairs):
+        for i in asked:
             picked = chosen.get(str(i))
             # Two pairs may share a right-hand side: the text decides, not the position.
             if (
                 isinstance(picked, int)
                 and 0 <= picked < len(rights)
-                and rights[picked] == pair["right"]
+                and rights[picked] == pairs[i]["right"]
             ):
                 correct += 1
-        return correct / len(pairs)
+        return correct / len(asked)
     return 0.0
 
 

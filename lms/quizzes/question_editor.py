@@ -303,18 +303,9 @@ def _choice_rows(kind: str, form: ChoiceQuestionForm, question: gift.Question) -
         return False
     full = [row for row, percent in written if _same(percent, 100)]
     if kind == "single":
-        partial = [row for row, percent in written if not _same(percent, 100) and percent != 0]
-        for row in partial:
-            row.form.credit.errors.append(_("100 or 0 here (see above)."))
-        if partial:
-            form.answer_errors.append(
-                _(
-                    "In a question with one answer, the correct answer gets 100 percent and "
-                    "the others 0. For partial or negative credit, create a question with "
-                    "several answers."
-                )
-            )
-        elif not full:
+        # As Moodle reads it: one answer gets 100 percent, the others may earn part of it
+        # (a negative credit counts as 0 in a question with one answer).
+        if not full:
             form.answer_errors.append(_("Give the correct answer 100 percent."))
         elif len(full) > 1:
             form.answer_errors.append(
@@ -323,7 +314,7 @@ def _choice_rows(kind: str, form: ChoiceQuestionForm, question: gift.Question) -
                     "a question with several answers."
                 )
             )
-        return bool(partial) or len(full) != 1
+        return len(full) != 1
     positive = sum(percent for _row, percent in written if percent > 0)
     if positive == 0:
         form.answer_errors.append(
@@ -502,7 +493,8 @@ def _checked(kind: str, question: gift.Question) -> tuple[gift.Question | None, 
             return None, [
                 _(
                     "With these credits the question has several answers: give one answer full "
-                    "credit and the others none, or create a question with several answers."
+                    "credit (the others may earn part of it), or create a question with several "
+                    "answers."
                 )
             ]
         return None, [_("Give the correct answers credits that add up to 100 percent.")]

@@ -19,11 +19,9 @@ from flask import (
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from lms.auth.permissions import require
 from lms.courses import queries as course_queries
-from lms.courses.markdown import render, sanitize_html
 from lms.courses.permissions import can_view_course
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -32,6 +30,7 @@ from lms.inputs import parse_int
 from lms.quizzes import attempts
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import Attempt, Quiz
+from lms.quizzes.question_text import question_html
 from lms.timeutil import to_local_naive, utcnow
 
 bp = Blueprint("quizzes", __name__)
@@ -52,16 +51,6 @@ def _own_attempt_or_404(attempt_id: int) -> tuple[Attempt, Quiz]:
     if found is None or found[0].user_id != current_user.id:
         abort(404)  # nobody else's attempt exists for this user
     return found
-
-
-def question_html(item: dict[str, Any]) -> Markup:
-    """The question text as the author wrote it: Markdown and HTML sanitized, the rest plain."""
-    text = item["text"] + ("" if not item.get("text_after") else " ____ " + item["text_after"])
-    if item["text_format"] == "markdown":
-        return Markup(render(text).html)  # noqa: S704 - sanitized by render
-    if item["text_format"] == "html":
-        return Markup(sanitize_html(text))  # noqa: S704 - sanitized by the allowlist
-    return Markup("<br>").join(escape(line) for line in text.split("\n"))
 
 
 def _start_state(quiz: Quiz, mine: list[Attempt], now: dt.datetime) -> dict[str, Any]:
@@ -271,6 +260,7 @@ def review(attempt_id: int):
         "quizzes/review.html",
         attempt=attempt,
         quiz=quiz,
+        course_slug=course_queries.course_slug(quiz.course_id),
         items=items,
         reveal=reveal,
         question_html=question_html,
