@@ -7,6 +7,7 @@ server (``.ci/run`` starts one). Tests commit for real, like requests do; the au
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -276,3 +277,14 @@ def make_session(people):
         return sessions.get_session(session.id)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def wall_clock_now(request: pytest.FixtureRequest) -> None:
+    """Test modules that place sessions around the wall clock keep ``NOW = now()``: take it again
+    for each test. Taken once at collection, it is minutes old by the time the suite reaches
+    PostgreSQL, and a session "started five minutes ago" has started twenty minutes ago: a
+    check-in becomes late, a session is over."""
+    module = request.module
+    if getattr(module, "NOW_IS_THE_WALL_CLOCK", False):
+        module.NOW = dt.datetime.now(dt.UTC)

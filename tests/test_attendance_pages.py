@@ -21,6 +21,7 @@ from tests.support import login, post
 from tests.test_query_counts import add_people, queries_for
 
 NOW = dt.datetime.now(dt.UTC)
+NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
 
 
 def soup(response) -> BeautifulSoup:

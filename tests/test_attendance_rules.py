@@ -23,6 +23,7 @@ from lms.extensions import db
 from tests.support import login, post, run_together
 
 NOW = dt.datetime.now(dt.UTC)
+NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
 
 
 @pytest.fixture(autouse=True)

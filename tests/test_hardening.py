@@ -18,6 +18,7 @@ from tests.support import TEST_PASSWORD, csrf_token, login, post
 from tests.test_quiz_results import make_quiz, take
 
 NOW = dt.datetime.now(dt.UTC)
+NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
 
 # Query strings of the walk: a superscript two (a digit to str.isdigit, not to int), Arabic-Indic
 # digits (int() reads them), numbers past every column, and dates in year 1 and 9999.

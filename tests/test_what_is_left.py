@@ -20,6 +20,7 @@ from lms.quizzes.queries import standings
 from tests.support import login, post
 
 NOW = dt.datetime.now(dt.UTC)
+NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
 GIFT = "".join(f"::Q{i}:: Câu {i}: đúng hay sai? {{T}}\n\n" for i in range(1, 6))
 
 
