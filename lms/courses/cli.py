@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from lms.courses import enrollment, folders, services
 from lms.inputs import parse_date
 from lms.units import services as units
+from lms.commandline import cli_actor, one_transaction
 
 SHIPPED_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
 
@@ -72,8 +73,6 @@ def sync_directory(directory: Path) -> bool:
 @with_appcontext
 def sync_command(directory: Path | None) -> None:
     """Create or update courses from course folders (default: the shipped courses/)."""
-    from lms.cli import one_transaction
-
     with one_transaction():
         ok = sync_directory(directory or courses_dir())
     if not ok:
@@ -90,8 +89,6 @@ def export_command(slug: str, directory: Path) -> None:
     if course is None:
         click.echo(_("No course %(slug)s.", slug=slug), err=True)
         sys.exit(1)
-    from lms.cli import one_transaction
-
     try:
         # A transaction: questions written on the web take the exported file as their source.
         with one_transaction():
@@ -118,8 +115,6 @@ def export_command(slug: str, directory: Path) -> None:
 @with_appcontext
 def assign_command(slug: str, unit_code: str, due: str) -> None:
     """Assign a course to every cadre of a unit and of the units below it."""
-    from lms.cli import _cli_actor, one_transaction
-
     course = services.get_course(slug)
     unit = units.get_by_code(unit_code)
     due_date = parse_date(due)
@@ -135,7 +130,7 @@ def assign_command(slug: str, unit_code: str, due: str) -> None:
         sys.exit(1)
     with one_transaction():
         _assignment, created = enrollment.assign(
-            course, unit, due_date, actor=None, actor_name=_cli_actor()
+            course, unit, due_date, actor=None, actor_name=cli_actor()
         )
     click.echo(
         _(

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.errors import InvalidInput
 from lms.text import nfc
+from lms.text import fold
 
 # Callouts: a line "!!! note", "!!! remember" or "!!! case" (optionally with a title in
 # quotes) followed by an indented block, as in Python-Markdown's admonitions.
@@ -197,8 +198,6 @@ def plain_text(html: str) -> str:
 
 
 def _slugify(value: str, separator: str) -> str:
-    from lms.text import fold
-
     slug = re.sub(r"[^a-z0-9]+", separator, fold(value)).strip(separator)
     # Prefixed, so that an author's heading can never take the id of an element of the page.
     return f"h-{slug or 'muc'}"

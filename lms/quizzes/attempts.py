@@ -45,6 +45,7 @@ from lms.quizzes.models import (
     Quiz,
 )
 from lms.text import clean, nfc
+from lms.courses.signals import announce_progress
 
 # Answers that arrive this long after the deadline are still accepted (the network is slow).
 GRACE = dt.timedelta(seconds=30)
@@ -555,10 +556,8 @@ def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
     db.session.flush()
     if attempt.state == "graded" and attempt.passed:
         # A passed required quiz may be what the course was waiting for.
-        from lms.courses.enrollment import complete_if_finished
-
         course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
-        complete_if_finished(attempt.user_id, course_id)
+        announce_progress(course_id, [attempt.user_id])
 
 
 def close_overdue(*, now: dt.datetime) -> int:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from lms.courses import services as courses
 from lms.quizzes import attempts, bank
 from lms.timeutil import utcnow
+from lms.commandline import cli_actor, one_transaction
 
 
 @click.group("quizzes")
@@ -31,12 +32,10 @@ def _course_or_exit(slug: str):
 @with_appcontext
 def import_command(file: Path, slug: str) -> None:
     """Add the questions of a GIFT file to a course's question bank (all or none)."""
-    from lms.cli import _cli_actor, one_transaction
-
     course = _course_or_exit(slug)
     with one_transaction():
         added = bank.import_gift(
-            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=_cli_actor()
+            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=cli_actor()
         )
     click.echo(_("%(n)s questions added to the bank of %(slug)s.", n=added, slug=course.slug))
 
@@ -56,8 +55,6 @@ def export_command(slug: str, file: Path) -> None:
 @with_appcontext
 def close_overdue_command() -> None:
     """Submit and grade every attempt left open past its deadline (run it every few minutes)."""
-    from lms.cli import one_transaction
-
     with one_transaction():
         closed = attempts.close_overdue(now=utcnow())
     click.echo(_("%(n)s overdue attempts submitted.", n=closed))
