@@ -33,8 +33,8 @@ def _blueprints():
     from lms.attendance.session_views import bp as sessions_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
-    from lms.certificates.views import bp as certificates_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
-from lms.extensions import db
 from lms.commandline import cli_actor, one_transaction
 from lms.courses.cli import courses_dir, sync_directory
+from lms.extensions import db
 from lms.people.services import create_user
 
 

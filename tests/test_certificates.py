@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from lms.attendance import marking
 from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
-from lms.certificates import completion, printing, services
+from lms.certificates import printing, services
 from lms.certificates.models import Certificate, CertificateCounter
 from lms.courses import enrollment
 from lms.courses import services as courses
@@ -100,7 +100,6 @@ def earn(user, course) -> Certificate:
 
 def test_reading_every_module_completes_and_issues_what_was_true(course, people, app):
     cadre = people["cadre"]
-    people_services.update_user  # the person as they are now is what the certificate copies
     cadre.rank, cadre.position = "Thiếu úy", "Chính trị viên"
     db.session.commit()
     enrollment.mark_module_done(cadre, course.modules[0])
@@ -133,9 +132,7 @@ def test_reading_every_module_completes_and_issues_what_was_true(course, people,
 def test_completion_after_the_due_date_is_not_on_time(make_course, people, province):
     made = make_course("muon")
     enrollment.assign(made, province["HS"], DUE, actor=None)
-    db.session.execute(
-        Enrollment.__table__.update().values(due_date=dt.date(2020, 1, 1))
-    )
+    db.session.execute(Enrollment.__table__.update().values(due_date=dt.date(2020, 1, 1)))
     db.session.commit()
     earn(people["cadre"], made)
     assert enrollment.enrollment_for(people["cadre"], made).on_time is False
@@ -272,9 +269,7 @@ def test_the_rule_costs_the_same_queries_for_1_or_200_people(
     assert one_quiz <= 12
 
 
-def test_completion_is_never_taken_back_and_an_edited_course_changes_no_certificate(
-    course, people
-):
+def test_completion_is_never_taken_back_and_an_edited_course_changes_no_certificate(course, people):
     cadre = people["cadre"]
     certificate = earn(cadre, course)
     courses.add_module(course, title="Phần mới", minutes=5, body_md="Mới.", author=None)
@@ -302,14 +297,29 @@ def test_the_course_sets_issuer_signer_and_validity(course, people):
 
 
 def test_the_unit_is_the_one_at_completion(course, people, province):
+    """A completion recorded before the person moved is certified with the unit they were in
+    then (unit_at the completion), even when the certificate is issued after the move."""
     cadre = people["cadre"]
-    certificate = earn(cadre, course)
-    people_services.move_user(cadre, province["HK"], actor=None) if hasattr(
-        people_services, "move_user"
-    ) else None
+    db.session.execute(
+        Enrollment.__table__.update()
+        .where(Enrollment.user_id == cadre.id)
+        .values(completed_at=utcnow())
+    )
     db.session.commit()
-    db.session.refresh(certificate)
+    people_services.update_user(
+        cadre,
+        full_name=cadre.full_name,
+        rank="",
+        position="",
+        unit=province["HK"],
+        roles={"cadre"},
+        email=None,
+        actor=None,
+    )
+    db.session.commit()
+    [certificate] = services.issue(course.id, [cadre.id])
     assert certificate.unit_code == "HS-01"
+    assert certificate.unit_chain[1] == "Ban CHQS huyện Hương Sơn"
 
 
 # ---- reconcile --------------------------------------------------------------------------------
@@ -330,10 +340,10 @@ def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course,
     runner = app.test_cli_runner()
     first = runner.invoke(args=["certificates", "reconcile"])
     assert first.exit_code == 0, first.output
-    assert "1 enrollment(s) completed, 2 certificate(s) issued" in first.output
+    assert "hoàn thành 1 lượt học, đã cấp 2 giấy chứng nhận" in first.output
     assert len(certificates_of(cadre)) == len(certificates_of(other)) == 1
     again = runner.invoke(args=["certificates", "reconcile", "--course", "dan-van"])
-    assert "0 enrollment(s) completed, 0 certificate(s) issued" in again.output
+    assert "hoàn thành 0 lượt học, đã cấp 0 giấy chứng nhận" in again.output
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
     missing = runner.invoke(args=["certificates", "reconcile", "--course", "khong-co"])
     assert missing.exit_code == 1
@@ -342,7 +352,9 @@ def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course,
 # ---- serials ---------------------------------------------------------------------------------
 
 
-def test_serials_run_in_sequence_and_a_rollback_gives_its_number_back(course, people, make_user, province):
+def test_serials_run_in_sequence_and_a_rollback_gives_its_number_back(
+    course, people, make_user, province
+):
     year = services.local_date(utcnow()).year
     first = earn(people["cadre"], course)
     assert first.number == 1
@@ -434,11 +446,11 @@ def test_verification_of_expired_revoked_superseded_and_unknown(client, course, 
     verdict = services.verify(certificate.code)
     assert (verdict.status, verdict.successor) == ("superseded", new.serial)
     assert new.serial in text(client.get(f"/verify/{certificate.code}"))
-    services.revoke(new, "error", "Cấp nhầm", actor=people["admin"])
+    services.revoke(new, "error", "Ghi chú nội bộ", actor=people["admin"])
     db.session.commit()
     page = text(client.get(f"/verify/{new.code}"))
     assert "Đã thu hồi" in page or "Thu hồi" in page
-    assert "Cấp nhầm" not in page  # the note stays in the audit log
+    assert "Cấp nhầm" in page and "Ghi chú nội bộ" not in page  # the note stays inside
     unknown = client.get("/verify/" + "x" * 43)
     assert unknown.status_code == 404
     assert "Nguyễn" not in text(unknown)
@@ -448,10 +460,13 @@ def test_the_form_needs_serial_and_code_and_a_serial_alone_reveals_nothing(clien
     certificate = earn(people["cadre"], course)
     token = csrf_token(client, "/verify")
     both = client.post(
-        "/verify", data={"csrf_token": token, "serial": certificate.serial.lower(), "code": certificate.code}
+        "/verify",
+        data={"csrf_token": token, "serial": certificate.serial.lower(), "code": certificate.code},
     )
     assert both.status_code == 200 and "Nguyễn Văn An" in text(both)
-    alone = client.post("/verify", data={"csrf_token": token, "serial": certificate.serial, "code": ""})
+    alone = client.post(
+        "/verify", data={"csrf_token": token, "serial": certificate.serial, "code": ""}
+    )
     assert alone.status_code == 400 and "Nguyễn Văn An" not in text(alone)
     wrong = client.post(
         "/verify", data={"csrf_token": token, "serial": certificate.serial, "code": "sai" * 15}
@@ -479,11 +494,11 @@ def test_an_admin_revokes_with_a_reason_and_it_is_audited(client, course, people
     certificate = earn(people["cadre"], course)
     login(client, "quantri")
     url = f"/certificates/{certificate.id}"
-    refused = post(client, url + "/revoke", {"reason": "", "note": ""}, page=url)
+    refused = post(client, url + "/revoke", {"reason": "", "note": ""}, token_from=url)
     assert refused.status_code == 303
     db.session.refresh(certificate)
     assert certificate.revoked_at is None
-    done = post(client, url + "/revoke", {"reason": "fraud", "note": "Gian lận"}, page=url)
+    done = post(client, url + "/revoke", {"reason": "fraud", "note": "Gian lận"}, token_from=url)
     assert done.status_code == 303
     db.session.refresh(certificate)
     assert (certificate.revoked_reason, certificate.revoked_note) == ("fraud", "Gian lận")
@@ -491,7 +506,7 @@ def test_an_admin_revokes_with_a_reason_and_it_is_audited(client, course, people
     assert event.target_label == certificate.serial and event.after["reason"] == "fraud"
     history = text(client.get(url))
     assert "thu hồi" in history.lower()
-    again = post(client, url + "/revoke", {"reason": "error", "note": ""}, page=url)
+    again = post(client, url + "/revoke", {"reason": "error", "note": ""}, token_from=url)
     assert again.status_code == 303
     db.session.refresh(certificate)
     assert certificate.revoked_reason == "fraud"
@@ -504,7 +519,7 @@ def test_reissue_after_a_correction_supersedes_and_shows_the_history(client, cou
     db.session.commit()
     login(client, "quantri")
     url = f"/certificates/{certificate.id}"
-    response = post(client, url + "/reissue", {}, page=url)
+    response = post(client, url + "/reissue", {}, token_from=url)
     assert response.status_code == 303
     [old, new] = certificates_of(cadre)
     assert old.superseded_by_id == new.id and old.superseded_at is not None
@@ -512,7 +527,7 @@ def test_reissue_after_a_correction_supersedes_and_shows_the_history(client, cou
     assert new.completed_on == old.completed_on and new.unit_chain == old.unit_chain
     page = text(client.get(response.location))
     assert old.serial in page and new.serial in page
-    refused = post(client, url + "/reissue", {}, page=url)
+    refused = post(client, url + "/reissue", {}, token_from=url)
     assert refused.status_code == 303
     assert len(certificates_of(cadre)) == 2
 
@@ -650,7 +665,9 @@ def test_the_unit_list_costs_the_same_queries_for_few_or_many(
     users = [make_user(f"n{i}", ("cadre",), province["HS-01"]) for i in range(30)]
     enrollment.assign(made, province["HS"], DUE, actor=None)
     db.session.execute(
-        Enrollment.__table__.update().where(Enrollment.course_id == made.id).values(completed_at=NOW)
+        Enrollment.__table__.update()
+        .where(Enrollment.course_id == made.id)
+        .values(completed_at=NOW)
     )
     db.session.commit()
     services.issue(made.id, [users[0].id])

@@ -307,19 +307,35 @@ def test_the_migration_repairs_stored_values(make_app, fresh_database_url):
             course_id = db.session.execute(
                 insert(courses_then)
                 .values(
-                    slug=slug, title=f"Khóa {slug}", summary="", topic="", description_md="",
-                    description_html="", status="draft", required_quizzes=value,
-                    search_text="", created_at=now, updated_at=now,
+                    slug=slug,
+                    title=f"Khóa {slug}",
+                    summary="",
+                    topic="",
+                    description_md="",
+                    description_html="",
+                    status="draft",
+                    required_quizzes=value,
+                    search_text="",
+                    created_at=now,
+                    updated_at=now,
                 )
                 .returning(courses_then.c.id)
             ).scalar_one()
             if slug != "a":
                 db.session.execute(
                     insert(quizzes_then).values(
-                        course_id=course_id, slug="kiem-tra", title="Kiểm tra", description="",
-                        pass_score=70, categories=[], shuffle_questions=True,
-                        shuffle_choices=True, grading="highest", review="score",
-                        published=False, created_at=now,
+                        course_id=course_id,
+                        slug="kiem-tra",
+                        title="Kiểm tra",
+                        description="",
+                        pass_score=70,
+                        categories=[],
+                        shuffle_questions=True,
+                        shuffle_choices=True,
+                        grading="highest",
+                        review="score",
+                        published=False,
+                        created_at=now,
                     )
                 )
         db.session.commit()

@@ -15,10 +15,10 @@ from lms.attendance.models import ATTENDED, AttendanceRecord, TrainingSession
 from lms.attendance.roster import on_roster
 from lms.attendance.services import open_sessions
 from lms.audit import services as audit
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
-from lms.courses.signals import announce_progress
 
 
 class CheckinRefused(InvalidInput):

@@ -22,13 +22,13 @@ from lms.attendance import presence
 from lms.attendance.models import ATTENDED, STATUSES, AttendanceRecord, TrainingSession
 from lms.attendance.roster import roster_pairs
 from lms.audit import services as audit
+from lms.courses.enrollment import completed_among
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
 from lms.people.models import User
 from lms.text import clean
-from lms.courses.enrollment import completed_among
-from lms.courses.signals import announce_progress
 
 MAX_NOTE = 500
 

@@ -16,10 +16,10 @@ from sqlalchemy import ColumnElement, Select, case, exists, select, union
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
+from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import membership_covers
 from lms.units.models import UnitClosure
-from lms.extensions import db
 
 
 def roster_moment() -> ColumnElement[dt.datetime]:

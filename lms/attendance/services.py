@@ -24,15 +24,14 @@ from lms.attendance.models import (
 )
 from lms.attendance.roster import roster_pairs
 from lms.audit import services as audit
-from lms.courses.models import Course
+from lms.courses.models import Course, CourseOwner
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User, UserRole
 from lms.text import clean
 from lms.timeutil import utcnow
 from lms.units.models import Unit
-from lms.courses.models import CourseOwner
-from lms.courses.signals import announce_progress
 from lms.units.scope import subtree_filter
 
 MAX_SESSION_HOURS = 24  # a session is one sitting; a course over several days has several

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from lms.people.models import ROLES
 from lms.extensions import login_manager
+from lms.people.models import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import aliased
 from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.attendance.roster import roster_pairs
 from lms.courses.models import Course, Enrollment, Module, ModuleProgress
-from lms.courses.signals import progress_changed
 from lms.extensions import db
 from lms.quizzes.models import Attempt, Quiz
 from lms.timeutil import utcnow
@@ -158,9 +157,7 @@ def attendance_met(course_id: int, minimum: int, people: Select[Any], now: dt.da
     }
 
 
-def finished(
-    rule: Rule, user_ids: list[int] | None, now: dt.datetime
-) -> dict[int, float | None]:
+def finished(rule: Rule, user_ids: list[int] | None, now: dt.datetime) -> dict[int, float | None]:
     """Those (of ``user_ids``, or anyone enrolled) whose open enrollment the rule now
     completes, with their certificate score. At most four queries."""
     if not rule.modules:
@@ -175,7 +172,10 @@ def finished(
         candidates = {
             user_id
             for user_id in candidates
-            if all(results.get(user_id, {}).get(slug, (0.0, False))[1] for slug in rule.required_quizzes)
+            if all(
+                results.get(user_id, {}).get(slug, (0.0, False))[1]
+                for slug in rule.required_quizzes
+            )
         }
     if rule.min_attendance and candidates:
         candidates &= attendance_met(rule.course_id, rule.min_attendance, people, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.forms import Form
@@ -25,7 +25,7 @@ STATUS_LABELS = {
 class RevokeForm(Form):
     reason = SelectField(
         _l("Reason"),
-        choices=[("", "—")] + list(REASON_LABELS.items()),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in REASON_LABELS.items()],
         validators=[DataRequired(message=_l("Choose a reason for the revocation."))],
     )
     note = TextAreaField(

@@ -19,7 +19,12 @@ except ImportError:  # pragma: no cover - a deployment without it offers no PDF
     pdf = None  # type: ignore[assignment]
 
 # The Vietnamese words printed across a copy that is no longer valid.
-STATUS_NOTES = {"revoked": "ĐÃ THU HỒI", "superseded": "ĐÃ ĐƯỢC THAY THẾ", "expired": "HẾT HIỆU LỰC"}
+STATUS_NOTES = {
+    "revoked": "ĐÃ THU HỒI",
+    "superseded": "ĐÃ ĐƯỢC THAY THẾ",
+    "expired": "HẾT HIỆU LỰC",
+}
+
 
 def available() -> bool:
     return pdf is not None
@@ -80,7 +85,7 @@ def stream(faces: list[Any]) -> Iterator[bytes]:
     def draw() -> None:
         try:
             pdf.write_certificates(faces, _Pipe(pieces))  # type: ignore[union-attr]
-        except BaseException as error:  # handed to the response, which stops  # noqa: BLE001
+        except BaseException as error:  # handed to the response, which stops
             pieces.put(error)
             return
         pieces.put(None)

@@ -18,9 +18,7 @@ from lms.units.scope import subtree_ids
 def status_filter(status: str, today: dt.date) -> ColumnElement[bool]:
     current = and_(Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None))
     if status == "valid":
-        return and_(
-            current, or_(Certificate.expires_on.is_(None), Certificate.expires_on >= today)
-        )
+        return and_(current, or_(Certificate.expires_on.is_(None), Certificate.expires_on >= today))
     if status == "expired":
         return and_(current, Certificate.expires_on < today)
     if status == "revoked":
@@ -69,8 +67,10 @@ def unit_certificates(filters: Filters, today: dt.date) -> Select[Any]:
 
 def for_printing(filters: Filters, today: dt.date) -> Select[Any]:
     """The same certificates in serial order, for the combined PDF."""
-    return unit_certificates(filters, today).order_by(None).order_by(
-        Certificate.year, Certificate.number
+    return (
+        unit_certificates(filters, today)
+        .order_by(None)
+        .order_by(Certificate.year, Certificate.number)
     )
 
 

@@ -53,7 +53,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later (the month's last day when it has fewer days)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def allocate_numbers(year: int, count: int) -> range:
@@ -115,8 +117,9 @@ def unit_chains(unit_ids: set[int]) -> dict[int, tuple[str, str, list[str]]]:
     return out
 
 
-def issue(course_id: int, user_ids: list[int] | None = None,
-          scores: dict[int, float | None] | None = None) -> list[Certificate]:
+def issue(
+    course_id: int, user_ids: list[int] | None = None, scores: dict[int, float | None] | None = None
+) -> list[Certificate]:
     """Issue the certificates due for the course's completed enrollments (of ``user_ids``, or
     all) that have none yet: a fixed number of queries however many. What the certificate
     says is copied now: the person's name, rank and position, the unit they were in when they
@@ -164,9 +167,13 @@ def issue(course_id: int, user_ids: list[int] | None = None,
     missing = [row[0] for row in people if scores is None or row[0] not in scores]
     scores = dict(scores or {})
     if missing:
-        results = completion.quiz_results(
-            course_id, list(required or []), select(User.id).where(User.id.in_(missing))
-        ) if required else {}
+        results = (
+            completion.quiz_results(
+                course_id, list(required or []), select(User.id).where(User.id.in_(missing))
+            )
+            if required
+            else {}
+        )
         for user_id in missing:
             scores[user_id] = completion.certificate_score(
                 results.get(user_id, {}), list(required or [])
@@ -221,7 +228,9 @@ def complete_and_issue(course_id: int, user_ids: list[int] | None = None) -> lis
 
 
 @progress_changed.connect
-def _on_progress_changed(_sender: Any, course_id: int, user_ids: list[int] | None, **_: Any) -> None:
+def _on_progress_changed(
+    _sender: Any, course_id: int, user_ids: list[int] | None, **_: Any
+) -> None:
     complete_and_issue(course_id, user_ids)
 
 
@@ -324,8 +333,11 @@ def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
         target_type="certificate",
         target_id=new.id,
         target_label=new.serial,
-        before={"serial": certificate.serial, "full_name": certificate.full_name,
-                "rank": certificate.rank},
+        before={
+            "serial": certificate.serial,
+            "full_name": certificate.full_name,
+            "rank": certificate.rank,
+        },
         after={"serial": new.serial, "full_name": new.full_name, "rank": new.rank},
     )
     return new

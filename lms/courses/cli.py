@@ -8,10 +8,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.courses import enrollment, folders, services
 from lms.inputs import parse_date
 from lms.units import services as units
-from lms.commandline import cli_actor, one_transaction
 
 SHIPPED_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
 

@@ -21,8 +21,8 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 from lms.courses import services
-from lms.courses.signals import announce_progress
 from lms.courses.models import COURSE_STATUSES, Course, Module
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import bank, gift

@@ -16,8 +16,7 @@ import nh3
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import InvalidInput
-from lms.text import nfc
-from lms.text import fold
+from lms.text import fold, nfc
 
 # Callouts: a line "!!! note", "!!! remember" or "!!! case" (optionally with a title in
 # quotes) followed by an indented block, as in Python-Markdown's admonitions.

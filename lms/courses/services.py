@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from lms.audit import services as audit
 from lms.courses.markdown import render
-from lms.courses.signals import announce_progress
 from lms.courses.models import COURSE_STATUSES, Course, CourseOwner, Module, ModuleRevision
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User

@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from lms.demo import services
 from lms.commandline import one_transaction
+from lms.demo import services
 
 
 @click.command("demo")

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.people.importer import import_users
 from lms.timeutil import utcnow
-from lms.commandline import cli_actor, one_transaction
 
 
 @click.group("users")

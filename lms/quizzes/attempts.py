@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.courses.services import check_slug
+from lms.courses.signals import announce_progress
 from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -45,7 +46,6 @@ from lms.quizzes.models import (
     Quiz,
 )
 from lms.text import clean, nfc
-from lms.courses.signals import announce_progress
 
 # Answers that arrive this long after the deadline are still accepted (the network is slow).
 GRACE = dt.timedelta(seconds=30)

@@ -7,10 +7,10 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.courses import services as courses
 from lms.quizzes import attempts, bank
 from lms.timeutil import utcnow
-from lms.commandline import cli_actor, one_transaction
 
 
 @click.group("quizzes")

@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from lms.units.importer import import_units
 from lms.commandline import cli_actor, one_transaction
+from lms.units.importer import import_units
 
 
 @click.group("units")

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from lms.units.models import UnitClosure
 from lms.extensions import db
+from lms.units.models import UnitClosure
 
 
 def subtree_ids(unit_id: int) -> Select[tuple[int]]:
