@@ -14,8 +14,10 @@ from lms.certificates.models import Certificate
 from lms.urls import absolute_url
 
 try:  # The drawing is its own module (fpdf2, the font, the QR code).
-    from lms.certificates import pdf
-except ImportError:  # pragma: no cover - a deployment without it offers no PDF
+    import lms.certificates.pdf as pdf
+except ModuleNotFoundError as missing:  # pragma: no cover - an installation without it
+    if missing.name != "lms.certificates.pdf":
+        raise  # the module is there but something it needs is not: say so
     pdf = None  # type: ignore[assignment]
 
 # The Vietnamese words printed across a copy that is no longer valid.
