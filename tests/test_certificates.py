@@ -498,6 +498,12 @@ def test_an_admin_revokes_with_a_reason_and_it_is_audited(client, course, people
     assert refused.status_code == 303
     db.session.refresh(certificate)
     assert certificate.revoked_at is None
+    too_long = post(client, url + "/revoke", {"reason": "fraud", "note": "x" * 501}, token_from=url)
+    assert "Tối đa 500 ký tự." in text(client.get(too_long.location))
+    odd = post(client, url + "/revoke", {"reason": "khac-thuong", "note": ""}, token_from=url)
+    assert odd.status_code == 303
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
     done = post(client, url + "/revoke", {"reason": "fraud", "note": "Gian lận"}, token_from=url)
     assert done.status_code == 303
     db.session.refresh(certificate)

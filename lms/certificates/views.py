@@ -120,7 +120,8 @@ def revoke(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash(_("Choose a reason for the revocation."), "error")
+        problems = [str(error) for field in form for error in field.errors]
+        flash(problems[0] if problems else _("Choose a reason for the revocation."), "error")
         return redirect(url_for("certificates.detail", certificate_id=certificate.id)), 303
     try:
         services.revoke(certificate, form.reason.data, form.note.data or "", actor=current_user)
