@@ -34,6 +34,7 @@ def _blueprints():
     from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp
@@ -58,6 +59,7 @@ def _blueprints():
         question_editor_bp,
         sessions_bp,
         attendance_bp,
+        certificates_bp,
     ]
 
 
@@ -179,6 +181,7 @@ def _register_guards(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from lms import formatting
     from lms.attendance.permissions import can_follow_units, can_mark, can_run_sessions
+    from lms.certificates.permissions import can_list_certificates, can_revoke
     from lms.courses.permissions import can_assign, can_author, can_edit_course
 
     app.jinja_env.globals.update(PREDICATES)
@@ -189,6 +192,8 @@ def _register_template_helpers(app: Flask) -> None:
         can_run_sessions=can_run_sessions,
         can_mark=can_mark,
         can_follow_units=can_follow_units,
+        can_list_certificates=can_list_certificates,
+        can_revoke_certificates=can_revoke,
     )
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale

@@ -37,7 +37,12 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
     "DEFAULT_LOCALE": ("vi", str),
     "TIMEZONE": ("Asia/Ho_Chi_Minh", str),
+    # Certificates: who issues them, the title of who signs them, and the place in the line
+    # "Hà Tĩnh, ngày … tháng … năm …" (a course may set its own issuer and signer).
     "ISSUER_NAME": ("Bộ Chỉ huy Quân sự tỉnh Hà Tĩnh", str),
+    "SIGNER_TITLE": ("CHỈ HUY TRƯỞNG", str),
+    "CERTIFICATE_PLACE": ("Hà Tĩnh", str),
+    "VERIFY_LIMIT": ("30 per 10 minutes", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", str),
     "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", str),

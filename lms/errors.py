@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from lms.extensions import db
+
 
 class InvalidInput(Exception):
     """A request or command the user can fix; ``message`` is translated and shown as it is."""
@@ -104,7 +106,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from lms.extensions import db
-
         db.session.rollback()
         return render_error(500)

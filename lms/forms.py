@@ -74,6 +74,8 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
 class IntegerField(fields.IntegerField):
     """A whole number in ASCII digits (a leading minus allowed) within ``low``..``high``."""
 

@@ -13,15 +13,16 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
+from lms.commandline import cli_actor, one_transaction
+from lms.courses.cli import courses_dir, sync_directory
 from lms.extensions import db
+from lms.people.services import create_user
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database to the latest schema, then sync the shipped courses."""
-    from lms.cli import one_transaction
-    from lms.courses.cli import courses_dir, sync_directory
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo(_("The database is up to date."))
@@ -47,8 +48,6 @@ def init_command() -> None:
 @with_appcontext
 def create_admin_command(username: str, password: str | None, full_name: str) -> None:
     """Create an administrator account."""
-    from lms.cli import _cli_actor, one_transaction
-    from lms.people.services import create_user
 
     if password is None:
         password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
@@ -60,7 +59,7 @@ def create_admin_command(username: str, password: str | None, full_name: str) ->
             roles={"admin"},
             password=password,
             actor=None,
-            actor_name=_cli_actor(),
+            actor_name=cli_actor(),
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
     click.echo(_("Administrator %(username)s created.", username=user.username))

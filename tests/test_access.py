@@ -8,7 +8,13 @@ from lms.auth.permissions import PUBLIC, access_rule
 from tests.support import csrf_token, login
 
 # The only endpoints anyone may use without signing in.
-PUBLIC_ENDPOINTS = {"core.healthz", "core.set_locale", "auth.login"}
+PUBLIC_ENDPOINTS = {
+    "core.healthz",
+    "core.set_locale",
+    "auth.login",
+    "certificates.verify_code",  # what a certificate's QR code opens
+    "certificates.verify_form",
+}
 
 
 def test_every_endpoint_declares_an_access_rule(app):
@@ -98,6 +104,41 @@ MATRIX = [
     ("GET", "/attendance/units/BDBP", {"commander": 404, "admin": 200}),
     ("GET", "/attendance/people/hocvien", {"cadre": 403, "trainer": 403, "commander": 200}),
     ("GET", "/attendance/people/hocvien.bp", {"commander": 404, "admin": 200}),
+    (
+        "GET",
+        "/certificates/mine",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/units/",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 302, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/units/HS",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/certificates/units/BDBP", {"commander": 404, "admin": 200}),
+    (
+        "GET",
+        "/certificates/units/HS/certificates.csv",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/certificates/units/BDBP/certificates.csv", {"commander": 404, "admin": 200}),
+    (
+        "GET",
+        "/certificates/units/HS/certificates.xlsx",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/certificates/units/BDBP/certificates.xlsx", {"commander": 404, "admin": 200}),
+    (
+        "GET",
+        "/certificates/units/HS/certificates.pdf",
+        {"anon": 302, "cadre": 403, "trainer": 403},
+    ),
+    ("GET", "/verify", {"anon": 200, "cadre": 200}),
+    ("GET", "/verify/not-a-code", {"anon": 404, "admin": 404}),
 ]
 
 CASES = [
@@ -122,3 +163,103 @@ def test_access_matrix(client, people, method, url, role, status):
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     if role == "anon" and status == 302:
         assert response.location.startswith("/login")
+
+
+# Certificates: the cadre's (unit HS-01, under the commander's HS) and the border cadre's
+# (DBP-CT, outside it). "mine"/"theirs" stand for their ids.
+CERTIFICATE_MATRIX = [
+    (
+        "GET",
+        "/certificates/{mine}",
+        {
+            "anon": 302,
+            "cadre": 200,
+            "border_cadre": 404,
+            "trainer": 404,
+            "commander": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "GET",
+        "/certificates/{theirs}",
+        {"cadre": 404, "border_cadre": 200, "commander": 404, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/{mine}/certificate.pdf",
+        {
+            "anon": 302,
+            "cadre": 200,
+            "border_cadre": 404,
+            "trainer": 404,
+            "commander": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "GET",
+        "/certificates/{theirs}/certificate.pdf",
+        {"cadre": 404, "commander": 404, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/units/HS/certificates.pdf?period={year}",
+        {"commander": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/units/BDBP/certificates.pdf?period={year}",
+        {"commander": 404, "admin": 200},
+    ),
+    (
+        "POST",
+        "/certificates/{mine}/revoke",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 303},
+    ),
+    (
+        "POST",
+        "/certificates/{mine}/reissue",
+        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 303},
+    ),
+]
+CERTIFICATE_CASES = [
+    (method, url, role, status)
+    for method, url, expected in CERTIFICATE_MATRIX
+    for role, status in expected.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "role", "status"),
+    CERTIFICATE_CASES,
+    ids=[f"{m} {u} as {r}" for m, u, r, _ in CERTIFICATE_CASES],
+)
+def test_certificate_access_matrix(
+    client, people, province, make_course, monkeypatch, method, url, role, status
+):
+    from lms.certificates.models import Certificate
+    from lms.courses import enrollment
+    from lms.extensions import db
+    from tests.test_certificates import DUE, earn, stand_in_pdf
+
+    stand_in_pdf(monkeypatch)
+    course = make_course("dan-van")
+    enrollment.assign(course, province["HT"], DUE, actor=None)
+    db.session.commit()
+    mine, theirs = earn(people["cadre"], course), earn(people["border_cadre"], course)
+    url = url.format(mine=mine.id, theirs=theirs.id, year=mine.issued_on.year)
+    if role != "anon":
+        login(client, people[role].username)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_token(client, "/login" if role == "anon" else "/")
+        response = client.post(url, data={"csrf_token": token, "reason": "error"})
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if role == "anon" and status == 302:
+        assert response.location.startswith("/login")
+    if method == "POST" and status != 303:  # refused: nothing written
+        db.session.expire_all()
+        stored = db.session.get(Certificate, mine.id)
+        assert stored.revoked_at is None and stored.superseded_at is None

@@ -374,3 +374,29 @@ def test_export_writes_the_bank_and_stays_a_fixed_point(tmp_path, make_course):
     folders.export_course(course, list(course.modules), second)
     for path in (first / "thu-nghiem").iterdir():
         assert path.read_bytes() == (second / "thu-nghiem" / path.name).read_bytes()
+
+
+def test_a_folder_names_the_issuer_and_signer_of_its_certificates(tmp_path):
+    source = tmp_path / "source"
+    write_course(
+        source,
+        course_md=(
+            "---\ntitle: Khóa thử nghiệm\nstatus: published\n"
+            "certificate_issuer: Bộ Chỉ huy Bộ đội Biên phòng tỉnh Hà Tĩnh\n"
+            "certificate_signer_title: CHÍNH ỦY\n---\n\nMô tả.\n"
+        ),
+    )
+    sync(source)
+    course = services.get_course("thu-nghiem", with_modules=True)
+    assert course.certificate_issuer == "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Hà Tĩnh"
+    assert course.certificate_signer_title == "CHÍNH ỦY"
+    out = tmp_path / "out"
+    folders.export_course(course, list(course.modules), out)
+    written = (out / "thu-nghiem" / "course.md").read_text(encoding="utf-8")
+    assert "certificate_issuer: Bộ Chỉ huy Bộ đội Biên phòng tỉnh Hà Tĩnh\n" in written
+    assert "certificate_signer_title: CHÍNH ỦY\n" in written
+    [report] = sync(out).reports
+    assert not report.changed
+    write_course(source, course_md="---\ntitle: X\ncertificate_issuer: [1, 2]\n---\n")
+    problems = [str(p) for p in sync(source).refused["thu-nghiem"]]
+    assert any("course.md" in p and "certificate_issuer" in p for p in problems), problems

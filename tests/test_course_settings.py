@@ -4,13 +4,14 @@ repaired by a data migration."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import MetaData, Table, func, insert, select, update
 from werkzeug.datastructures import MultiDict
 
 from lms.audit.models import AuditEvent
@@ -19,7 +20,6 @@ from lms.courses.models import Course
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts
-from lms.quizzes.models import Quiz
 from tests.support import login
 
 MIGRATION = (
@@ -298,20 +298,46 @@ def test_the_migration_repairs_stored_values(make_app, fresh_database_url):
             "d": ['["kiem-tra"]', "[\"['da-xoa'\"", "'kiem-tra']"],
             "e": ["kiem-tra"],
         }
-        for slug in corrupted:
-            course = services.create_course(slug=slug, title=f"Khóa {slug}", owner=None, actor=None)
+        # The tables as they were at that revision (the models have grown since): plain rows.
+        old = MetaData()
+        courses_then = Table("courses", old, autoload_with=db.engine)
+        quizzes_then = Table("quizzes", old, autoload_with=db.engine)
+        now = dt.datetime(2026, 11, 30, 8, 0)
+        for slug, value in corrupted.items():
+            course_id = db.session.execute(
+                insert(courses_then)
+                .values(
+                    slug=slug,
+                    title=f"Khóa {slug}",
+                    summary="",
+                    topic="",
+                    description_md="",
+                    description_html="",
+                    status="draft",
+                    required_quizzes=value,
+                    search_text="",
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(courses_then.c.id)
+            ).scalar_one()
             if slug != "a":
-                # The columns of that revision only: the model may have grown since.
                 db.session.execute(
-                    insert(Quiz.__table__).values(
-                        course_id=course.id, slug="kiem-tra", title="Kiểm tra"
+                    insert(quizzes_then).values(
+                        course_id=course_id,
+                        slug="kiem-tra",
+                        title="Kiểm tra",
+                        description="",
+                        pass_score=70,
+                        categories=[],
+                        shuffle_questions=True,
+                        shuffle_choices=True,
+                        grading="highest",
+                        review="score",
+                        published=False,
+                        created_at=now,
                     )
                 )
-        db.session.flush()
-        for slug, value in corrupted.items():
-            db.session.execute(
-                update(CourseModel).where(CourseModel.slug == slug).values(required_quizzes=value)
-            )
         db.session.commit()
         upgrade(directory=directory)
         db.session.expire_all()

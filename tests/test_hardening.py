@@ -11,7 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from lms.courses.models import Assignment
+from lms.certificates import services as certificates
+from lms.courses.models import Assignment, Enrollment
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 from tests.support import TEST_PASSWORD, csrf_token, login, post
@@ -39,6 +40,9 @@ def world(people, make_course, make_session):
     attempt = take(quiz, people["cadre"], (True, True, True))
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
     question_id = db.session.scalar(select(func.min(Quiz.id)))  # any id will do for the walk
+    db.session.add(Enrollment(user_id=people["cadre"].id, course_id=course.id, completed_at=NOW))
+    [certificate] = certificates.issue(course.id)
+    db.session.commit()
     return {
         "code": "HS",
         "user_id": people["cadre"].id,
@@ -51,6 +55,7 @@ def world(people, make_course, make_session):
         "username": "hocvien",
         "sha256": "0" * 64,
         "extension": "png",
+        "certificate_id": certificate.id,
     }
 
 

@@ -24,9 +24,12 @@ def nav_links(response) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("cadre", {"/", "/my-training", "/attendance/mine", "/courses/"}),
+        ("cadre", {"/", "/my-training", "/attendance/mine", "/certificates/mine", "/courses/"}),
         ("trainer", {"/", "/courses/", "/authoring/", "/sessions/"}),
-        ("commander", {"/", "/courses/", "/units/", "/people/", "/attendance/units/"}),
+        (
+            "commander",
+            {"/", "/courses/", "/units/", "/people/", "/attendance/units/", "/certificates/units/"},
+        ),
         (
             "admin",
             {
@@ -35,6 +38,7 @@ def nav_links(response) -> set[str]:
                 "/authoring/",
                 "/sessions/",
                 "/attendance/units/",
+                "/certificates/units/",
                 "/units/",
                 "/people/",
                 "/audit/",

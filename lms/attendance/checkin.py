@@ -15,6 +15,7 @@ from lms.attendance.models import ATTENDED, AttendanceRecord, TrainingSession
 from lms.attendance.roster import on_roster
 from lms.attendance.services import open_sessions
 from lms.audit import services as audit
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
@@ -214,9 +215,7 @@ def _open_sessions_with_code(
 
 def _recheck_completion(session: TrainingSession, user_id: int) -> None:
     if session.course_id is not None:
-        from lms.courses.enrollment import complete_those_finished
-
-        complete_those_finished(session.course_id, [user_id])
+        announce_progress(session.course_id, [user_id])
 
 
 def checked_in_count(session_id: int) -> int:

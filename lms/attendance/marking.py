@@ -22,6 +22,8 @@ from lms.attendance import presence
 from lms.attendance.models import ATTENDED, STATUSES, AttendanceRecord, TrainingSession
 from lms.attendance.roster import roster_pairs
 from lms.audit import services as audit
+from lms.courses.enrollment import completed_among
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
@@ -514,8 +516,6 @@ def undo_rest(
 def _completed_among(session: TrainingSession, user_ids: list[int]) -> list[str]:
     if session.course_id is None:
         return []
-    from lms.courses.enrollment import completed_among
-
     return completed_among(session.course_id, user_ids)
 
 
@@ -526,6 +526,4 @@ def _usernames(user_ids: list[int]) -> list[str]:
 
 
 def _recheck_completion(course_id: int, user_ids: list[int]) -> None:
-    from lms.courses.enrollment import complete_those_finished
-
-    complete_those_finished(course_id, user_ids)
+    announce_progress(course_id, user_ids)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, select, union
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
+from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import membership_covers
 from lms.units.models import UnitClosure
@@ -112,15 +113,11 @@ def unit_at_session(session_id: Any, user_id_column: Any) -> Any:
 def anyone_in_scope(session_id: int, now: dt.datetime, scope: ColumnElement[bool]) -> bool:
     """Whether the session's roster holds anyone matching ``scope`` (a WHERE clause on
     ``User``, e.g. a commander's subtree): one EXISTS query."""
-    from lms.extensions import db
-
     pairs = roster_pairs(TrainingSession.id == session_id, now).subquery()
     people = select(User.id).join(pairs, pairs.c.user_id == User.id).where(scope)
     return db.session.scalar(select(people.exists())) or False
 
 
 def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:
-    from lms.extensions import db
-
     pairs = roster_pairs(TrainingSession.id == session_id, now, user_id=user_id).subquery()
     return db.session.scalar(select(exists().select_from(pairs))) or False

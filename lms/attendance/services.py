@@ -24,13 +24,15 @@ from lms.attendance.models import (
 )
 from lms.attendance.roster import roster_pairs
 from lms.audit import services as audit
-from lms.courses.models import Course
+from lms.courses.models import Course, CourseOwner
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User, UserRole
 from lms.text import clean
 from lms.timeutil import utcnow
 from lms.units.models import Unit
+from lms.units.scope import subtree_filter
 
 MAX_SESSION_HOURS = 24  # a session is one sitting; a course over several days has several
 MAX_MARGIN_MINUTES = 240
@@ -316,10 +318,8 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: Any | None) 
 def _recheck_completion(course_ids: set[int | None]) -> None:
     """Fewer sessions to attend (one cancelled, or moved to another course) may complete
     enrollments; completion is never taken back."""
-    from lms.courses.enrollment import complete_those_finished
-
     for course_id in course_ids - {None}:
-        complete_those_finished(course_id)  # type: ignore[arg-type]
+        announce_progress(course_id, None)  # type: ignore[arg-type]
 
 
 def get_session(session_id: int) -> TrainingSession | None:
@@ -372,8 +372,6 @@ def session_people(session: TrainingSession) -> SessionPeople:
 
 def scoped_people(people: SessionPeople, user: Any) -> SessionPeople:
     """Only the invited units and people within ``user``'s subtree (a commander's view)."""
-    from lms.units.scope import subtree_filter
-
     unit_ids = {u.id for u in people.units} | {u.unit_id for u in people.invitees if u.unit_id}
     visible = (
         set(
@@ -486,8 +484,6 @@ def open_sessions(now: dt.datetime) -> list[TrainingSession]:
 def course_choices(user: Any) -> list[tuple[int, str]]:
     """Courses a session may count towards: those the user may edit (admins: every course),
     not archived. Another trainer's course is not theirs to add sessions to."""
-    from lms.courses.models import CourseOwner
-
     query = select(Course.id, Course.title).where(Course.status != "archived")
     if not user.has_role("admin"):
         query = query.where(

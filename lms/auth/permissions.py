@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
+from lms.extensions import login_manager
 from lms.people.models import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,8 +38,6 @@ def require(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from lms.extensions import login_manager
-
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):
                 abort(403)

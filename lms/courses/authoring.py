@@ -88,6 +88,8 @@ def course(slug: str):
             min_attendance=form.min_attendance.data,
             required_quizzes=list(form.required_quizzes.data or []),
             certificate_valid_months=form.certificate_valid_months.data,
+            certificate_issuer=form.certificate_issuer.data or "",
+            certificate_signer_title=form.certificate_signer_title.data or "",
         )
         try:
             changed = services.update_course(course, settings, actor=current_user)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.courses import enrollment, folders, services
 from lms.inputs import parse_date
 from lms.units import services as units
@@ -82,8 +83,6 @@ def sync_directory(directory: Path) -> bool:
 @with_appcontext
 def sync_command(directory: Path | None) -> None:
     """Create or update courses from course folders (default: the shipped courses/)."""
-    from lms.cli import one_transaction
-
     with one_transaction():
         ok = sync_directory(directory or courses_dir())
     if not ok:
@@ -100,8 +99,6 @@ def export_command(slug: str, directory: Path) -> None:
     if course is None:
         click.echo(_("No course %(slug)s.", slug=slug), err=True)
         sys.exit(1)
-    from lms.cli import one_transaction
-
     try:
         # A transaction: questions written on the web take the exported file as their source.
         with one_transaction():
@@ -128,8 +125,6 @@ def export_command(slug: str, directory: Path) -> None:
 @with_appcontext
 def assign_command(slug: str, unit_code: str, due: str) -> None:
     """Assign a course to every cadre of a unit and of the units below it."""
-    from lms.cli import _cli_actor, one_transaction
-
     course = services.get_course(slug)
     unit = units.get_by_code(unit_code)
     due_date = parse_date(due)
@@ -145,7 +140,7 @@ def assign_command(slug: str, unit_code: str, due: str) -> None:
         sys.exit(1)
     with one_transaction():
         _assignment, created = enrollment.assign(
-            course, unit, due_date, actor=None, actor_name=_cli_actor()
+            course, unit, due_date, actor=None, actor_name=cli_actor()
         )
     click.echo(
         _(

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy import exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import services as audit
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User, UserRole
@@ -180,8 +181,8 @@ def enrollment_for(user: Any, course: Course) -> Enrollment | None:
 
 
 def mark_module_done(user: Any, module: Module) -> bool:
-    """Record that ``user`` finished ``module`` (idempotent); completes the enrollment when
-    every module is done. Returns whether this call recorded something new."""
+    """Record that ``user`` finished ``module`` (idempotent) and announce it (the course may
+    now be complete). Returns whether this call recorded something new."""
     already = db.session.scalar(
         select(ModuleProgress.module_id).where(
             ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
@@ -197,70 +198,8 @@ def mark_module_done(user: Any, module: Module) -> bool:
     except IntegrityError:  # a double submit that raced this one already recorded it
         nested.rollback()
         return False
-    complete_if_finished(user.id, module.course_id)
+    announce_progress(module.course_id, [user.id])
     return True
-
-
-def _modules_done(user_id: Any, course_id: int) -> Any:
-    return (
-        select(func.count())
-        .select_from(ModuleProgress)
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .where(ModuleProgress.user_id == user_id, Module.course_id == course_id)
-        .scalar_subquery()
-    )
-
-
-def complete_if_finished(user_id: int, course_id: int) -> None:
-    """Complete the enrollment once every module is read, every required quiz passed and the
-    minimum attendance reached."""
-    complete_those_finished(course_id, [user_id])
-
-
-def complete_those_finished(course_id: int, user_ids: list[int] | None = None) -> None:
-    """Complete the enrollments (of ``user_ids``, or everyone's) whose readers have now done
-    all that the course asks. Completion is never taken back: a module added later does not
-    undo a course someone already finished."""
-    course = db.session.execute(
-        select(Course.required_quizzes, Course.min_attendance).where(Course.id == course_id)
-    ).first()
-    total = db.session.scalar(select(func.count()).where(Module.course_id == course_id)) or 0
-    if course is None or not total:
-        return
-    query = select(Enrollment.user_id).where(
-        Enrollment.course_id == course_id,
-        Enrollment.completed_at.is_(None),
-        _modules_done(Enrollment.user_id, course_id) >= total,
-    )
-    if user_ids is not None:
-        query = query.where(Enrollment.user_id.in_(user_ids))
-    candidates = list(db.session.scalars(query))
-    required, min_attendance = course
-    finished = []
-    for user_id in candidates:  # only those who read everything; the rest checked per person
-        if required:
-            from lms.quizzes.attempts import passed_quiz_slugs  # quizzes build on courses
-
-            if not set(required) <= passed_quiz_slugs(user_id, course_id):
-                continue
-        if min_attendance:
-            from lms.attendance.reports import course_attendance  # attendance builds on courses
-
-            if not course_attendance(user_id, course_id, utcnow()).meets(min_attendance):
-                continue
-        finished.append(user_id)
-    if finished:
-        db.session.execute(
-            update(Enrollment)
-            .where(
-                and_(
-                    Enrollment.user_id.in_(finished),
-                    Enrollment.course_id == course_id,
-                    Enrollment.completed_at.is_(None),
-                )
-            )
-            .values(completed_at=utcnow())
-        )
 
 
 def completed_among(course_id: int, user_ids: list[int]) -> list[str]:
@@ -280,12 +219,6 @@ def completed_among(course_id: int, user_ids: list[int]) -> list[str]:
             .order_by(User.full_name)
         )
     )
-
-
-def recompute_completion(course_id: int) -> None:
-    """Complete every enrollment whose reader has now done all that the course asks (after a
-    module was deleted, say)."""
-    complete_those_finished(course_id)
 
 
 def assignments_in_scope(course: Course, scope: Any) -> list[tuple[Assignment, str]]:

@@ -24,8 +24,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from lms.courses import services
-from lms.courses.enrollment import recompute_completion
 from lms.courses.models import COURSE_STATUSES, Course, Module
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts, bank, gift
@@ -45,6 +45,8 @@ COURSE_KEYS: dict[str, tuple[type, ...]] = {
     "quizzes": (dict,),
     "required_quizzes": (list,),
     "certificate_valid_months": (int, type(None)),
+    "certificate_issuer": (str, type(None)),
+    "certificate_signer_title": (str, type(None)),
 }
 MODULE_KEYS: dict[str, tuple[type, ...]] = {"title": (str,), "minutes": (int,)}
 # A quiz's settings in course.md, with the quiz setting each one sets (``shuffle`` sets two).
@@ -635,6 +637,8 @@ def _course_settings(settings: dict[str, Any], description: str) -> services.Cou
         min_attendance=settings.get("min_attendance"),
         required_quizzes=services.quiz_names(list(settings.get("required_quizzes") or [])),
         certificate_valid_months=settings.get("certificate_valid_months"),
+        certificate_issuer=settings.get("certificate_issuer") or "",
+        certificate_signer_title=settings.get("certificate_signer_title") or "",
     )
 
 
@@ -914,7 +918,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
         course.synced_hash = file_digest
     db.session.flush()
     if report.modules_added or report.modules_removed:
-        recompute_completion(course.id)
+        announce_progress(course.id, None)
     return report
 
 
@@ -1090,6 +1094,8 @@ def export_course(course: Course, modules: list[Module], target: Path) -> list[P
             ("quizzes", _quizzes_block(list(_quizzes_of(course.id).values()))),
             ("required_quizzes", list(course.required_quizzes) or None),
             ("certificate_valid_months", course.certificate_valid_months),
+            ("certificate_issuer", course.certificate_issuer or None),
+            ("certificate_signer_title", course.certificate_signer_title or None),
         ]
     ) + _body(course.description_md)
     written.append(_write(folder / COURSE_FILE, course_text))

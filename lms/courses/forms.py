@@ -62,6 +62,16 @@ class CourseSettingsForm(Form):
         validators=[Optional(), NumberRange(1, 600)],
         description=_l("Empty: valid for ever."),
     )
+    certificate_issuer = StringField(
+        _l("Issuing authority on the certificates"),
+        validators=[Optional(), Length(max=255)],
+        description=_l("Empty: the site's issuing authority (LMS_ISSUER_NAME)."),
+    )
+    certificate_signer_title = StringField(
+        _l("Title of the signer"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Empty: the site's signer (LMS_SIGNER_TITLE), e.g. CHỈ HUY TRƯỞNG."),
+    )
 
 
 class CourseOwnersForm(Form):

@@ -20,7 +20,7 @@ import nh3
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import InvalidInput
-from lms.text import nfc
+from lms.text import fold, nfc
 
 # Callouts: a line "!!! note", "!!! remember" or "!!! case" (optionally with a title in
 # quotes) followed by an indented block, as in Python-Markdown's admonitions.
@@ -330,8 +330,6 @@ def plain_text(html: str) -> str:
 
 
 def _slugify(value: str, separator: str) -> str:
-    from lms.text import fold
-
     slug = re.sub(r"[^a-z0-9]+", separator, fold(value)).strip(separator)
     # Prefixed, so that an author's heading can never take the id of an element of the page.
     return f"h-{slug or 'muc'}"

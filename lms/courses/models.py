@@ -41,6 +41,11 @@ class Course(Base):
     required_quizzes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Certificates: valid for this many months, or for ever when empty.
     certificate_valid_months: Mapped[int | None]
+    # "" = the site's issuer and signer (LMS_ISSUER_NAME, LMS_SIGNER_TITLE).
+    certificate_issuer: Mapped[str] = mapped_column(NFCString(255), default="", server_default="")
+    certificate_signer_title: Mapped[str] = mapped_column(
+        NFCString(120), default="", server_default=""
+    )
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Digest of the settings the course folder and the database last agreed on (None: never
     # synced): lets a sync tell a web edit from a folder edit.
@@ -168,6 +173,8 @@ class Enrollment(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Completed by the end of the due date (local time); None while open or without a due date.
+    on_time: Mapped[bool | None]
 
     course: Mapped[Course] = relationship(lazy="raise")
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.audit import services as audit
-from lms.courses.enrollment import recompute_completion
 from lms.courses.markdown import check_source, render
 from lms.courses.models import COURSE_STATUSES, Course, CourseOwner, Module, ModuleRevision
+from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User
@@ -124,10 +124,20 @@ class CourseSettings:
     min_attendance: int | None
     required_quizzes: list[str]
     certificate_valid_months: int | None
+    # Who issues the course's certificates and the title of who signs them; "" = the site's
+    # (LMS_ISSUER_NAME, LMS_SIGNER_TITLE).
+    certificate_issuer: str = ""
+    certificate_signer_title: str = ""
 
 
 MAX_DESCRIPTION_CHARS = 50_000
-_LENGTHS = (("title", 255), ("summary", 500), ("topic", 120))
+_LENGTHS = (
+    ("title", 255),
+    ("summary", 500),
+    ("topic", 120),
+    ("certificate_issuer", 255),
+    ("certificate_signer_title", 120),
+)
 
 
 def settings_problems(settings: CourseSettings) -> list[tuple[str, str]]:
@@ -253,6 +263,8 @@ def update_course(
     course.min_attendance = settings.min_attendance
     course.required_quizzes = required
     course.certificate_valid_months = settings.certificate_valid_months
+    course.certificate_issuer = clean(settings.certificate_issuer)
+    course.certificate_signer_title = clean(settings.certificate_signer_title)
     old, new = audit.changed_fields(before, settings_snapshot(course))
     if not new:
         return False
@@ -270,7 +282,7 @@ def update_course(
         after=new,
     )
     if {"pass_score", "min_attendance", "required_quizzes"} & set(new):
-        recompute_completion(course.id)  # an easier rule may complete some now
+        announce_progress(course.id, None)  # an easier rule may complete some now
     return True
 
 
@@ -284,6 +296,8 @@ def settings_snapshot(course: Course) -> dict[str, Any]:
         "min_attendance": course.min_attendance,
         "required_quizzes": list(course.required_quizzes or []),
         "certificate_valid_months": course.certificate_valid_months,
+        "certificate_issuer": course.certificate_issuer,
+        "certificate_signer_title": course.certificate_signer_title,
     }
 
 
@@ -568,7 +582,7 @@ def delete_module(module: Module, *, actor: Any | None) -> None:
     label = f"{module.slug}"
     db.session.delete(module)
     db.session.flush()
-    recompute_completion(course_id)
+    announce_progress(course_id, None)
     _renumber(
         list(
             db.session.scalars(

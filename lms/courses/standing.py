@@ -1,8 +1,8 @@
 """What is left of a course for a cadre: the modules to read, the required quizzes to pass, the
-sessions to attend. The rule is lms.courses.enrollment's (complete_those_finished): every
-module read, every required quiz passed by its grading method, and the minimum attendance
-met; this module only reads where the person stands on each part, for several courses at
-once, in a fixed number of queries (the quiz and attendance features' own query functions).
+sessions to attend. The rule is lms.certificates.completion's: every module read, every
+required quiz passed by its grading method, and the minimum attendance met; this module only
+reads where the person stands on each part, for several courses at once, in a fixed number of
+queries (the quiz and attendance features' own query functions).
 """
 
 from __future__ import annotations

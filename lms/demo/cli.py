@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import one_transaction
 from lms.courses.cli import courses_dir
 from lms.demo import services
 from lms.demo.training import DEMO_COURSE
@@ -26,8 +27,6 @@ from lms.demo.training import DEMO_COURSE
 @with_appcontext
 def demo_command(size: str, if_empty: bool, force: bool) -> None:
     """Fill an empty database with a demo province and print the demo logins."""
-    from lms.cli import one_transaction
-
     if services.has_data() and not force:
         if if_empty:
             click.echo(_("The database already has data; the demo was not loaded again."))

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.people.importer import import_users
 from lms.timeutil import utcnow
 
@@ -29,13 +30,11 @@ def users_group() -> None:
 def import_command(file: Path, passwords_out: Path | None) -> None:
     """Create or update accounts from CSV/XLSX
     (username,full_name,unit_code,rank,position,roles,email,password)."""
-    from lms.cli import _cli_actor, one_transaction
-
     with one_transaction():
         result = import_users(
             file,
             actor=None,
-            actor_name=_cli_actor(),
+            actor_name=cli_actor(),
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
         if result.temporary_passwords:

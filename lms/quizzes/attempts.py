@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.courses.services import check_slug
+from lms.courses.signals import announce_progress
 from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -575,10 +576,8 @@ def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
     db.session.flush()
     if attempt.state == "graded" and attempt.passed:
         # A passed required quiz may be what the course was waiting for.
-        from lms.courses.enrollment import complete_if_finished
-
         course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
-        complete_if_finished(attempt.user_id, course_id)
+        announce_progress(course_id, [attempt.user_id])
 
 
 def close_overdue(*, now: dt.datetime) -> int:

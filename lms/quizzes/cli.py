@@ -7,7 +7,9 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.courses import services as courses
+from lms.extensions import db
 from lms.quizzes import attempts, bank
 from lms.timeutil import utcnow
 
@@ -31,12 +33,10 @@ def _course_or_exit(slug: str):
 @with_appcontext
 def import_command(file: Path, slug: str) -> None:
     """Add the questions of a GIFT file to a course's question bank (all or none)."""
-    from lms.cli import _cli_actor, one_transaction
-
     course = _course_or_exit(slug)
     with one_transaction():
         added = bank.import_gift(
-            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=_cli_actor()
+            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=cli_actor()
         )
     click.echo(_("%(n)s questions added to the bank of %(slug)s.", n=added, slug=course.slug))
 
@@ -56,8 +56,6 @@ def export_command(slug: str, file: Path) -> None:
 @with_appcontext
 def close_overdue_command() -> None:
     """Submit and grade every attempt left open past its deadline (run it every few minutes)."""
-    from lms.cli import one_transaction
-
     with one_transaction():
         closed = attempts.close_overdue(now=utcnow())
     click.echo(_("%(n)s overdue attempts submitted.", n=closed))
@@ -70,10 +68,7 @@ def regrade_command(dry_run: bool) -> None:
     """Grade submitted attempts again with the current grader (after a grading fix) and report
     every score that changes; a pass gained completes the course. Running it twice changes
     nothing the second time."""
-    from lms.cli import _cli_actor
-    from lms.extensions import db
-
-    changed = attempts.regrade_submitted(actor_name=_cli_actor())
+    changed = attempts.regrade_submitted(actor_name=cli_actor())
     for row in changed:
         click.echo(
             _(

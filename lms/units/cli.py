@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import cli_actor, one_transaction
 from lms.units.importer import import_units
 
 
@@ -19,10 +20,8 @@ def units_group() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update units from a CSV or XLSX file (code,name,parent_code,kind)."""
-    from lms.cli import _cli_actor, one_transaction
-
     with one_transaction():
-        result = import_units(file, actor=None, actor_name=_cli_actor())
+        result = import_units(file, actor=None, actor_name=cli_actor())
     click.echo(
         _(
             "Units: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",

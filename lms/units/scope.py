@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
+from lms.extensions import db
 from lms.units.models import UnitClosure
 
 
@@ -37,8 +38,6 @@ def subtree_filter(user: Any, unit_id_column: Any) -> ColumnElement[bool]:
 
 def is_in_subtree(unit_id: int, root_id: int) -> bool:
     """Whether ``unit_id`` is ``root_id`` or below it: one primary-key lookup."""
-    from lms.extensions import db
-
     depth = db.session.scalar(
         select(UnitClosure.depth).where(
             UnitClosure.ancestor_id == root_id, UnitClosure.descendant_id == unit_id

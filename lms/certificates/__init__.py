@@ -1,0 +1,1 @@
+"""Completion of a course and the certificate it earns: the rule, the issue, verification."""

@@ -1,0 +1,25 @@
+"""Who may see and act on certificates: a cadre their own, a commander those of their
+subtree (by the unit the person was in at completion), an admin all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms.units.scope import can_see_unit, scope_root_id, sees_everything
+
+
+def can_view_certificate(user: Any, certificate: Any) -> bool:
+    if not user.is_authenticated:
+        return False
+    if certificate.user_id == user.id or sees_everything(user):
+        return True
+    return user.has_role("commander") and can_see_unit(user, certificate.unit_id)
+
+
+def can_list_certificates(user: Any) -> bool:
+    """The unit certificate pages: commanders (of a unit) and admins."""
+    return sees_everything(user) or scope_root_id(user) is not None
+
+
+def can_revoke(user: Any) -> bool:
+    return user.is_authenticated and user.has_role("admin")

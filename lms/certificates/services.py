@@ -1,0 +1,381 @@
+"""Issuing certificates (on completion, by reconciliation, by re-issue), revoking them, and
+answering the public verification."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from lms.audit import services as audit
+from lms.certificates import completion
+from lms.certificates.models import REVOCATION_REASONS, Certificate, CertificateCounter
+from lms.courses.models import Course, Enrollment
+from lms.courses.signals import progress_changed
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.people.models import UnitMembership, User
+from lms.people.services import membership_covers
+from lms.text import clean
+from lms.timeutil import utcnow
+from lms.units.models import Unit, UnitClosure
+
+SERIAL_PREFIX = "DV"
+
+
+def serial_for(year: int, number: int) -> str:
+    return f"{SERIAL_PREFIX}-{year}-{number:06d}"
+
+
+def new_code() -> str:
+    """256 random bits, URL-safe: what the QR code and the verification URL carry."""
+    return secrets.token_urlsafe(32)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(_zone()).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def allocate_numbers(year: int, count: int) -> range:
+    """``count`` consecutive serial numbers of ``year``, taken from the year's counter row in
+    the caller's transaction. The UPDATE locks the row until the transaction ends (PostgreSQL;
+    SQLite locks the database), so concurrent issues queue here and each gets its own numbers;
+    a transaction that fails gives its numbers back by rolling the counter back."""
+    for _ in range(3):
+        last = db.session.scalar(
+            update(CertificateCounter)
+            .where(CertificateCounter.year == year)
+            .values(last=CertificateCounter.last + count)
+            .returning(CertificateCounter.last)
+        )
+        if last is not None:
+            return range(last - count + 1, last + 1)
+        nested = db.session.begin_nested()
+        try:
+            db.session.execute(insert(CertificateCounter).values(year=year, last=count))
+            nested.commit()
+            return range(1, count + 1)
+        except IntegrityError:  # another transaction created the year's row first: use it
+            nested.rollback()
+    raise RuntimeError("certificate counter unavailable")  # pragma: no cover
+
+
+def _issuable(course_id: int, user_ids: list[int] | None) -> Any:
+    """Completed enrollments of the course without a current certificate."""
+    query = and_(
+        Enrollment.course_id == course_id,
+        Enrollment.completed_at.is_not(None),
+        ~exists().where(
+            Certificate.user_id == Enrollment.user_id,
+            Certificate.course_id == course_id,
+            Certificate.superseded_at.is_(None),
+        ),
+    )
+    if user_ids is not None:
+        query = and_(query, Enrollment.user_id.in_(user_ids))
+    return query
+
+
+def unit_chains(unit_ids: set[int]) -> dict[int, tuple[str, str, list[str]]]:
+    """unit id -> (code, name, names from the unit up to the top): one query."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(
+        select(UnitClosure.descendant_id, UnitClosure.depth, Unit.code, Unit.name)
+        .join(Unit, Unit.id == UnitClosure.ancestor_id)
+        .where(UnitClosure.descendant_id.in_(unit_ids))
+        .order_by(UnitClosure.descendant_id, UnitClosure.depth)
+    )
+    out: dict[int, tuple[str, str, list[str]]] = {}
+    for unit_id, depth, code, name in rows:
+        if depth == 0:
+            out[unit_id] = (code, name, [name])
+        else:
+            out.setdefault(unit_id, ("", "", []))[2].append(name)
+    return out
+
+
+def issue(
+    course_id: int, user_ids: list[int] | None = None, scores: dict[int, float | None] | None = None
+) -> list[Certificate]:
+    """Issue the certificates due for the course's completed enrollments (of ``user_ids``, or
+    all) that have none yet: a fixed number of queries however many. What the certificate
+    says is copied now: the person's name, rank and position, the unit they were in when they
+    completed (``unit_at`` their completion), the course's title and issuer. ``scores``: the
+    scores the completion rule just computed (computed again when missing)."""
+    course = db.session.execute(
+        select(
+            Course.title,
+            Course.required_quizzes,
+            Course.certificate_valid_months,
+            Course.certificate_issuer,
+            Course.certificate_signer_title,
+        ).where(Course.id == course_id)
+    ).first()
+    if course is None:
+        return []
+    title, required, valid_months, issuer, signer = course
+    membership = aliased(UnitMembership)
+    unit_then = (
+        select(membership.unit_id)
+        .where(
+            membership.user_id == User.id,
+            membership_covers(membership, Enrollment.completed_at),
+        )
+        .order_by(membership.started_at.desc())
+        .limit(1)
+        .correlate(User, Enrollment)
+        .scalar_subquery()
+    )
+    people = db.session.execute(
+        select(
+            User.id,
+            User.full_name,
+            User.rank,
+            User.position,
+            func.coalesce(unit_then, User.unit_id),
+            Enrollment.completed_at,
+        )
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(_issuable(course_id, user_ids))
+        .order_by(Enrollment.completed_at, User.id)
+    ).all()
+    if not people:
+        return []
+    missing = [row[0] for row in people if scores is None or row[0] not in scores]
+    scores = dict(scores or {})
+    if missing:
+        results = (
+            completion.quiz_results(
+                course_id, list(required or []), select(User.id).where(User.id.in_(missing))
+            )
+            if required
+            else {}
+        )
+        for user_id in missing:
+            scores[user_id] = completion.certificate_score(
+                results.get(user_id, {}), list(required or [])
+            )
+    chains = unit_chains({row[4] for row in people if row[4] is not None})
+    config = current_app.config
+    now = utcnow()
+    issued_on = local_date(now)
+    numbers = allocate_numbers(issued_on.year, len(people))
+    rows = []
+    for (user_id, full_name, rank, position, unit_id, completed_at), number in zip(
+        people, numbers, strict=True
+    ):
+        code, unit_name, chain = chains.get(unit_id, ("", "", [])) if unit_id else ("", "", [])
+        rows.append(
+            {
+                "serial": serial_for(issued_on.year, number),
+                "year": issued_on.year,
+                "number": number,
+                "code": new_code(),
+                "user_id": user_id,
+                "course_id": course_id,
+                "unit_id": unit_id,
+                "full_name": full_name,
+                "rank": rank or "",
+                "position": position or "",
+                "unit_name": unit_name,
+                "unit_code": code,
+                "unit_chain": chain,
+                "course_title": title,
+                "score": scores.get(user_id),
+                "completed_at": completed_at,
+                "completed_on": local_date(completed_at),
+                "issued_at": now,
+                "issued_on": issued_on,
+                "expires_on": add_months(issued_on, valid_months) if valid_months else None,
+                "issuer_name": issuer or config["ISSUER_NAME"],
+                "signer_title": signer or config["SIGNER_TITLE"],
+                "place": config["CERTIFICATE_PLACE"],
+            }
+        )
+    return list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
+
+
+def complete_and_issue(course_id: int, user_ids: list[int] | None = None) -> list[Certificate]:
+    """Complete whom the rule now completes and issue their certificates (in the caller's
+    transaction: a failure undoes both)."""
+    completed = completion.complete(course_id, user_ids)
+    if not completed:
+        return []
+    return issue(course_id, list(completed), completed)
+
+
+@progress_changed.connect
+def _on_progress_changed(
+    _sender: Any, course_id: int, user_ids: list[int] | None, **_: Any
+) -> None:
+    complete_and_issue(course_id, user_ids)
+
+
+@dataclass
+class Reconciled:
+    completed: int = 0
+    issued: int = 0
+
+
+def reconcile(course: Course | None = None) -> Reconciled:
+    """Re-evaluate every open enrollment (of ``course``, or of every course), complete whom the
+    rule completes, and issue each completed enrollment's missing certificate. Running it
+    again changes nothing."""
+    course_ids = (
+        [course.id]
+        if course is not None
+        else list(db.session.scalars(select(Course.id).order_by(Course.id)))
+    )
+    result = Reconciled()
+    for course_id in course_ids:
+        result.completed += len(completion.complete(course_id))
+        result.issued += len(issue(course_id))
+    return result
+
+
+# ---- revocation and re-issue -------------------------------------------------------------------
+
+
+def revoke(certificate: Certificate, reason: str, note: str, *, actor: Any) -> None:
+    if reason not in REVOCATION_REASONS:
+        raise InvalidInput(_l("Choose a reason for the revocation."), field="reason")
+    note = clean(note)
+    if len(note) > 500:
+        raise InvalidInput(_l("The note has more than 500 characters."), field="note")
+    if certificate.revoked_at is not None:
+        raise InvalidInput(_l("This certificate is already revoked."))
+    if certificate.superseded_at is not None:
+        raise InvalidInput(_l("This certificate was replaced; revoke the one that replaced it."))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_note = note
+    certificate.revoked_by = actor.full_name
+    db.session.flush()
+    audit.record(
+        "certificate.revoke",
+        actor=actor,
+        target_type="certificate",
+        target_id=certificate.id,
+        target_label=certificate.serial,
+        after={"reason": reason, "note": note},
+    )
+
+
+def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
+    """A new certificate with the person's name, rank and position as they are now (after a
+    correction), everything else as issued; the old one is superseded by it."""
+    if certificate.revoked_at is not None or certificate.superseded_at is not None:
+        raise InvalidInput(_l("Only a current certificate can be re-issued."))
+    person = db.session.get(User, certificate.user_id)
+    if person is None:  # pragma: no cover - certificates go with their person
+        raise InvalidInput(_l("The person no longer exists."))
+    now = utcnow()
+    # Step aside first: only one certificate of a person and course is current at a time.
+    certificate.superseded_at = now
+    db.session.flush()
+    issued_on = local_date(now)
+    (number,) = allocate_numbers(issued_on.year, 1)
+    new = Certificate(
+        serial=serial_for(issued_on.year, number),
+        year=issued_on.year,
+        number=number,
+        code=new_code(),
+        user_id=certificate.user_id,
+        course_id=certificate.course_id,
+        unit_id=certificate.unit_id,
+        full_name=person.full_name,
+        rank=person.rank or "",
+        position=person.position or "",
+        unit_name=certificate.unit_name,
+        unit_code=certificate.unit_code,
+        unit_chain=list(certificate.unit_chain),
+        course_title=certificate.course_title,
+        score=certificate.score,
+        completed_at=certificate.completed_at,
+        completed_on=certificate.completed_on,
+        issued_at=now,
+        issued_on=issued_on,
+        expires_on=certificate.expires_on,
+        issuer_name=certificate.issuer_name,
+        signer_title=certificate.signer_title,
+        place=certificate.place,
+    )
+    db.session.add(new)
+    db.session.flush()
+    certificate.superseded_by_id = new.id
+    db.session.flush()
+    audit.record(
+        "certificate.reissue",
+        actor=actor,
+        target_type="certificate",
+        target_id=new.id,
+        target_label=new.serial,
+        before={
+            "serial": certificate.serial,
+            "full_name": certificate.full_name,
+            "rank": certificate.rank,
+        },
+        after={"serial": new.serial, "full_name": new.full_name, "rank": new.rank},
+    )
+    return new
+
+
+# ---- verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verification page says: ``status`` is valid, expired, revoked, superseded or
+    unknown; ``certificate`` only when it is known; ``successor``: the serial that replaced a
+    superseded certificate."""
+
+    status: str
+    certificate: Certificate | None = None
+    successor: str | None = None
+
+
+UNKNOWN = Verdict("unknown")
+
+
+def verify(code: str, serial: str | None = None) -> Verdict:
+    """Look a certificate up by its verification code (and, from the form, its serial too: both
+    must match). A serial alone finds nothing. At most two queries."""
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        return UNKNOWN
+    query = select(Certificate).where(Certificate.code == code)
+    if serial is not None:
+        query = query.where(Certificate.serial == serial.strip().upper())
+    certificate = db.session.scalar(query)
+    if certificate is None:
+        return UNKNOWN
+    status = certificate.status(local_date(utcnow()))
+    successor = None
+    if status == "superseded" and certificate.superseded_by_id is not None:
+        successor = db.session.scalar(
+            select(Certificate.serial).where(Certificate.id == certificate.superseded_by_id)
+        )
+    return Verdict(status, certificate, successor)
