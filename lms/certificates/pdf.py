@@ -17,12 +17,14 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
+import io
 import os
 import shutil
 import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from importlib import metadata
 from pathlib import Path
@@ -65,14 +67,9 @@ def render_certificate(face: CertificateFace) -> bytes:
 
 def render_certificates(faces: Iterable[CertificateFace]) -> bytes:
     """One page per face, in order, in a single document (fonts embedded once)."""
-    document = _document()
-    count = 0
-    for face in faces:
-        _draw_page(document, face)
-        count += 1
-    if not count:
-        raise ValueError("no certificates to render")
-    return bytes(document.output())
+    out = io.BytesIO()
+    write_certificates(faces, out)
+    return out.getvalue()
 
 
 def write_certificates(
@@ -83,19 +80,19 @@ def write_certificates(
     """Write one combined PDF of every face to `out`; return the number of pages.
 
     `progress` is called with the number of pages laid out so far, after each page. The faces
-    are consumed one at a time; the document (fonts embedded once, as subsets) is written to
-    `out` when the last page is laid out. Nothing is written when there are no faces.
+    are consumed one at a time; the document (each font embedded once, as a subset) is written
+    to `out` when the last page is laid out. Nothing is written when there are no faces.
     """
-    document = _document()
-    count = 0
-    for face in faces:
-        _draw_page(document, face)
-        count += 1
-        if progress is not None:
-            progress(count)
-    if not count:
-        raise ValueError("no certificates to render")
-    out.write(document.output())
+    with _open_document() as document:
+        count = 0
+        for face in faces:
+            _draw_page(document, face)
+            count += 1
+            if progress is not None:
+                progress(count)
+        if not count:
+            raise ValueError("no certificates to render")
+        out.write(document.output())
     return count
 
 
@@ -137,7 +134,19 @@ def _cache_dir() -> Path:
 
 def _cut_font(source: Path, wght: int, target: Path) -> None:
     """Keep the Latin and Vietnamese glyphs of a variable font, then fix it at one weight."""
-    font = ttLib.TTFont(source, recalcTimestamp=False)
+    with ttLib.TTFont(source, recalcTimestamp=False) as font:
+        _cut(font, wght)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                font.save(stream)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _cut(font: ttLib.TTFont, wght: int) -> None:
     options = subset.Options()
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "STAT", "MVAR", "HVAR", "DSIG"]
@@ -149,14 +158,6 @@ def _cut_font(source: Path, wght: int, target: Path) -> None:
     instancer.instantiateVariableFont(font, {"wght": wght, "wdth": 100}, inplace=True, static=True)
     cmap = font["cmap"]
     cmap.tables = [table for table in cmap.tables if (table.platformID, table.platEncID) == (3, 1)]
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            font.save(stream)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fonts() -> dict[str, Path]:
@@ -203,8 +204,19 @@ BODY_X, BODY_W = 34.0, 229.0
 BODY_TOP, BODY_BOTTOM = 76.0, 146.0
 
 
-def _document() -> FPDF:
+@contextmanager
+def _open_document() -> Iterator[FPDF]:
+    """A new document with the fonts added; their files are closed when it is done with."""
     document = FPDF(orientation="L", unit="mm", format="A4")
+    try:
+        _prepare(document)
+        yield document
+    finally:
+        for font in document.fonts.values():
+            font.close()
+
+
+def _prepare(document: FPDF) -> None:
     document.set_auto_page_break(False)
     document.set_margins(0, 0, 0)
     document.set_lang("vi")
@@ -215,7 +227,6 @@ def _document() -> FPDF:
         # The cut fonts carry their glyph bounds already: keeping them spares recompiling
         # every outline when fpdf2 subsets the fonts at output (most of a page's time).
         font.ttfont.recalcBBoxes = False
-    return document
 
 
 def _nfc(face: CertificateFace) -> CertificateFace:
@@ -484,13 +495,20 @@ def _draw_heading(document: FPDF, face: CertificateFace) -> None:
     document.text(_centred(document, title, "B", 34, PAGE_W / 2), 66, title)
 
 
-def _draw_body(document: FPDF, face: CertificateFace) -> None:
+def _fit_body(document: FPDF, face: CertificateFace) -> list[_Line]:
+    """The body at the largest scale (down to 0.7) at which it fits between title and signature."""
     available = BODY_BOTTOM - BODY_TOP
     scale = 1.0
     lines = _body(document, face, scale)
     while sum(line.height for line in lines) > available and scale > 0.7:
         scale -= 0.05
         lines = _body(document, face, scale)
+    return lines
+
+
+def _draw_body(document: FPDF, face: CertificateFace) -> None:
+    available = BODY_BOTTOM - BODY_TOP
+    lines = _fit_body(document, face)
     spare = max(0.0, available - sum(line.height for line in lines))
     extra = min(spare / len(lines), 2.5)
     y = BODY_TOP
