@@ -190,7 +190,7 @@ def test_long_texts_stay_inside_the_body(face: CertificateFace) -> None:
 
 
 def check_body_fits(document: FPDF, face: CertificateFace) -> None:
-    lines = pdf._fit_body(document, face)
+    lines = pdf._fit_body(face)
 
     assert sum(line.height for line in lines) <= pdf.BODY_BOTTOM - pdf.BODY_TOP
     for line in lines:
@@ -202,19 +202,29 @@ def check_body_fits(document: FPDF, face: CertificateFace) -> None:
     assert min(sizes) >= (10 if face is LONG else 15)  # shrunk a little at most, still readable
 
 
+def test_measured_widths_are_fpdf2s() -> None:
+    with pdf._open_document() as document:
+        for style in ("", "B", "I"):
+            document.set_font(pdf.FAMILY, style, 13.5)
+            for text in (LONG_COURSE, LONG.full_name, VIETNAMESE, "Số: DV-2026-000123"):
+                assert pdf._width(text, style, 13.5) == pytest.approx(
+                    document.get_string_width(text), abs=1e-6
+                )
+
+
 def test_wrapping_breaks_between_units_before_breaking_a_unit() -> None:
     with pdf._open_document() as document:
         document.add_page()
         document.set_font(pdf.FAMILY, "B", 14)
         chunks = [f"{unit}," for unit in LONG.unit_chain[:-1]] + [LONG.unit_chain[-1]]
 
-        lines = pdf._wrap(document, chunks, 150)
+        lines = pdf._wrap(chunks, 150, "B", 14)
 
         assert " ".join(lines) == ", ".join(LONG.unit_chain)
         assert all(line.endswith(",") for line in lines[:-1])
         assert all(document.get_string_width(line) <= 150 for line in lines)
         # A single word wider than the line is cut rather than overflowing.
-        cut = pdf._wrap(document, ["x" * 200], 50)
+        cut = pdf._wrap(["x" * 200], 50, "B", 14)
         assert "".join(cut) == "x" * 200
         assert all(document.get_string_width(line) <= 50 for line in cut)
 

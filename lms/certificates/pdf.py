@@ -123,8 +123,10 @@ _CODEPOINTS = [
     0x2116,
 ]
 _RECIPE = "2"  # bump when the cutting below changes, to rebuild cached fonts
-_fonts_lock = threading.Lock()
+_fonts_lock = threading.RLock()
 _font_files: dict[str, Path] = {}
+_metrics: FPDF | None = None  # the fonts' widths, for measuring text without a document
+_char_widths: dict[tuple[str, str], float] = {}
 
 
 def _cache_dir() -> Path:
@@ -266,19 +268,48 @@ def _set(document: FPDF, style: str, size: float, color: tuple[int, int, int] = 
     document.set_text_color(*color)
 
 
-def _split_long(document: FPDF, word: str, width: float) -> list[str]:
-    """A word wider than the line, cut where it must be (a URL-like unit code, say)."""
-    pieces, current = [], ""
+def _char_width(style: str, char: str) -> float:
+    """Advance of one character at 1 pt, in mm, read once from the font's metrics."""
+    global _metrics
+    with _fonts_lock:
+        if _metrics is None:
+            metrics = FPDF()
+            for font_style, path in _fonts().items():
+                metrics.add_font(FAMILY, font_style, path)
+            for font in metrics.fonts.values():
+                font.close()  # the widths are read; the file is not needed any more
+            _metrics = metrics
+        _metrics.set_font(FAMILY, style, 1)
+        width = _metrics.get_string_width(char)
+    if len(_char_widths) < 10_000:
+        _char_widths[style, char] = width
+    return width
+
+
+def _width(text: str, style: str, size: float) -> float:
+    """Width in mm of `text` at `size` points: the sum of the characters' advances, as fpdf2
+    sets text without shaping or kerning (what `FPDF.get_string_width` gives, much faster)."""
+    total = 0.0
+    for char in text:
+        width = _char_widths.get((style, char))
+        total += _char_width(style, char) if width is None else width
+    return total * size
+
+
+def _split_long(word: str, width: float, style: str, size: float) -> list[str]:
+    """A word wider than the line, cut where it must be (a URL, say)."""
+    pieces, current, used = [], "", 0.0
     for char in word:
-        if current and document.get_string_width(current + char) > width:
+        advance = _width(char, style, size)
+        if current and used + advance > width:
             pieces.append(current)
-            current = char
-        else:
-            current += char
+            current, used = "", 0.0
+        current += char
+        used += advance
     return [*pieces, current]
 
 
-def _wrap(document: FPDF, chunks: list[str], width: float) -> list[str]:
+def _wrap(chunks: list[str], width: float, style: str, size: float) -> list[str]:
     """Greedy lines of `chunks` joined by spaces, breaking between chunks when it can, between
     the words of a chunk too wide for a line by itself, and inside a word only as a last resort.
     """
@@ -286,7 +317,7 @@ def _wrap(document: FPDF, chunks: list[str], width: float) -> list[str]:
     current = ""
 
     def fits(text: str) -> bool:
-        return document.get_string_width(text) <= width
+        return _width(text, style, size) <= width
 
     for chunk in chunks:
         if fits(f"{current} {chunk}" if current else chunk):
@@ -304,7 +335,7 @@ def _wrap(document: FPDF, chunks: list[str], width: float) -> list[str]:
                 continue
             if current:
                 lines.append(current)
-            *full, current = _split_long(document, word, width)
+            *full, current = _split_long(word, width, style, size)
             lines.extend(full)
     if current:
         lines.append(current)
@@ -319,9 +350,8 @@ class _Line:
     runs: list[tuple[float, str, float, str]]
 
 
-def _centred(document: FPDF, text: str, style: str, size: float, centre: float) -> float:
-    document.set_font(FAMILY, style, size)
-    return centre - document.get_string_width(text) / 2
+def _centred(text: str, style: str, size: float, centre: float) -> float:
+    return centre - _width(text, style, size) / 2
 
 
 def _line_height(size: float) -> float:
@@ -329,12 +359,11 @@ def _line_height(size: float) -> float:
 
 
 def _fitted(
-    document: FPDF, chunks: list[str], style: str, sizes: Iterable[float], width: float, most: int
+    chunks: list[str], style: str, sizes: Iterable[float], width: float, most: int
 ) -> tuple[float, list[str]]:
     """The largest size at which the chunks take at most `most` lines (else the smallest)."""
     for size in sizes:
-        document.set_font(FAMILY, style, size)
-        lines = _wrap(document, chunks, width)
+        lines = _wrap(chunks, width, style, size)
         if len(lines) <= most:
             return size, lines
     return size, lines
@@ -349,7 +378,6 @@ def _steps(start: float, stop: float) -> Iterator[float]:
 
 
 def _labelled(
-    document: FPDF,
     label: str,
     chunks: list[str],
     size: float,
@@ -359,11 +387,8 @@ def _labelled(
     width: float = BODY_W,
 ) -> list[_Line]:
     """`Label: value` with the value in bold, wrapped under itself (hanging indent)."""
-    document.set_font(FAMILY, "", size)
-    label_width = document.get_string_width(label + " ")
-    value_size, lines = _fitted(
-        document, chunks, "B", _steps(size, smallest), width - label_width, most
-    )
+    label_width = _width(label + " ", "", size)
+    value_size, lines = _fitted(chunks, "B", _steps(size, smallest), width - label_width, most)
     height = _line_height(max(size, value_size))
     result = [_Line(height, [(x, "", size, label), (x + label_width, "B", value_size, lines[0])])]
     result += [
@@ -373,17 +398,15 @@ def _labelled(
     return result
 
 
-def _body(document: FPDF, face: CertificateFace, scale: float) -> list[_Line]:
+def _body(face: CertificateFace, scale: float) -> list[_Line]:
     """The recorded details, at a given scale (1 = the normal sizes)."""
     size = 15 * scale
-    lines = _labelled(document, "Chứng nhận đồng chí:", [face.full_name], size, 13 * scale, 1)
+    lines = _labelled("Chứng nhận đồng chí:", [face.full_name], size, 13 * scale, 1)
     name_size = lines[0].runs[1][2]
     if name_size == size:  # room to spare: the name a little larger, as the eye looks for it
-        document.set_font(FAMILY, "B", 19 * scale)
         label_end = lines[0].runs[1][0]
         for bigger in _steps(19 * scale, size):
-            document.set_font(FAMILY, "B", bigger)
-            if document.get_string_width(face.full_name) <= BODY_X + BODY_W - label_end:
+            if _width(face.full_name, "B", bigger) <= BODY_X + BODY_W - label_end:
                 lines = [
                     _Line(
                         _line_height(bigger),
@@ -394,14 +417,11 @@ def _body(document: FPDF, face: CertificateFace, scale: float) -> list[_Line]:
 
     rank_lines: list[_Line] = []
     if face.rank and face.position:
-        document.set_font(FAMILY, "", size)
         half = BODY_W * 0.38
-        rank = _labelled(document, "Cấp bậc:", [face.rank], size, size, 1, width=half)
-        document.set_font(FAMILY, "B", size)
-        rank_end = rank[0].runs[1][0] + document.get_string_width(face.rank)
+        rank = _labelled("Cấp bậc:", [face.rank], size, size, 1, width=half)
+        rank_end = rank[0].runs[1][0] + _width(face.rank, "B", size)
         if len(rank) == 1 and rank_end <= BODY_X + half:
             position = _labelled(
-                document,
                 "Chức vụ:",
                 [face.position],
                 size,
@@ -416,38 +436,37 @@ def _body(document: FPDF, face: CertificateFace, scale: float) -> list[_Line]:
             ]
         else:
             rank_lines = [
-                *_labelled(document, "Cấp bậc:", [face.rank], size, 12 * scale, 2),
-                *_labelled(document, "Chức vụ:", [face.position], size, 12 * scale, 2),
+                *_labelled("Cấp bậc:", [face.rank], size, 12 * scale, 2),
+                *_labelled("Chức vụ:", [face.position], size, 12 * scale, 2),
             ]
     elif face.rank:
-        rank_lines = _labelled(document, "Cấp bậc:", [face.rank], size, 12 * scale, 2)
+        rank_lines = _labelled("Cấp bậc:", [face.rank], size, 12 * scale, 2)
     elif face.position:
-        rank_lines = _labelled(document, "Chức vụ:", [face.position], size, 12 * scale, 2)
+        rank_lines = _labelled("Chức vụ:", [face.position], size, 12 * scale, 2)
     lines += rank_lines
 
     if face.unit_chain:
         chunks = [f"{unit}," for unit in face.unit_chain[:-1]] + [face.unit_chain[-1]]
-        units = _labelled(document, "Đơn vị:", chunks, size, 13 * scale, 2)
+        units = _labelled("Đơn vị:", chunks, size, 13 * scale, 2)
         if len(units) > 2:  # a deep chain: three lines rather than small print
-            units = _labelled(document, "Đơn vị:", chunks, size, 11 * scale, 3)
+            units = _labelled("Đơn vị:", chunks, size, 11 * scale, 3)
         lines += units
 
     lines.append(_Line(_line_height(size), [(BODY_X, "", size, "Đã hoàn thành khóa bồi dưỡng:")]))
     course_size, course = _fitted(
-        document, face.course_title.split(), "B", _steps(18 * scale, 13 * scale), BODY_W, 2
+        face.course_title.split(), "B", _steps(18 * scale, 13 * scale), BODY_W, 2
     )
     for text in course:
-        x = _centred(document, text, "B", course_size, BODY_X + BODY_W / 2)
+        x = _centred(text, "B", course_size, BODY_X + BODY_W / 2)
         lines.append(_Line(_line_height(course_size) * 1.05, [(x, "B", course_size, text)]))
 
-    document.set_font(FAMILY, "", size)
     result = "Kết quả: "
     completed = "Ngày hoàn thành: "
     score = score_text(face.score)
     runs = [(BODY_X, "", size, result)]
-    runs.append((BODY_X + document.get_string_width(result), "B", size, score))
+    runs.append((BODY_X + _width(result, "", size), "B", size, score))
     runs.append((BODY_X + BODY_W * 0.38, "", size, completed))
-    completed_x = BODY_X + BODY_W * 0.38 + document.get_string_width(completed)
+    completed_x = BODY_X + BODY_W * 0.38 + _width(completed, "", size)
     runs.append((completed_x, "B", size, vietnamese_date(face.completed_on)))
     lines.append(_Line(_line_height(size), runs))
     if face.expires_on is not None:
@@ -463,13 +482,13 @@ def _draw_heading(document: FPDF, face: CertificateFace) -> None:
 
     # Issuing authority, top left: bold capitals, a short rule, then the number.
     issuer = face.issuer_name.upper()
-    size, lines = _fitted(document, issuer.split(), "B", _steps(13, 10.5), LEFT_W, 2)
+    size, lines = _fitted(issuer.split(), "B", _steps(13, 10.5), LEFT_W, 2)
     y = top
     widest = 0.0
     for line in lines:
         _set(document, "B", size)
-        document.text(_centred(document, line, "B", size, left_centre), y, line)
-        widest = max(widest, document.get_string_width(line))
+        document.text(_centred(line, "B", size, left_centre), y, line)
+        widest = max(widest, _width(line, "B", size))
         y += _line_height(size) * 0.95
     rule = widest * 0.4
     document.set_draw_color(*INK)
@@ -478,37 +497,37 @@ def _draw_heading(document: FPDF, face: CertificateFace) -> None:
     document.line(left_centre - rule / 2, y_rule, left_centre + rule / 2, y_rule)
     number = f"Số: {face.serial}"
     _set(document, "", 13)
-    document.text(_centred(document, number, "", 13, left_centre), y_rule + 7, number)
+    document.text(_centred(number, "", 13, left_centre), y_rule + 7, number)
 
     # National heading, top right: the motto underlined by a rule as long as itself.
     nation = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto = "Độc lập - Tự do - Hạnh phúc"
     _set(document, "B", 13)
-    document.text(_centred(document, nation, "B", 13, right_centre), top, nation)
+    document.text(_centred(nation, "B", 13, right_centre), top, nation)
     _set(document, "B", 14)
-    document.text(_centred(document, motto, "B", 14, right_centre), top + 6.5, motto)
-    width = document.get_string_width(motto)
+    document.text(_centred(motto, "B", 14, right_centre), top + 6.5, motto)
+    width = _width(motto, "B", 14)
     document.line(right_centre - width / 2, top + 9, right_centre + width / 2, top + 9)
 
     title = "GIẤY CHỨNG NHẬN"
     _set(document, "B", 34, RED)
-    document.text(_centred(document, title, "B", 34, PAGE_W / 2), 66, title)
+    document.text(_centred(title, "B", 34, PAGE_W / 2), 66, title)
 
 
-def _fit_body(document: FPDF, face: CertificateFace) -> list[_Line]:
+def _fit_body(face: CertificateFace) -> list[_Line]:
     """The body at the largest scale (down to 0.7) at which it fits between title and signature."""
     available = BODY_BOTTOM - BODY_TOP
     scale = 1.0
-    lines = _body(document, face, scale)
+    lines = _body(face, scale)
     while sum(line.height for line in lines) > available and scale > 0.7:
         scale -= 0.05
-        lines = _body(document, face, scale)
+        lines = _body(face, scale)
     return lines
 
 
 def _draw_body(document: FPDF, face: CertificateFace) -> None:
     available = BODY_BOTTOM - BODY_TOP
-    lines = _fit_body(document, face)
+    lines = _fit_body(face)
     spare = max(0.0, available - sum(line.height for line in lines))
     extra = min(spare / len(lines), 2.5)
     y = BODY_TOP
@@ -522,17 +541,17 @@ def _draw_body(document: FPDF, face: CertificateFace) -> None:
 def _draw_signature(document: FPDF, face: CertificateFace) -> None:
     centre = RIGHT_X + RIGHT_W / 2
     when = place_and_date(face.place, face.issued_on)
-    size, lines = _fitted(document, when.split(), "I", _steps(13.5, 11), RIGHT_W, 1)
+    size, lines = _fitted(when.split(), "I", _steps(13.5, 11), RIGHT_W, 1)
     y = 156.0
     for line in lines:
         _set(document, "I", size)
-        document.text(_centred(document, line, "I", size, centre), y, line)
+        document.text(_centred(line, "I", size, centre), y, line)
         y += _line_height(size)
     for part in face.signer_title.upper().splitlines() or [""]:
-        size, title_lines = _fitted(document, part.split(), "B", _steps(13.5, 11), RIGHT_W, 1)
+        size, title_lines = _fitted(part.split(), "B", _steps(13.5, 11), RIGHT_W, 1)
         for line in title_lines:
             _set(document, "B", size)
-            document.text(_centred(document, line, "B", size, centre), y, line)
+            document.text(_centred(line, "B", size, centre), y, line)
             y += _line_height(size) * 0.95
 
 
@@ -567,7 +586,7 @@ def _draw_qr(document: FPDF, face: CertificateFace) -> None:
     document.text(caption_x, y0 + 14, "giấy chứng nhận này tại:")
     document.set_font(FAMILY, "", 8)
     y = y0 + 19
-    for line in _wrap(document, [face.verification_url], RIGHT_X - caption_x - 6)[:4]:
+    for line in _wrap([face.verification_url], RIGHT_X - caption_x - 6, "", 8)[:4]:
         document.text(caption_x, y, line)
         y += 3.6
 
@@ -585,11 +604,9 @@ def _draw_frame(document: FPDF) -> None:
 
 def _draw_status(document: FPDF, note: str) -> None:
     size = 84.0
-    document.set_font(FAMILY, "B", size)
-    while document.get_string_width(note) > 235 and size > 24:
+    while _width(note, "B", size) > 235 and size > 24:
         size -= 2
-        document.set_font(FAMILY, "B", size)
-    width = document.get_string_width(note)
+    width = _width(note, "B", size)
     with document.local_context(fill_opacity=0.3):
         _set(document, "B", size, RED)
         with document.rotation(22, PAGE_W / 2, PAGE_H / 2):
