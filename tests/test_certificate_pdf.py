@@ -130,9 +130,11 @@ def test_score_and_dates_in_the_vietnamese_forms() -> None:
     assert pdf.score_text(80) == "80%"
     assert pdf.score_text(92.46) == "92,5%"
     assert pdf.score_text(None) == "Đạt yêu cầu"
-    assert (
-        pdf.place_and_date("Hà Tĩnh", dt.date(2026, 3, 7)) == "Hà Tĩnh, ngày 07 tháng 03 năm 2026"
-    )
+    place = "Hà Tĩnh"
+    assert pdf.place_and_date(place, dt.date(2026, 3, 7)) == "Hà Tĩnh, ngày 07 tháng 3 năm 2026"
+    assert pdf.place_and_date(place, dt.date(2027, 2, 1)) == "Hà Tĩnh, ngày 01 tháng 02 năm 2027"
+    assert pdf.place_and_date(place, dt.date(2027, 1, 31)) == "Hà Tĩnh, ngày 31 tháng 01 năm 2027"
+    assert pdf.place_and_date("Vinh", dt.date(2026, 11, 20)) == "Vinh, ngày 20 tháng 11 năm 2026"
     assert pdf.vietnamese_date(dt.date(2026, 3, 7)) == "07/03/2026"
 
 

@@ -250,8 +250,11 @@ def vietnamese_date(day: dt.date) -> str:
 
 
 def place_and_date(place: str, day: dt.date) -> str:
-    """`Hà Tĩnh, ngày 05 tháng 12 năm 2026`: day and month below 10 take a leading zero."""
-    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    """`Hà Tĩnh, ngày 05 tháng 12 năm 2026`. As Nghị định 30/2020 asks, a day below 10 and the
+    months 1 and 2 take a leading zero (so that "tháng 1" cannot become "tháng 11"); the other
+    months do not: "ngày 07 tháng 3", "ngày 01 tháng 02"."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def score_text(score: float | None) -> str:
