@@ -174,6 +174,27 @@ def test_rank_or_position_may_be_missing() -> None:
     assert "Chức vụ: Chính trị viên" in only_position
 
 
+def test_empty_texts_leave_their_places_empty() -> None:
+    blank = dataclasses.replace(
+        NORMAL,
+        full_name="",
+        rank="",
+        position="",
+        unit_chain=[],
+        course_title=" ",
+        issuer_name="",
+        signer_title="",
+        place="",
+        status_note="",
+    )
+
+    text = text_of(render_certificate(blank))
+
+    assert "GIẤY CHỨNG NHẬN" in text
+    assert "Đơn vị" not in text
+    assert "ngày 05 tháng 12 năm 2026" in text
+
+
 def test_status_note_is_printed_across_the_page_only_when_set() -> None:
     assert "ĐÃ THU HỒI" not in text_of(render_certificate(NORMAL))
 
