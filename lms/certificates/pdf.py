@@ -475,7 +475,7 @@ def _body(face: CertificateFace, scale: float) -> list[_Line]:
     if face.expires_on is not None:
         expiry = f"Có giá trị đến ngày {vietnamese_date(face.expires_on)}"
         lines.append(_Line(_line_height(size), [(BODY_X, "I", size, expiry)]))
-    return lines or [""]
+    return lines
 
 
 def _draw_heading(document: FPDF, face: CertificateFace) -> None:
@@ -525,7 +525,7 @@ def _fit_body(face: CertificateFace) -> list[_Line]:
     while sum(line.height for line in lines) > available and scale > 0.7:
         scale -= 0.05
         lines = _body(face, scale)
-    return lines or [""]
+    return lines
 
 
 def _draw_body(document: FPDF, face: CertificateFace) -> None:
