@@ -322,3 +322,30 @@ def test_fonts_are_cut_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pdf, "_cut_font", cut_again)
     assert render_certificate(NORMAL).startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("broken", ["no folder", "folder not writable"])
+def test_fonts_are_cut_into_a_private_folder_when_the_cache_is_not_writable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, broken: str
+) -> None:
+    cut = pdf._fonts()
+    cache = tmp_path / "cache"
+    if broken == "no folder":
+        cache.write_text("")  # a file where the folder would go: mkdir fails
+
+    def copy_cut(source: Path, wght: int, target: Path) -> None:
+        if target.is_relative_to(cache):
+            raise PermissionError(13, "Permission denied", str(target))
+        style = target.stem.removeprefix(f"{pdf.FAMILY}-").replace("R", "")
+        shutil.copy(cut[style], target)
+
+    monkeypatch.setattr(pdf, "_font_files", {})
+    monkeypatch.setattr(pdf, "_cache_dir", lambda: cache / "lms" / "fonts")
+    monkeypatch.setattr(pdf, "_cut_font", copy_cut)
+
+    files = pdf._fonts()
+
+    assert set(files) == {"", "B", "I"}
+    for style, path in files.items():
+        assert path.parent.name.startswith("lms-fonts-")
+        assert path.read_bytes() == cut[style].read_bytes()

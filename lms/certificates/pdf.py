@@ -149,6 +149,7 @@ def _cut_font(source: Path, wght: int, target: Path) -> None:
 
 
 def _cut(font: ttLib.TTFont, wght: int) -> None:
+    """Latin and Vietnamese only, no layout tables (fpdf2 drops them), one weight, one cmap."""
     options = subset.Options()
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "STAT", "MVAR", "HVAR", "DSIG"]
@@ -176,19 +177,25 @@ def _fonts() -> dict[str, Path]:
         digest.update(metadata.version("fonttools").encode())
         key = digest.hexdigest()[:16]
         try:
-            directory = _cache_dir() / key
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError:  # no writable cache: cut into a directory of this process
+            files = _cut_into(_cache_dir() / key, sources)
+        except OSError:  # no writable cache: cut into a folder of this process
             directory = Path(tempfile.mkdtemp(prefix="lms-fonts-"))
             atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        files = {}
-        for style, (source_style, wght) in _STYLES.items():
-            target = directory / f"{FAMILY}-{style or 'R'}.ttf"
-            if not target.exists():
-                _cut_font(sources[source_style], wght, target)
-            files[style] = target
+            files = _cut_into(directory, sources)
         _font_files.update(files)
     return _font_files
+
+
+def _cut_into(directory: Path, sources: dict[str, Path]) -> dict[str, Path]:
+    """The three faces in `directory`, cut there unless a previous process did."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for style, (source_style, wght) in _STYLES.items():
+        target = directory / f"{FAMILY}-{style or 'R'}.ttf"
+        if not target.exists():
+            _cut_font(sources[source_style], wght, target)
+        files[style] = target
+    return files
 
 
 # --- Layout ----------------------------------------------------------------------------------
