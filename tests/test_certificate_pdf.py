@@ -91,6 +91,7 @@ def test_extracted_text_holds_the_recorded_strings_exactly(face: CertificateFace
 
     reader = PdfReader(io.BytesIO(document))
     assert len(reader.pages) == 1
+    assert reader.metadata.title == "Giấy chứng nhận DV-2026-000123"
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape
     text = text_of(document)

@@ -84,14 +84,16 @@ def write_certificates(
     to `out` when the last page is laid out. Nothing is written when there are no faces.
     """
     with _open_document() as document:
-        count = 0
+        count, serial = 0, ""
         for face in faces:
             _draw_page(document, face)
             count += 1
+            serial = face.serial
             if progress is not None:
                 progress(count)
         if not count:
             raise ValueError("no certificates to render")
+        document.set_title(f"Giấy chứng nhận {serial}" if count == 1 else "Giấy chứng nhận")
         out.write(document.output())
     return count
 
