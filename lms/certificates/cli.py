@@ -65,9 +65,6 @@ def pdf_command(code: str, period: str, output: Path) -> None:
     except ValueError:
         click.echo(_("“%(text)s” is not a period (2026, 2026-H1, 2026-H2).", text=period), err=True)
         sys.exit(1)
-    if not printing.available():
-        click.echo(_("This installation cannot draw PDFs."), err=True)
-        sys.exit(1)
     today = local_today(zone)
     filters = queries.Filters(
         unit_id=found.id, scope=true(), period=chosen, course_id=None, status=None

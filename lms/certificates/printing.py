@@ -10,15 +10,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from lms.certificates import pdf  # the drawing: fpdf2, the font, the QR code
 from lms.certificates.models import Certificate
 from lms.urls import absolute_url
-
-try:  # The drawing is its own module (fpdf2, the font, the QR code).
-    import lms.certificates.pdf as pdf
-except ModuleNotFoundError as missing:  # pragma: no cover - an installation without it
-    if missing.name != "lms.certificates.pdf":
-        raise  # the module is there but something it needs is not: say so
-    pdf = None  # type: ignore[assignment]
 
 # The Vietnamese words printed across a copy that is no longer valid.
 STATUS_NOTES = {
@@ -28,16 +22,12 @@ STATUS_NOTES = {
 }
 
 
-def available() -> bool:
-    return pdf is not None
-
-
 def verification_url(certificate: Certificate) -> str:
     return absolute_url("certificates.verify_code", code=certificate.code)
 
 
-def face(certificate: Certificate, status: str = "valid") -> Any:
-    return pdf.CertificateFace(  # type: ignore[union-attr]
+def face(certificate: Certificate, status: str = "valid") -> pdf.CertificateFace:
+    return pdf.CertificateFace(
         serial=certificate.serial,
         verification_url=verification_url(certificate),
         full_name=certificate.full_name,
@@ -57,7 +47,7 @@ def face(certificate: Certificate, status: str = "valid") -> Any:
 
 
 def one(certificate: Certificate, status: str) -> bytes:
-    return pdf.render_certificate(face(certificate, status))  # type: ignore[union-attr]
+    return pdf.render_certificate(face(certificate, status))
 
 
 class _Pipe(io.RawIOBase):
@@ -86,7 +76,7 @@ def stream(faces: list[Any]) -> Iterator[bytes]:
 
     def draw() -> None:
         try:
-            pdf.write_certificates(faces, _Pipe(pieces))  # type: ignore[union-attr]
+            pdf.write_certificates(faces, _Pipe(pieces))
         except BaseException as error:  # handed to the response, which stops
             pieces.put(error)
             return
@@ -102,4 +92,4 @@ def stream(faces: list[Any]) -> Iterator[bytes]:
 
 def write_file(faces: list[Any], target: Any) -> int:
     """The combined PDF written to an open binary file; returns the pages written."""
-    return pdf.write_certificates(faces, target)  # type: ignore[union-attr]
+    return pdf.write_certificates(faces, target)

@@ -75,7 +75,6 @@ def mine():
         certificates=certificates,
         today=today,
         status_labels=STATUS_LABELS,
-        pdf_available=printing.available(),
         verify_url=printing.verification_url,
     )
 
@@ -95,7 +94,6 @@ def detail(certificate_id: int):
         reason_labels=REASON_LABELS,
         revoke_form=RevokeForm() if can_revoke(current_user) else None,
         can_revoke=can_revoke(current_user),
-        pdf_available=printing.available(),
         verify_url=printing.verification_url(certificate),
     )
 
@@ -104,8 +102,6 @@ def detail(certificate_id: int):
 @require()
 def pdf(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
-    if not printing.available():
-        abort(404)
     data = printing.one(certificate, certificate.status(_today()))
     return Response(
         data,
@@ -221,7 +217,6 @@ def _unit_page(found: Unit | None):
         "choice": choice,
         "path": path,
         "status_labels": STATUS_LABELS,
-        "pdf_available": printing.available(),
         **shown,
     }
     if filters is None:
@@ -319,8 +314,6 @@ def unit_pdf(code: str):
     """One PDF of the unit's certificates over the period, for printing and signing, sent
     while it is drawn."""
     found = _unit_or_404(code)
-    if not printing.available():
-        abort(404)
     filters, _choice, _shown = _filters(found)
     if filters is None:
         abort(400)
