@@ -63,8 +63,8 @@ def statuses(session_id: int) -> dict[int, str]:
     )
 
 
-def mark_one(session, user, status, trainer, now=NOW):
-    outcome = marking.mark(session, [marking.Mark(user.id, status)], actor=trainer, now=now)
+def mark_one(session, user, status, trainer, now=None):
+    outcome = marking.mark(session, [marking.Mark(user.id, status)], actor=trainer, now=now or NOW)
     db.session.commit()
     return outcome
 

@@ -21,6 +21,7 @@ from lms.attendance.forms import KIND_LABELS as SESSION_KIND_LABELS
 from lms.attendance.forms import STATUS_LABELS as ATTENDANCE_LABELS
 from lms.audit.labels import FIELD_LABELS
 from lms.audit.models import AuditEvent
+from lms.certificates.forms import REASON_LABELS as REVOCATION_LABELS
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.formatting import local_date, local_datetime
@@ -215,6 +216,8 @@ def _labels_for(area: str, key: str) -> dict[str, Any] | None:
         return REVIEW_LABELS
     if key == "state":
         return ATTEMPT_STATE_LABELS
+    if key == "reason" and area == "certificate":
+        return REVOCATION_LABELS
     return None
 
 
