@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "quiz.create": _l("Quiz created"),
     "quiz.update": _l("Quiz changed"),
     "quiz.essay_graded": _l("Essay graded"),
+    "quiz.regrade": _l("Attempt regraded"),
     "session.create": _l("Training session scheduled"),
     "session.update": _l("Training session changed"),
     "session.cancel": _l("Training session cancelled"),
@@ -111,6 +112,8 @@ FIELD_LABELS = {
     "category": _l("Category"),
     "correct": _l("Correct answer"),
     "pairs": _l("Pairs"),
+    "score": _l("Score"),
+    "passed": _l("Passed"),
 }
 
 # Every kind of object that audit entries are about (target_type), for the log's filter.
