@@ -122,7 +122,7 @@ def test_only_equals_answers_make_a_short_answer_with_weights():
     ],
 )
 def test_true_false(block, correct, feedback_true, feedback_false):
-    question = one(f"Già làng có vai trò lớn.{block}")
+    question = one(f"Nhận định cần xét.{block}")  # the same statement keyed both ways
     assert question.kind == "truefalse"
     assert (question.correct, question.feedback_true, question.feedback_false) == (
         correct,
