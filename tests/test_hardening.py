@@ -51,6 +51,7 @@ def world(people, make_course, make_session):
         "username": "hocvien",
         "sha256": "0" * 64,
         "extension": "png",
+        "role": "trainer",
     }
 
 
