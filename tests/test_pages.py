@@ -24,9 +24,12 @@ def nav_links(response) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("cadre", {"/", "/my-training", "/attendance/mine", "/courses/"}),
-        ("trainer", {"/", "/courses/", "/authoring/", "/sessions/"}),
-        ("commander", {"/", "/courses/", "/units/", "/people/", "/attendance/units/"}),
+        ("cadre", {"/", "/my-training", "/attendance/mine", "/courses/", "/help/"}),
+        ("trainer", {"/", "/courses/", "/authoring/", "/sessions/", "/help/"}),
+        (
+            "commander",
+            {"/", "/courses/", "/units/", "/people/", "/attendance/units/", "/help/"},
+        ),
         (
             "admin",
             {
@@ -38,6 +41,7 @@ def nav_links(response) -> set[str]:
                 "/units/",
                 "/people/",
                 "/audit/",
+                "/help/",
             },
         ),
     ],
