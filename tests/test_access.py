@@ -83,6 +83,12 @@ MATRIX = [
     ("POST", "/imports/passwords", {"anon": 302, "cadre": 403, "commander": 403, "admin": 410}),
     ("GET", "/account/password", {"anon": 302, "cadre": 200, "admin": 200}),
     ("GET", "/healthz", {"anon": 200, "cadre": 200}),
+    ("GET", "/help/", {"anon": 302, "cadre": 302, "trainer": 302, "commander": 302, "admin": 302}),
+    (
+        "GET",
+        "/help/admin",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
     ("GET", "/login", {"anon": 200, "cadre": 302}),
     (
         "GET",

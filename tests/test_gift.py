@@ -122,7 +122,7 @@ def test_only_equals_answers_make_a_short_answer_with_weights():
     ],
 )
 def test_true_false(block, correct, feedback_true, feedback_false):
-    question = one(f"Già làng có vai trò lớn.{block}")
+    question = one(f"Nhận định cần xét.{block}")  # the same statement keyed both ways
     assert question.kind == "truefalse"
     assert (question.correct, question.feedback_true, question.feedback_false) == (
         correct,
@@ -210,6 +210,27 @@ def test_essay_and_description():
 def test_every_kind_is_in_the_corpus():
     kinds = {q.kind for path in CORPUS_FILES for q in parse(path.read_text(encoding="utf-8"))}
     assert kinds == set(QUESTION_KINDS)
+
+
+def corpus_question(file: str, title: str) -> Question:
+    questions = parse((CORPUS / file).read_text(encoding="utf-8"))
+    return next(q for q in questions if q.title == title)
+
+
+def test_the_corpus_keys_agree_with_their_feedback():
+    # A border post does mobilize the people: true, and the feedback for a wrong answer says so.
+    border_post = corpus_question("moodle_export.gift", "Đúng sai")
+    assert border_post.correct is True
+    assert border_post.feedback_false.startswith("Chưa đúng")
+    # Partial credit goes to an answer that is partly right (the district), never to a wrong
+    # province whose feedback says it is wrong.
+    province = corpus_question("every_kind.gift", "Trả lời ngắn")
+    assert [(c.text, c.fraction) for c in province.choices] == [
+        ("Hà Tĩnh", 1.0),
+        ("tỉnh Hà Tĩnh", 1.0),
+        ("Hương Sơn", 0.5),
+    ]
+    assert province.choices[2].feedback.startswith("Gần đúng")
 
 
 # ---- missing words, titles, formats, categories, comments, lines --------------------------

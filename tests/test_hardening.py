@@ -56,6 +56,7 @@ def world(people, make_course, make_session):
         "sha256": "0" * 64,
         "extension": "png",
         "certificate_id": certificate.id,
+        "role": "trainer",
     }
 
 

@@ -24,11 +24,22 @@ def nav_links(response) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("cadre", {"/", "/my-training", "/attendance/mine", "/certificates/mine", "/courses/"}),
-        ("trainer", {"/", "/courses/", "/authoring/", "/sessions/"}),
+        (
+            "cadre",
+            {"/", "/my-training", "/attendance/mine", "/certificates/mine", "/courses/", "/help/"},
+        ),
+        ("trainer", {"/", "/courses/", "/authoring/", "/sessions/", "/help/"}),
         (
             "commander",
-            {"/", "/courses/", "/units/", "/people/", "/attendance/units/", "/certificates/units/"},
+            {
+                "/",
+                "/courses/",
+                "/units/",
+                "/people/",
+                "/attendance/units/",
+                "/certificates/units/",
+                "/help/",
+            },
         ),
         (
             "admin",
@@ -42,6 +53,7 @@ def nav_links(response) -> set[str]:
                 "/units/",
                 "/people/",
                 "/audit/",
+                "/help/",
             },
         ),
     ],

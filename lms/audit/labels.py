@@ -115,6 +115,8 @@ FIELD_LABELS = {
     "category": _l("Category"),
     "correct": _l("Correct answer"),
     "pairs": _l("Pairs"),
+    "score": _l("Score"),
+    "passed": _l("Passed"),
 }
 
 # Every kind of object that audit entries are about (target_type), for the log's filter.

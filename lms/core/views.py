@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -11,8 +20,10 @@ from lms.auth.permissions import public, require
 from lms.config import LOCALES
 from lms.courses import standing
 from lms.extensions import db
-from lms.i18n import LOCALE_COOKIE
+from lms.i18n import LOCALE_COOKIE, select_locale
 from lms.people import services as people
+from lms.people.forms import ROLE_LABELS
+from lms.people.models import ROLES
 from lms.timeutil import local_today, utcnow
 from lms.urls import safe_next
 
@@ -32,6 +43,33 @@ def home():
             status_labels=STATUS_LABELS,
         )
     return render_template("core/home.html", user=current_user)
+
+
+# The help page a user lands on: that of their most specific role (an admin who is also a
+# cadre mostly administers).
+HELP_ORDER = ("admin", "commander", "trainer", "cadre")
+
+
+@bp.get("/help/")
+@require()
+def help_index():
+    role = next((r for r in HELP_ORDER if current_user.has_role(r)), "cadre")
+    return redirect(url_for("core.help_page", role=role))
+
+
+@bp.get("/help/<role>")
+@require()
+def help_page(role: str):
+    # Long help text is one template per role and language (help/<role>.<locale>.html):
+    # a catalogue entry per paragraph would be unwieldy to write and to review.
+    if role not in ROLES:
+        abort(404)
+    return render_template(
+        f"help/{role}.{select_locale()}.html",
+        role=role,
+        roles=ROLES,
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.get("/healthz")
