@@ -3,11 +3,11 @@ attempts at their final quizzes, completions spread over the last months."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
-
 import datetime as dt
 from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
 
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
 from lms.demo.services import DEMO_PASSWORD
