@@ -333,7 +333,7 @@ def test_the_quiz_page_says_what_starting_costs_and_stops_when_none_are_left(cli
     quiz_url = "/courses/dan-van/quizzes/kiem-tra"
     first = page(client.get(quiz_url))
     assert first.select_one("#attempts-left").get_text(strip=True) == (
-        "Bắt đầu sẽ dùng 1 trong 2 lượt làm bài; đồng chí còn 1 lượt."
+        "Bắt đầu sẽ dùng 1 trong 2 lượt làm bài; sau lượt này đồng chí còn 1 lượt."
     )
     assert first.select_one("a.button[href='/courses/dan-van']").get_text() == "Quay lại khóa học"
 
