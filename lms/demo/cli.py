@@ -65,9 +65,10 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
     else:
         click.echo(
             _(
-                "Course %(slug)s assigned to the whole province (%(enrolled)s cadres); "
-                "%(read)s modules read, %(completed)s completed, %(attempts)s quiz attempts.",
-                slug=training.course,
+                "%(courses)s courses assigned across the province (%(enrolled)s enrollments); "
+                "%(read)s modules read, %(completed)s courses completed, %(attempts)s quiz "
+                "attempts.",
+                courses=len(training.courses),
                 enrolled=training.enrolled,
                 read=training.modules_read,
                 completed=training.completed,

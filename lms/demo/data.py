@@ -4,35 +4,78 @@ from __future__ import annotations
 
 PROVINCE = ("HT", "Tỉnh Hà Tĩnh", "province")
 
-# (code, name, kind) directly under the province root.
+# (code, name, kind) directly under the province root: the structure since 1 July 2025, when
+# local government became two tiers (province, commune) and district commands and district
+# police were dissolved.
 TOP_UNITS = [
     ("BCHQS", "Bộ Chỉ huy Quân sự tỉnh", "military_command"),
     ("CAT", "Công an tỉnh", "police"),
     ("BDBP", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "border_command"),
-    ("BDVTU", "Ban Dân vận Tỉnh ủy", "party_board"),
-    ("MTTQ", "Ủy ban Mặt trận Tổ quốc tỉnh", "mass_organisation"),
+    ("BDVTU", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "party_board"),
+    ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "mass_organisation"),
 ]
 
-# District-level localities: (code, name, level, communes). The level names the local
-# government: a "huyện" has "xã", a "thị xã" or "thành phố" has "phường".
-DISTRICTS = [
-    ("HS", "Hương Sơn", "huyện", ["Sơn Kim 1", "Sơn Hồng", "Sơn Tây", "Sơn Lĩnh"]),
-    ("HK", "Hương Khê", "huyện", ["Hòa Hải", "Phú Gia", "Hương Lâm", "Hương Liên"]),
-    ("VQ", "Vũ Quang", "huyện", ["Hương Quang", "Ân Phú", "Đức Lĩnh"]),
-    ("KA", "Kỳ Anh", "huyện", ["Kỳ Thượng", "Kỳ Lạc", "Kỳ Sơn"]),
-    ("CX", "Cẩm Xuyên", "huyện", ["Cẩm Nhượng", "Cẩm Lạc", "Cẩm Minh"]),
-    ("NX", "Nghi Xuân", "huyện", ["Xuân Hội", "Xuân Liên", "Cương Gián"]),
+# Regional defence commands under the Provincial Military Command: (code, name, former
+# districts covered, communes). The grouping and numbering are illustrative, not official;
+# the communes carry real place names of the merged (2025) communes and wards.
+REGIONS = [
+    (
+        "HS",
+        "Ban CHQS Phòng thủ khu vực 1 – Hương Sơn",
+        ["Hương Sơn", "Đức Thọ"],
+        [
+            "xã Sơn Kim 1",
+            "xã Sơn Kim 2",
+            "xã Sơn Hồng",
+            "xã Sơn Tây",
+            "xã Tứ Mỹ",
+            "xã Kim Hoa",
+            "xã Đức Thọ",
+            "xã Đức Quang",
+        ],
+    ),
+    (
+        "HK",
+        "Ban CHQS Phòng thủ khu vực 2 – Hương Khê",
+        ["Hương Khê", "Vũ Quang"],
+        [
+            "xã Hương Khê",
+            "xã Hương Phố",
+            "xã Hương Đô",
+            "xã Hà Linh",
+            "xã Phúc Trạch",
+            "xã Vũ Quang",
+            "xã Mai Hoa",
+        ],
+    ),
+    (
+        "KA",
+        "Ban CHQS Phòng thủ khu vực 3 – Kỳ Anh",
+        ["Kỳ Anh", "thị xã Kỳ Anh", "Cẩm Xuyên"],
+        [
+            "xã Kỳ Xuân",
+            "xã Kỳ Anh",
+            "xã Kỳ Lạc",
+            "phường Hoành Sơn",
+            "xã Cẩm Xuyên",
+            "xã Thiên Cầm",
+            "xã Cẩm Lạc",
+        ],
+    ),
 ]
 
-# More localities for the large demo; their communes get numbered names.
-MORE_DISTRICTS = [
-    ("TH", "Thạch Hà", "huyện"),
-    ("CL", "Can Lộc", "huyện"),
-    ("DT", "Đức Thọ", "huyện"),
-    ("LH", "Lộc Hà", "huyện"),
-    ("HL", "Hồng Lĩnh", "thị xã"),
-    ("TPHT", "Hà Tĩnh", "thành phố"),
-    ("TXKA", "Kỳ Anh", "thị xã"),
+# More regional commands for the large demo; their communes get numbered names.
+MORE_REGIONS = [
+    (
+        "TH",
+        "Ban CHQS Phòng thủ khu vực 4 – Thạch Hà",
+        ["Thạch Hà", "Lộc Hà", "thành phố Hà Tĩnh"],
+    ),
+    (
+        "CL",
+        "Ban CHQS Phòng thủ khu vực 5 – Can Lộc",
+        ["Can Lộc", "thị xã Hồng Lĩnh", "Nghi Xuân"],
+    ),
 ]
 
 BORDER_POSTS = [
@@ -120,7 +163,7 @@ GIVEN_NAMES = [
 ENLISTED_RANKS = ["Binh nhất", "Hạ sĩ", "Trung sĩ", "Thượng sĩ"]
 OFFICER_RANKS = ["Thiếu úy", "Trung úy", "Thượng úy", "Đại úy", "Thiếu tá"]
 POSITIONS_BY_KIND = {
-    "district_command": [
+    "regional_defence_command": [
         "Trợ lý dân vận",
         "Trợ lý chính trị",
         "Chính trị viên phó",
@@ -128,16 +171,11 @@ POSITIONS_BY_KIND = {
         "Chiến sĩ",
     ],
     "commune_command": ["Chỉ huy trưởng", "Chính trị viên phó", "Chỉ huy phó", "Chiến sĩ"],
-    "district_police": [
-        "Cán bộ công tác quần chúng",
-        "Phó Trưởng Công an huyện",
-        "Cảnh sát khu vực",
-        "Chiến sĩ",
-    ],
     "commune_police": [
         "Trưởng Công an xã",
         "Phó Trưởng Công an xã",
         "Cảnh sát khu vực",
+        "Cán bộ công tác quần chúng",
         "Chiến sĩ",
     ],
     "border_post": [

@@ -16,7 +16,7 @@ from lms.courses.models import Course, CourseOwner
 from lms.database import Base
 from lms.demo import data
 from lms.demo.sessions import add_sessions
-from lms.demo.training import TrainingResult, add_training, demo_course
+from lms.demo.training import DEMO_COURSE, TrainingResult, add_training, demo_courses
 from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import search_key
@@ -33,7 +33,7 @@ class DemoResult:
     units: int = 0
     people: int = 0
     sessions: int = 0
-    training: TrainingResult | None = None  # None: the shipped course is not in the database
+    training: TrainingResult | None = None  # None: no published course in the database
 
 
 @dataclass
@@ -86,13 +86,11 @@ def wipe() -> None:
 
 
 def load(size: str, *, seed: int = 2026, courses_dir: Path | None = None) -> DemoResult:
-    """``courses_dir``: where to sync the shipped course from if the database lacks it."""
+    """``courses_dir``: where to sync the shipped courses from if the database lacks them."""
     rng = random.Random(seed)  # noqa: S311 - demo names, not secrets
-    course = demo_course(courses_dir)  # before the accounts: the demo trainers edit it
+    courses = demo_courses(courses_dir)  # before the accounts: the demo trainers edit them
     plan = _Plan()
-    districts = _districts(size)
-    communes_per_district = 36 if size == "large" else None
-    _units(plan, districts, communes_per_district)
+    _units(plan, _regions(size), large=size == "large")
     _named_accounts(plan)
     _cadres(plan, rng, 20_000 if size == "large" else 4)
     result = _write(plan)
@@ -104,58 +102,60 @@ def load(size: str, *, seed: int = 2026, courses_dir: Path | None = None) -> Dem
             .options(selectinload(User.role_rows))
         )
     }
-    result.sessions = add_sessions(rng, trainers, course.id if course is not None else None)
-    if course is not None:
-        result.training = add_training(course, rng)
+    demo_course = next((c for c in courses if c.slug == DEMO_COURSE), None)
+    result.sessions = add_sessions(rng, trainers, demo_course.id if demo_course else None)
+    if courses:
+        result.training = add_training(courses, rng)
     return result
 
 
-def _districts(size: str) -> list[tuple[str, str, str, list[str]]]:
+# Communes per regional command in the large demo: Hương Sơn's region (invited to last week's
+# session, ~780 cadres) as large as a former district, the others larger.
+COMMUNES_PER_REGION_LARGE = {"HS": 36}
+COMMUNES_PER_OTHER_REGION_LARGE = 111
+
+
+def _regions(size: str) -> list[tuple[str, str, list[str], list[str]]]:
     if size != "large":
-        return data.DISTRICTS
-    return data.DISTRICTS + [(code, name, level, []) for code, name, level in data.MORE_DISTRICTS]
+        return data.REGIONS
+    return data.REGIONS + [(code, name, former, []) for code, name, former in data.MORE_REGIONS]
 
 
 def _units(
-    plan: _Plan, districts: list[tuple[str, str, str, list[str]]], communes_per_district: int | None
+    plan: _Plan,
+    regions: list[tuple[str, str, list[str], list[str]]],
+    *,
+    large: bool,
 ) -> None:
+    """Province → Military Command → regional defence commands → commune military commands;
+    Police → commune police; Border Guard → border posts (the two-tier structure of 2025)."""
     root_code, root_name, root_kind = data.PROVINCE
     plan.unit(root_code, root_name, root_kind, None)
     for code, name, kind in data.TOP_UNITS:
         plan.unit(code, name, kind, root_code)
-    for index, (code, name, level, communes) in enumerate(districts):
-        pilot = index < 2  # the directive pilots the programme in a few districts first
-        commune_level = "xã" if level == "huyện" else "phường"
-        plan.unit(
-            f"BCHQS-{code}",
-            f"Ban Chỉ huy Quân sự {level} {name}",
-            "district_command",
-            "BCHQS",
-            pilot,
-        )
-        plan.unit(f"CAT-{code}", f"Công an {level} {name}", "district_police", "CAT", pilot)
+    for index, (code, name, _former, communes) in enumerate(regions):
+        pilot = index < 2  # the directive pilots the programme in a few regions first
+        plan.unit(f"BCHQS-{code}", name, "regional_defence_command", "BCHQS", pilot)
         names = list(communes)
-        if communes_per_district:
-            names += [f"số {n}" for n in range(len(names) + 1, communes_per_district + 1)]
+        if large:
+            area = name.rsplit("– ", 1)[-1]
+            wanted = COMMUNES_PER_REGION_LARGE.get(code, COMMUNES_PER_OTHER_REGION_LARGE)
+            names += [f"xã số {n} (khu vực {area})" for n in range(len(names) + 1, wanted + 1)]
         for number, commune in enumerate(names, start=1):
-            label = f"{commune_level} {commune}" + (
-                f" ({name})" if commune.startswith("số") else ""
-            )
             plan.unit(
                 f"BCHQS-{code}-{number:02d}",
-                f"Ban Chỉ huy Quân sự {label}",
+                f"Ban Chỉ huy Quân sự {commune}",
                 "commune_command",
                 f"BCHQS-{code}",
                 pilot,
             )
-            if communes_per_district:
-                plan.unit(
-                    f"CAT-{code}-{number:02d}",
-                    f"Công an {label}",
-                    "commune_police",
-                    f"CAT-{code}",
-                    pilot,
-                )
+            plan.unit(
+                f"CAT-{code}-{number:02d}",
+                f"Công an {commune}",
+                "commune_police",
+                "CAT",
+                pilot,
+            )
     for index, (code, name) in enumerate(data.BORDER_POSTS):
         plan.unit(code, name, "border_post", "BDBP", pilot=index < 3)
 

@@ -19,7 +19,7 @@ _PLANS = [
         0,
         3,
         "Tập huấn kỹ năng dân vận khéo ở vùng đồng bào dân tộc thiểu số",
-        "Hội trường Ban CHQS huyện Hương Sơn",
+        "Hội trường Ban CHQS Phòng thủ khu vực 1 – Hương Sơn",
         "giangvien",
         ["BCHQS-HS"],
     ),

@@ -1,124 +1,241 @@
-"""The demo's training: the shipped course assigned to the whole province, some cadres part way
-through it, a few finished, with attempts passed and failed at the course's own final quiz
-(defined in its folder)."""
+"""The demo's training: every published course (the six of the shipped programme) assigned
+across the province, each to its own units, with due dates ahead and a few already past; the
+progress of a bounded sample of cadres recorded through the services (modules read, attempts at
+the course's required quiz, passed and failed), some regions ahead and some lagging, and
+completions spread over the months since each course was assigned."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select, update
 
 from lms.courses import enrollment
 from lms.courses.folders import sync_folders
-from lms.courses.models import Course, Enrollment, Module
+from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.people.models import User, UserRole
+from lms.people.models import User
 from lms.quizzes import attempts
 from lms.quizzes.models import Quiz
 from lms.timeutil import utcnow
 from lms.units.models import Unit, UnitClosure
 
-DEMO_COURSE = "dan-van-kheo"
-PROGRESS_UNIT = "BCHQS-HS"  # Hương Sơn: the district whose cadres attended last week's session
+DEMO_COURSE = "dan-van-kheo"  # the course last week's session counts towards
+
+# slug: (codes of the units it is assigned to, assigned days ago, due in days: < 0 is past).
+COURSE_PLAN = {
+    "quan-triet-chi-thi-dan-van": (["HT"], 150, -20),
+    DEMO_COURSE: (["HT"], 120, 60),
+    "co-so-phap-ly-dan-van": (["BCHQS-HS", "BCHQS-HK", "BDBP"], 100, 30),
+    "dia-ban-vung-dac-thu": (["BDBP", "BCHQS-HS"], 80, 45),
+    "tiep-dan-nam-tinh-hinh-phoi-hop": (["CAT", "BDBP"], 60, -5),
+    "to-chuc-thuc-hien-lam-diem": (["BCHQS-HS", "BCHQS-HK", "BDBP"], 30, 90),
+}
+OTHER_COURSE_PLAN = (["HT"], 45, 45)  # a published course the programme does not list
+
+# Cadres per course whose progress is recorded one by one through the services: enough for
+# reports to have data, bounded so that the large demo stays within seconds.
+SAMPLE = 12
+# Named accounts keep the story README tells (hocvien's is scripted below).
+NAMED = {"hocvien", "hocvien.bdbp", "chihuy.huongson"}
+# Share of a region's sampled cadres who finish a course: some regions ahead, some lagging.
+PACES = (0.85, 0.6, 0.35, 0.1)
 
 
 @dataclass
 class TrainingResult:
-    course: str | None = None
+    courses: list[str] = field(default_factory=list)
     enrolled: int = 0
     modules_read: int = 0
     completed: int = 0
     attempts: int = 0
 
 
-def demo_course(courses_dir: Path | None) -> Course | None:
-    """The shipped course, synced from ``courses_dir`` when the database does not have it."""
+def demo_courses(courses_dir: Path | None) -> list[Course]:
+    """The published courses, the shipped ones synced from ``courses_dir`` when the database
+    does not have them."""
     course = db.session.scalar(select(Course).where(Course.slug == DEMO_COURSE))
     if course is None and courses_dir is not None and (courses_dir / DEMO_COURSE).is_dir():
         sync_folders(courses_dir)
-        course = db.session.scalar(select(Course).where(Course.slug == DEMO_COURSE))
-    return course if course is not None and course.status == "published" else None
-
-
-def add_training(course: Course, rng: random.Random) -> TrainingResult:
-    now = utcnow()
-    result = TrainingResult(course=course.slug)
-    root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
-    _assignment, result.enrolled = enrollment.assign(
-        course, root, (now + dt.timedelta(days=60)).date(), actor=None, actor_name="demo"
+    return list(
+        db.session.scalars(select(Course).where(Course.status == "published").order_by(Course.slug))
     )
-    modules = list(
-        db.session.scalars(
-            select(Module).where(Module.course_id == course.id).order_by(Module.position)
+
+
+class _Story:
+    def __init__(self, rng: random.Random, now: dt.datetime) -> None:
+        self.rng, self.now = rng, now
+        self.result = TrainingResult()
+        self.units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+        # Each unit's group: its ancestor two levels below the province (a regional command,
+        # a commune police, a border post), whose pace its cadres follow.
+        groups = dict(
+            db.session.execute(
+                select(UnitClosure.descendant_id, UnitClosure.ancestor_id)
+                .join(Unit, Unit.id == UnitClosure.ancestor_id)
+                .where(Unit.depth == 2)
+            ).all()
         )
-    )
-    quiz = _quiz(course)
-    cadres = _cadres_of_the_district()
-    # The first (hocvien) is part way and failed the quiz once; then five finish everything,
-    # four are part way (two of them failed the quiz), the rest have not started.
-    for index, user in enumerate(cadres):
-        if index == 0:
-            read, answers = 2, [False]
-        elif index <= 5:
-            read, answers = len(modules), ([True] if index % 2 else [False, True])
-        elif index <= 9:
-            read, answers = rng.randint(1, len(modules) - 1), ([False] if index <= 7 else [])
-        else:
-            break
+        self.group_of = groups
+        self.pace = {g: PACES[i % len(PACES)] for i, g in enumerate(sorted(set(groups.values())))}
+        self.trainer = db.session.scalar(select(User).where(User.username == "giangvien"))
+        named = select(User.id).where(User.username.in_(NAMED))
+        self.named_ids = set(db.session.scalars(named))
+
+    def course(self, course: Course) -> None:
+        codes, days_ago, due_in = COURSE_PLAN.get(course.slug, OTHER_COURSE_PLAN)
+        assigned = self.now - dt.timedelta(days=days_ago)
+        due = (self.now + dt.timedelta(days=due_in)).date()
+        for code in codes:
+            _assignment, created = enrollment.assign(
+                course, db.session.get(Unit, self.units[code]), due, actor=None, actor_name="demo"
+            )
+            self.result.enrolled += created
+        db.session.execute(
+            update(Assignment).where(Assignment.course_id == course.id).values(created_at=assigned)
+        )
+        db.session.execute(
+            update(Enrollment).where(Enrollment.course_id == course.id).values(enrolled_at=assigned)
+        )
+        self.result.courses.append(course.slug)
+        modules = list(
+            db.session.scalars(
+                select(Module).where(Module.course_id == course.id).order_by(Module.position)
+            )
+        )
+        if not modules:
+            return
+        quiz = _quiz(course)
+        enrolled = db.session.execute(
+            select(User.id, User.unit_id)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course.id)
+            .order_by(User.id)
+        ).all()
+        candidates = [row for row in enrolled if row.id not in self.named_ids]
+        sample = self.rng.sample(candidates, min(SAMPLE, len(candidates)))
+        users = {
+            u.id: u
+            for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in sample])))
+        }
+        for row in sample:
+            pace = self.pace.get(self.group_of.get(row.unit_id), 0.5)
+            draw = self.rng.random()
+            if draw < pace:
+                read, answers = len(modules), ([True] if self.rng.random() < 0.7 else [False, True])
+            elif draw < pace + 0.3 and len(modules) > 1:
+                read = self.rng.randint(1, len(modules) - 1)
+                answers = [False] if self.rng.random() < 0.25 else []
+            else:
+                continue  # not started
+            self.progress(course, modules, quiz, users[row.id], assigned, read, answers)
+
+    def progress(
+        self,
+        course: Course,
+        modules: list[Module],
+        quiz: Quiz | None,
+        user: User,
+        assigned: dt.datetime,
+        read: int,
+        answers: list[bool],
+        finished: dt.datetime | None = None,
+    ) -> None:
+        """Read ``read`` modules and make the attempts through the services, then date them
+        between the assignment and now."""
+        rng, now = self.rng, self.now
+        span = max((now - assigned).days - 2, 1)
+        started = assigned + dt.timedelta(days=rng.randint(0, span), hours=rng.randint(7, 16))
+        if finished is None:
+            days = rng.randint(2, 20)
+            finished = min(started + dt.timedelta(days=days), now - dt.timedelta(hours=2))
+        step = (finished - started) / (read + 1)
         for module in modules[:read]:
-            result.modules_read += enrollment.mark_module_done(user, module)
-        for number, passing in enumerate(answers):
-            started = now - dt.timedelta(days=3 - number, hours=rng.randint(1, 8))
-            _attempt(quiz, user, passing, started, rng)
-            result.attempts += 1
-    result.completed = len(
-        db.session.scalars(
-            select(Enrollment.user_id).where(
+            self.result.modules_read += enrollment.mark_module_done(user, module)
+        if read:
+            db.session.execute(
+                update(ModuleProgress),
+                [
+                    {
+                        "user_id": user.id,
+                        "module_id": module.id,
+                        "completed_at": started + step * number,
+                    }
+                    for number, module in enumerate(modules[:read])
+                ],
+            )
+        if quiz is not None:
+            for number, passing in enumerate(answers):
+                when = finished - dt.timedelta(days=len(answers) - 1 - number, minutes=40)
+                _attempt(quiz, user, passing, when, rng, self.trainer)
+                self.result.attempts += 1
+        db.session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.user_id == user.id,
                 Enrollment.course_id == course.id,
                 Enrollment.completed_at.is_not(None),
             )
-        ).all()
+            .values(completed_at=finished)
+        )
+
+    def hocvien(self, courses: dict[str, Course]) -> None:
+        """hocvien: part way through the demo course (failed its quiz three days ago), finished
+        the legal course twelve days ago, late with the overdue one."""
+        user = db.session.scalar(select(User).where(User.username == "hocvien"))
+        if user is None:
+            return
+        for slug, read_all, answers, days_ago in (
+            (DEMO_COURSE, False, [False], 3),
+            ("co-so-phap-ly-dan-van", True, [True], 12),
+        ):
+            course = courses.get(slug)
+            if course is None:
+                continue
+            modules = list(
+                db.session.scalars(
+                    select(Module).where(Module.course_id == course.id).order_by(Module.position)
+                )
+            )
+            finished = self.now - dt.timedelta(days=days_ago)
+            read = len(modules) if read_all else min(2, len(modules))
+            assigned = finished - dt.timedelta(days=10)
+            self.progress(course, modules, _quiz(course), user, assigned, read, answers, finished)
+
+
+def add_training(courses: list[Course], rng: random.Random) -> TrainingResult:
+    story = _Story(rng, utcnow())
+    for course in courses:
+        story.course(course)
+    story.hocvien({c.slug: c for c in courses})
+    result = story.result
+    result.completed = len(
+        db.session.scalars(select(Enrollment.id).where(Enrollment.completed_at.is_not(None))).all()
     )
     return result
 
 
-def _quiz(course: Course) -> Quiz:
-    """The course's required final quiz, as its folder defines it."""
+def _quiz(course: Course) -> Quiz | None:
+    """The course's required quiz, as its folder defines it (None: the course asks none)."""
     for slug in course.required_quizzes:
         quiz = attempts.get_quiz(course, slug)
         if quiz is not None and quiz.published:
             return quiz
-    raise InvalidInput(_l("The course %(slug)s has no published required quiz.", slug=course.slug))
-
-
-def _cadres_of_the_district() -> list[User]:
-    """hocvien first, then the district's other cadres (who attended last week's session)."""
-    district = (
-        select(UnitClosure.descendant_id)
-        .join(Unit, Unit.id == UnitClosure.ancestor_id)
-        .where(Unit.code == PROGRESS_UNIT)
-    )
-    users = list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "cadre", User.unit_id.in_(district))
-            .options(selectinload(User.role_rows))
-            .order_by(User.id)
-            .limit(40)
+    if course.required_quizzes:
+        raise InvalidInput(
+            _l("The course %(slug)s has no published required quiz.", slug=course.slug)
         )
-    )
-    users.sort(key=lambda u: u.username != "hocvien")
-    return users
+    return None
 
 
-def _attempt(quiz, user: User, passing: bool, started: dt.datetime, rng: random.Random) -> None:
+def _attempt(
+    quiz, user: User, passing: bool, started: dt.datetime, rng: random.Random, trainer: User
+) -> None:
     """An attempt answered through the engine like a cadre would, graded like a trainer would
     (essays: full credit when passing, none otherwise)."""
     attempt = attempts.start_attempt(quiz, user, now=started, rng=rng)
@@ -126,6 +243,8 @@ def _attempt(quiz, user: User, passing: bool, started: dt.datetime, rng: random.
     gradable = [i for i, q in enumerate(questions) if q.snapshot["kind"] != "essay"]
     wrong = set() if passing else set(rng.sample(gradable, min(4, len(gradable))))
     for offset, question in enumerate(questions):
+        if offset in wrong and offset % 2:
+            continue  # left blank, as one who ran out of time does
         response = _answer(question.snapshot, question.choice_order, right=offset not in wrong)
         attempts.save_answer(
             attempt, question.position, response, now=started + dt.timedelta(minutes=offset + 1)
@@ -134,12 +253,8 @@ def _attempt(quiz, user: User, passing: bool, started: dt.datetime, rng: random.
     for question in questions:
         if question.snapshot["kind"] == "essay":
             attempts.grade_essay(
-                attempt, question.position, 1.0 if passing else 0.0, grader=_trainer()
+                attempt, question.position, 1.0 if passing else 0.0, grader=trainer
             )
-
-
-def _trainer() -> User:
-    return db.session.scalar(select(User).where(User.username == "giangvien"))
 
 
 def _answer(snapshot: dict, order: list[int], *, right: bool) -> dict:

@@ -9,10 +9,11 @@ from lms.forms import Form, choice_int
 KIND_LABELS = {
     "province": _l("Province"),
     "military_command": _l("Provincial Military Command"),
-    "district_command": _l("District military command"),
+    "regional_defence_command": _l("Regional defence command"),
+    "district_command": _l("District military command (before 7/2025)"),
     "commune_command": _l("Commune military command"),
     "police": _l("Police"),
-    "district_police": _l("District police"),
+    "district_police": _l("District police (before 7/2025)"),
     "commune_police": _l("Commune police"),
     "border_command": _l("Border Guard Command"),
     "border_post": _l("Border post"),

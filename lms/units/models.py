@@ -10,10 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.database import Base, NFCString, UTCDateTime
 from lms.timeutil import utcnow
 
-# Kinds of unit, in the order they are offered in forms.
+# Kinds of unit, in the order they are offered in forms. Since 1 July 2025 local government has
+# two tiers (province, commune): the district kinds are kept for units recorded before then.
 UNIT_KINDS = (
     "province",
     "military_command",
+    "regional_defence_command",
     "district_command",
     "commune_command",
     "police",
