@@ -64,6 +64,9 @@ def test_demo_refuses_a_database_with_data_unless_forced(cli, province):
     result = cli("demo", "--force")
     assert result.exit_code == 0, result.output
     assert units.get_by_code("HS") is None and units.get_by_code("BCHQS-HS") is not None
+    # Forced again over its own data: the course content (quizzes included) is kept and reused.
+    again = cli("demo", "--force")
+    assert again.exit_code == 0, again.output
 
 
 def test_create_admin(cli, client):

@@ -75,7 +75,9 @@ def has_data() -> bool:
 
 
 # Course content stays: it comes from courses/ (lms init) or from trainers, not from the demo.
-KEPT_TABLES = {"courses", "modules", "module_revisions", "media_files"}
+# Quizzes and their questions are course content too: without them a second demo finds the
+# courses' required quizzes gone.
+KEPT_TABLES = {"courses", "modules", "module_revisions", "media_files", "quizzes", "questions"}
 
 
 def wipe() -> None:
