@@ -110,6 +110,55 @@ def test_the_text_is_nfc(slug):
         assert text == unicodedata.normalize("NFC", text), path.name
 
 
+# Common words typed without their diacritics ("nguoi" for "người"): none of them is a
+# Vietnamese word as written, so each is a stand-in.
+ASCII_STAND_INS = re.compile(
+    r"(?<![\w-])("
+    + "|".join(
+        [
+            "nguoi",
+            "khong",
+            "duoc",
+            "nhung",
+            "chung ta",
+            "dan van",
+            "can bo",
+            "chien si",
+            "chien sy",
+            "ton giao",
+            "dan toc",
+            "viet nam",
+            "ha tinh",
+            "huong dan",
+            "quan su",
+            "cong an",
+            "bien phong",
+            "nhan dan",
+            "bai hoc",
+            "khoa hoc",
+            "kiem tra",
+            "dong bao",
+        ]
+    )
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("slug", COURSES)
+def test_no_ascii_stand_ins_for_vietnamese_letters(slug):
+    """Module and question text has its diacritics. A short answer's accepted variants
+    (``=…`` lines of a .gift file) may list the unaccented spelling on purpose."""
+    found = []
+    for path in sorted((SHIPPED_COURSES_DIR / slug).iterdir()):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if path.suffix == ".gift" and line.lstrip().startswith(("=", "~", "$CATEGORY")):
+                continue
+            text = re.sub(r"https?://\S+|\w+(?:-\w+)+", " ", line)  # links and short names
+            found += [f"{path.name}:{number}: {m.group(0)}" for m in ASCII_STAND_INS.finditer(text)]
+    assert not found
+
+
 @pytest.mark.parametrize("slug", COURSES)
 def test_every_module_renders_without_warnings(slug, caplog):
     course = parsed(slug)
