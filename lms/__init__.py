@@ -43,6 +43,7 @@ def _blueprints():
     from lms.quizzes.authoring import bp as quiz_authoring_bp
     from lms.quizzes.question_editor import bp as question_editor_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.reports.views import bp as reports_bp
     from lms.units.views import bp as units_bp
 
     return [
@@ -60,6 +61,7 @@ def _blueprints():
         sessions_bp,
         attendance_bp,
         certificates_bp,
+        reports_bp,
     ]
 
 
@@ -183,6 +185,8 @@ def _register_template_helpers(app: Flask) -> None:
     from lms.attendance.permissions import can_follow_units, can_mark, can_run_sessions
     from lms.certificates.permissions import can_list_certificates, can_revoke
     from lms.courses.permissions import can_assign, can_author, can_edit_course
+    from lms.reports.permissions import can_view_dashboard
+    from lms.reports.workbook import display as report_cell
 
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals.update(
@@ -194,9 +198,12 @@ def _register_template_helpers(app: Flask) -> None:
         can_follow_units=can_follow_units,
         can_list_certificates=can_list_certificates,
         can_revoke_certificates=can_revoke,
+        can_view_dashboard=can_view_dashboard,
     )
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["number"] = formatting.number
+    app.jinja_env.filters["month"] = formatting.month
+    app.jinja_env.filters["report_cell"] = report_cell

@@ -19,6 +19,7 @@ from lms.demo.cli import demo_command
 from lms.maintenance import backup_command, create_admin_command, init_command
 from lms.people.cli import users_group
 from lms.quizzes.cli import quizzes_group
+from lms.reports.cli import report_command
 from lms.units.cli import units_group
 
 
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
         courses_group,
         quizzes_group,
         certificates_group,
+        report_command,
     ]
     for command in commands:
         app.cli.add_command(command)

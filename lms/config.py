@@ -73,6 +73,10 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "CHECKIN_CLOSES_AFTER_MINUTES": (30, int),
     "LATE_AFTER_MINUTES": (15, int),
     "CHECKIN_LIMIT": ("20 per 10 minutes", str),
+    # The command dashboard: the completion rate the province aims at (the charts' target
+    # line) and the rate under which a unit is listed among the lagging ones (percent).
+    "COMPLETION_TARGET": (90, int),
+    "LAGGING_BELOW": (70, int),
 }
 
 LOCALES = ("vi", "en")
@@ -124,6 +128,10 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     ):
         if not 0 <= values[name] <= 240:
             raise ConfigError(f"LMS_{name} must be between 0 and 240")
+
+    for name in ("COMPLETION_TARGET", "LAGGING_BELOW"):
+        if not 1 <= values[name] <= 100:
+            raise ConfigError(f"LMS_{name} must be a percentage between 1 and 100")
 
     database_url = values["DATABASE_URL"] or "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
     return {

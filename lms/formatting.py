@@ -21,3 +21,8 @@ def number(value: int | float | None, *, exact: bool = False) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="0.###############") if exact else format_decimal(value)
+
+
+def month(value: dt.date | None) -> str:
+    """A month as the reviews write it: 07/2026."""
+    return format_date(value, "MM/yyyy") if value else ""

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from lms.extensions import db
 from lms.inputs import parse_int
@@ -52,3 +52,18 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+class RowPage(ListPage):
+    """A page of a query that selects several columns (``db.paginate`` keeps only the first):
+    two queries, the count and the page's rows."""
+
+    def __init__(self, query: Select[Any], per_page: int | None = None) -> None:
+        per_page = per_page or current_app.config["PAGE_SIZE"]
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        self.total = total or 0
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(page_number(), self.pages)
+        offset = (self.page - 1) * per_page
+        self.items = list(db.session.execute(query.limit(per_page).offset(offset)))

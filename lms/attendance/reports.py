@@ -351,6 +351,34 @@ def unit_rates(
     return total, own, rows
 
 
+def person_tallies(
+    unit_id: int, since: dt.datetime, until: dt.datetime, now: dt.datetime
+) -> dict[int, Tally]:
+    """Attendance at the sessions held in [since, until) of each person placed in the unit
+    itself (by the unit they were in when the roster was taken). One query."""
+    window = and_(
+        TrainingSession.cancelled_at.is_(None),
+        TrainingSession.starts_at >= since,
+        TrainingSession.starts_at < until,
+        TrainingSession.ends_at <= now,
+    )
+    pairs = roster_pairs(window, now).subquery()
+    rows = db.session.execute(
+        select(pairs.c.user_id, func.count(), *_status_sums(AttendanceRecord.status))
+        .select_from(pairs)
+        .outerjoin(
+            AttendanceRecord,
+            and_(
+                AttendanceRecord.session_id == pairs.c.session_id,
+                AttendanceRecord.user_id == pairs.c.user_id,
+            ),
+        )
+        .where(unit_at_session(pairs.c.session_id, pairs.c.user_id) == unit_id)
+        .group_by(pairs.c.user_id)
+    ).all()
+    return {row[0]: _tally(*row[1:]) for row in rows}
+
+
 def _tally(
     count: int, present: int | None, late: int | None, excused: int | None, absent: int | None
 ) -> Tally:

@@ -24,6 +24,8 @@ from lms.i18n import LOCALE_COOKIE, select_locale
 from lms.people import services as people
 from lms.people.forms import ROLE_LABELS
 from lms.people.models import ROLES
+from lms.reports import views as reports
+from lms.reports.permissions import can_view_dashboard
 from lms.timeutil import local_today, utcnow
 from lms.urls import safe_next
 
@@ -42,6 +44,9 @@ def home():
             today=local_today(current_app.config["TIMEZONE"]),
             status_labels=STATUS_LABELS,
         )
+    if current_user.has_role("commander") and can_view_dashboard(current_user):
+        # A commander's home is the command dashboard of their unit.
+        return reports.overview_page()
     return render_template("core/home.html", user=current_user)
 
 

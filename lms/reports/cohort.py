@@ -1,0 +1,249 @@
+"""Who counts in a review: the enrollments whose due date falls in the period, each placed in
+the unit its person was in on the due date, with what each one achieved. Every figure of the
+dashboard and the report is a sum over this one set.
+
+- An enrollment counts in the period its due date falls in (local dates).
+- A person counts for the unit they were in at the end of the due date, so a transfer does not
+  move history; without a recorded membership then, their current unit.
+- Completed on time: completed by the end of the due date (``Enrollment.on_time``).
+- Overdue: not completed and the due date is past.
+- Accounts deactivated since (people who left the forces) are left out: they cannot complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from lms.attendance.reports import Tally
+from lms.certificates.models import Certificate
+from lms.courses.models import Course, Enrollment
+from lms.people.models import UnitMembership, User, UserRole
+from lms.quizzes.models import Attempt, Quiz
+from lms.reports.localtime import day_end
+from lms.timeutil import Period, to_local_naive
+from lms.units.models import Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a review covers: a unit's subtree (None: the whole province), a period, optionally
+    one course; ``today`` (local) and ``now`` decide what is overdue."""
+
+    unit: Unit | None
+    period: Period
+    course: Course | None
+    zone: str
+    today: dt.date
+    now: dt.datetime
+
+    @property
+    def first_day(self) -> dt.date:
+        return _local_date(self.period.since, self.zone)
+
+    @property
+    def end_day(self) -> dt.date:
+        """The day after the period's last day."""
+        return _local_date(self.period.until, self.zone)
+
+    @property
+    def over(self) -> bool:
+        return self.today >= self.end_day
+
+
+def _local_date(moment: dt.datetime, zone: str) -> dt.date:
+    local = to_local_naive(moment, zone)
+    assert local is not None
+    return local.date()
+
+
+@dataclass
+class Figures:
+    """One row of the review: a unit (with everything below it), a person, or a group."""
+
+    cadres: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    score_sum: float = 0.0
+    scored: int = 0
+    certificates: int = 0
+    attendance: Tally = field(default_factory=Tally)
+
+    @property
+    def rate(self) -> float | None:
+        """Completion rate in percent, None when nothing was due."""
+        return round(100 * self.completed / self.enrolled, 1) if self.enrolled else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.enrolled, 1) if self.enrolled else None
+
+    @property
+    def average_score(self) -> float | None:
+        """The average of each enrollment's best quiz score, over those who sat a quiz."""
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attendance.rate
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "cadres",
+            "enrolled",
+            "completed",
+            "on_time",
+            "overdue",
+            "score_sum",
+            "scored",
+            "certificates",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("present", "late", "excused", "absent", "unmarked"):
+            setattr(
+                self.attendance,
+                name,
+                getattr(self.attendance, name) + getattr(other.attendance, name),
+            )
+
+
+def placed_unit(scope: Scope, user_id: Any, due_date: Any, current_unit: Any) -> Any:
+    """SQL: the unit a person was in at the end of the due date, else their current one."""
+    membership = aliased(UnitMembership)
+    moment = day_end(due_date, scope.zone, scope.first_day)
+    recorded = (
+        select(membership.unit_id)
+        .where(
+            membership.user_id == user_id,
+            membership.started_at < moment,
+            or_(membership.ended_at.is_(None), membership.ended_at >= moment),
+        )
+        .order_by(membership.started_at.desc())
+        .limit(1)
+        .correlate_except(membership)
+        .scalar_subquery()
+    )
+    return func.coalesce(recorded, current_unit)
+
+
+def cohort(scope: Scope) -> Subquery:
+    """One row per counted enrollment: who, which course, where they counted, due date,
+    completion, their best quiz score and whether a certificate stands."""
+    best = (
+        select(func.max(Attempt.score))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(
+            Attempt.user_id == Enrollment.user_id,
+            Quiz.course_id == Enrollment.course_id,
+            Attempt.state == "graded",
+            Attempt.score.is_not(None),
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    certified = exists().where(
+        Certificate.user_id == Enrollment.user_id,
+        Certificate.course_id == Enrollment.course_id,
+        Certificate.revoked_at.is_(None),
+        Certificate.superseded_at.is_(None),
+    )
+    query = (
+        select(
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.user_id.label("user_id"),
+            Enrollment.course_id.label("course_id"),
+            Enrollment.due_date.label("due_date"),
+            Enrollment.completed_at.label("completed_at"),
+            placed_unit(scope, Enrollment.user_id, Enrollment.due_date, User.unit_id).label(
+                "unit_id"
+            ),
+            case((Enrollment.completed_at.is_not(None), 1), else_=0).label("completed"),
+            case((Enrollment.on_time.is_(True), 1), else_=0).label("on_time"),
+            case(
+                (and_(Enrollment.completed_at.is_(None), Enrollment.due_date < scope.today), 1),
+                else_=0,
+            ).label("overdue"),
+            best.label("best"),
+            cast(certified, Integer).label("certified"),
+        )
+        .join(User, User.id == Enrollment.user_id)
+        .where(
+            User.active.is_(True),
+            Enrollment.due_date >= scope.first_day,
+            Enrollment.due_date < scope.end_day,
+        )
+    )
+    if scope.course is not None:
+        query = query.where(Enrollment.course_id == scope.course.id)
+    return query.subquery("cohort")
+
+
+def sums(rows: Subquery) -> list[Any]:
+    """The aggregate columns of a group of cohort rows, in ``figures_from``'s order."""
+    return [
+        func.count(),
+        func.sum(rows.c.completed),
+        func.sum(rows.c.on_time),
+        func.sum(rows.c.overdue),
+        func.sum(rows.c.best),
+        func.count(rows.c.best),
+        func.sum(rows.c.certified),
+    ]
+
+
+def figures_from(values: Any) -> Figures:
+    enrolled, completed, on_time, overdue, score_sum, scored, certified = values
+    return Figures(
+        enrolled=enrolled or 0,
+        completed=int(completed or 0),
+        on_time=int(on_time or 0),
+        overdue=int(overdue or 0),
+        score_sum=float(score_sum or 0),
+        scored=scored or 0,
+        certificates=int(certified or 0),
+    )
+
+
+def cadres_moment(scope: Scope) -> dt.datetime:
+    """When headcounts are taken: the period's end, or now while it runs."""
+    return min(scope.period.until, scope.now)
+
+
+def placed_cadres(scope: Scope) -> Subquery:
+    """Active cadre accounts that existed at ``cadres_moment``, with the unit they were in."""
+    moment = cadres_moment(scope)
+    membership = aliased(UnitMembership)
+    at_moment = (
+        select(membership.unit_id)
+        .where(
+            membership.user_id == User.id,
+            membership.started_at <= moment,
+            or_(membership.ended_at.is_(None), membership.ended_at > moment),
+        )
+        .order_by(membership.started_at.desc())
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return (
+        select(User.id.label("user_id"), func.coalesce(at_moment, User.unit_id).label("unit_id"))
+        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "cadre"))
+        .where(User.active.is_(True), User.created_at <= moment)
+        .subquery("cadres")
+    )

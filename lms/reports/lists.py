@@ -1,0 +1,224 @@
+"""The review's lists: reminders (overdue people, lagging units), commendations (the best
+units, people who finished early with high scores) and the pilot units against the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.people.models import User
+from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums
+from lms.reports.localtime import day_end
+from lms.units.models import Unit, UnitClosure
+
+# Commendation rules: finished at least this many days before the due date, with at least
+# this best score (percent); units need this many enrollments to be ranked at all.
+EARLY_DAYS = 7
+HIGH_SCORE = 90
+MIN_ENROLLED_TO_RANK = 5
+
+
+@dataclass
+class PersonCourse:
+    """A person and one of their courses in the period (overdue, or finished early)."""
+
+    user_id: int
+    username: str
+    full_name: str
+    rank: str
+    position: str
+    unit_code: str
+    unit_name: str
+    course_id: int
+    course_slug: str
+    course_title: str
+    due_date: dt.date
+    completed_at: dt.datetime | None
+    best: float | None
+
+    def days_overdue(self, today: dt.date) -> int:
+        return (today - self.due_date).days
+
+
+def _in_subtree(scope: Scope, rows: Any) -> Any:
+    """A join condition putting cohort rows within the scope's subtree (None: everywhere)."""
+    if scope.unit is None:
+        return None
+    return and_(
+        UnitClosure.descendant_id == rows.c.unit_id, UnitClosure.ancestor_id == scope.unit.id
+    )
+
+
+def _people_query(scope: Scope, rows: Any) -> Any:
+    placed = aliased(Unit)
+    query = (
+        select(
+            User.id,
+            User.username,
+            User.full_name,
+            User.rank,
+            User.position,
+            placed.code,
+            placed.name,
+            Course.id,
+            Course.slug,
+            Course.title,
+            rows.c.due_date,
+            rows.c.completed_at,
+            rows.c.best,
+        )
+        .select_from(rows)
+        .join(User, User.id == rows.c.user_id)
+        .join(Course, Course.id == rows.c.course_id)
+        .join(placed, placed.id == rows.c.unit_id)
+    )
+    condition = _in_subtree(scope, rows)
+    if condition is not None:
+        query = query.join(UnitClosure, condition)
+    return query
+
+
+def overdue_query(scope: Scope) -> Any:
+    """Everyone in the subtree with a course due in the period and not completed past its due
+    date, the longest overdue first (rows for ``PersonCourse``)."""
+    rows = cohort(scope)
+    return (
+        _people_query(scope, rows)
+        .where(rows.c.overdue == 1)
+        .order_by(rows.c.due_date, User.full_name, User.id, Course.title)
+    )
+
+
+def overdue_people(scope: Scope) -> list[PersonCourse]:
+    """The whole overdue list. One query."""
+    return [PersonCourse(*row) for row in db.session.execute(overdue_query(scope))]
+
+
+def early_high_scorers(scope: Scope, *, limit: int = 50) -> list[PersonCourse]:
+    """People who completed a course of the period at least ``EARLY_DAYS`` before its due date
+    with a best score of at least ``HIGH_SCORE``: the best score first, then the earliest."""
+    rows = cohort(scope)
+    early = rows.c.completed_at < day_end(
+        rows.c.due_date, scope.zone, scope.first_day, days_before=EARLY_DAYS
+    )
+    query = (
+        _people_query(scope, rows)
+        .where(rows.c.completed == 1, rows.c.best >= HIGH_SCORE, early)
+        .order_by(rows.c.best.desc(), rows.c.completed_at, User.full_name, User.id)
+        .limit(limit)
+    )
+    return [PersonCourse(*row) for row in db.session.execute(query)]
+
+
+@dataclass
+class RankedUnit:
+    unit_id: int
+    code: str
+    name: str
+    kind: str
+    depth: int  # below the scope's unit (1: directly below)
+    pilot: bool
+    figures: Figures
+
+
+def unit_league(scope: Scope) -> list[RankedUnit]:
+    """Every unit below the scope's unit (at any depth) with something due in the period, each
+    with the figures of its whole subtree. One query over the closure table."""
+    rows = cohort(scope)
+    placed_in = aliased(UnitClosure)  # placed unit -> each of its ancestors
+    query = (
+        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.depth, Unit.pilot, *sums(rows))
+        .select_from(rows)
+        .join(placed_in, placed_in.descendant_id == rows.c.unit_id)
+        .join(Unit, Unit.id == placed_in.ancestor_id)
+        .group_by(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.depth, Unit.pilot)
+    )
+    base_depth = 0
+    if scope.unit is not None:
+        within = aliased(UnitClosure)
+        query = query.join(
+            within,
+            and_(
+                within.descendant_id == placed_in.ancestor_id,
+                within.ancestor_id == scope.unit.id,
+                within.depth > 0,
+            ),
+        )
+        base_depth = scope.unit.depth + 1
+    out = []
+    for unit_id, code, name, kind, depth, pilot, *values in db.session.execute(query):
+        out.append(
+            RankedUnit(
+                unit_id, code, name, kind, depth - base_depth + 1, pilot, figures_from(values)
+            )
+        )
+    return out
+
+
+def lagging_units(league: list[RankedUnit], threshold: float) -> list[RankedUnit]:
+    """Units whose completion rate is below ``threshold``, the furthest behind first."""
+    behind = [u for u in league if u.figures.rate is not None and u.figures.rate < threshold]
+    return sorted(behind, key=lambda u: (u.figures.rate, -u.figures.enrolled, u.name))
+
+
+def best_units(league: list[RankedUnit], *, limit: int = 10) -> list[RankedUnit]:
+    """The highest completion rates (on-time rate, then size, break ties), among units with
+    at least ``MIN_ENROLLED_TO_RANK`` enrollments."""
+    ranked = [u for u in league if u.figures.enrolled >= MIN_ENROLLED_TO_RANK]
+    ranked.sort(
+        key=lambda u: (
+            -(u.figures.rate or 0),
+            -(u.figures.on_time_rate or 0),
+            -u.figures.enrolled,
+            u.name,
+        )
+    )
+    return ranked[:limit]
+
+
+@dataclass
+class PilotComparison:
+    pilots: Figures
+    rest: Figures
+    units: list[RankedUnit]  # the pilot units themselves, each with its subtree's figures
+
+
+def pilots_against_rest(scope: Scope, league: list[RankedUnit]) -> PilotComparison:
+    """Everyone placed in a pilot unit or below one, against everyone else of the subtree.
+    One query (plus the league, computed once by the caller)."""
+    rows = cohort(scope)
+    pilot_above = aliased(UnitClosure)
+    pilot_unit = aliased(Unit)
+    in_pilot = exists().where(
+        pilot_above.descendant_id == rows.c.unit_id,
+        pilot_unit.id == pilot_above.ancestor_id,
+        pilot_unit.pilot.is_(True),
+    )
+    flag = case((in_pilot, 1), else_=0).label("in_pilot")
+    query = select(flag, *sums(rows)).select_from(rows)
+    condition = _in_subtree(scope, rows)
+    if condition is not None:
+        query = query.join(UnitClosure, condition)
+    groups = {row[0]: figures_from(row[1:]) for row in db.session.execute(query.group_by(flag))}
+    pilots = [u for u in league if u.pilot]
+    pilots.sort(key=lambda u: (-(u.figures.rate or 0), u.name))
+    return PilotComparison(groups.get(1, Figures()), groups.get(0, Figures()), pilots)
+
+
+def pilot_units_count(scope: Scope) -> int:
+    """How many pilot units the subtree holds (with or without anything due)."""
+    query = (
+        select(func.count()).select_from(Unit).where(Unit.pilot.is_(True), Unit.active.is_(True))
+    )
+    if scope.unit is not None:
+        query = query.join(
+            UnitClosure,
+            and_(UnitClosure.descendant_id == Unit.id, UnitClosure.ancestor_id == scope.unit.id),
+        )
+    return db.session.scalar(query) or 0

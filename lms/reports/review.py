@@ -1,0 +1,77 @@
+"""The review report for a unit and period, assembled once and written as a page, an XLSX
+workbook, a CSV file or JSON, so that every form shows the same numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lms.reports import figures, lists
+from lms.reports.cohort import Figures, Scope
+
+
+@dataclass
+class Review:
+    scope: Scope
+    overview: figures.Overview
+    courses: list[figures.CourseRow]
+    trend: list[figures.Month]
+    overdue: list[lists.PersonCourse]
+    lagging: list[lists.RankedUnit]
+    best_units: list[lists.RankedUnit]
+    early: list[lists.PersonCourse]
+    pilots: lists.PilotComparison
+    target: float
+    threshold: float
+
+
+def build(scope: Scope, *, target: float, threshold: float) -> Review:
+    """Everything of the report, in a fixed number of queries."""
+    league = lists.unit_league(scope)
+    return Review(
+        scope=scope,
+        overview=figures.unit_overview(scope),
+        courses=figures.course_rows(scope),
+        trend=figures.monthly_trend(scope),
+        overdue=lists.overdue_people(scope),
+        lagging=lists.lagging_units(league, threshold),
+        best_units=lists.best_units(league),
+        early=lists.early_high_scorers(scope),
+        pilots=lists.pilots_against_rest(scope, league),
+        target=target,
+        threshold=threshold,
+    )
+
+
+def _row(code: str, name: str, found: Figures) -> dict[str, Any]:
+    return {
+        "unit_code": code,
+        "unit_name": name,
+        "cadres": found.cadres,
+        "assigned": found.enrolled,
+        "completed": found.completed,
+        "on_time": found.on_time,
+        "overdue": found.overdue,
+        "rate": found.rate,
+        "attendance_rate": found.attendance_rate,
+        "average_score": found.average_score,
+        "certificates": found.certificates,
+    }
+
+
+def as_json(overview: figures.Overview, scope: Scope) -> dict[str, Any]:
+    """``GET /api/reports/completion``: the unit's total and one row per unit directly below
+    it (and the unit's own people, when it has any), rates in percent."""
+    unit = overview.unit
+    rows = [_row(row.code, row.name, row.figures) for row in overview.rows]
+    own = overview.own
+    if unit is not None and (own.enrolled or own.cadres):
+        rows.insert(0, _row(unit.code, unit.name, own) | {"own": True})
+    return {
+        "unit": unit.code if unit is not None else None,
+        "unit_name": unit.name if unit is not None else None,
+        "period": scope.period.label,
+        "course": scope.course.slug if scope.course is not None else None,
+        "total": _row(unit.code if unit else "", unit.name if unit else "", overview.total),
+        "rows": rows,
+    }

@@ -1,0 +1,235 @@
+"""The command dashboard (a commander's home), its reminders, commendations and pilots pages,
+the review report (printable page, XLSX, CSV), a person's training record, and the JSON API.
+
+Every page takes the same query arguments (``unit``, ``period``/``year``, ``course``), read by
+``selection.select_review``: a link from one page to another keeps what the commander chose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.permissions import require
+from lms.certificates import queries as certificates
+from lms.courses import standing
+from lms.paging import RowPage
+from lms.people import services as people
+from lms.periods import describe
+from lms.reports import dashboard, figures, lists, review, workbook
+from lms.reports.lists import PersonCourse
+from lms.reports.permissions import can_view_dashboard, can_view_training_record
+from lms.reports.selection import OutsideScope, Selection, UnknownUnit, select_review
+from lms.spreadsheets import CSV_TYPE, XLSX_TYPE
+from lms.timeutil import local_today, utcnow
+from lms.units import services as units
+from lms.units.scope import can_see_unit
+
+bp = Blueprint("reports", __name__)
+
+ROLES = ("commander", "admin")
+
+
+def _selection() -> Selection:
+    """The request's unit, period and course; 404/403 for a unit that does not exist or is not
+    the viewer's to see."""
+    if not can_view_dashboard(current_user):
+        abort(403)
+    try:
+        return select_review(
+            current_user, request.args, zone=current_app.config["TIMEZONE"], now=utcnow()
+        )
+    except UnknownUnit:
+        abort(404)
+    except OutsideScope:
+        abort(403)
+
+
+def _page(template: str, selection: Selection, **context: Any) -> Any:
+    unit = selection.unit
+    path = []
+    if unit is not None:
+        path = [u for u in units.ancestors(unit) if _visible(u.id)]
+    return render_template(
+        template,
+        selection=selection,
+        unit=unit,
+        path=path,
+        period_words=describe(selection.scope.period) if selection.scope else "",
+        target=current_app.config["COMPLETION_TARGET"],
+        lagging_below=current_app.config["LAGGING_BELOW"],
+        **context,
+    ), (400 if selection.errors else 200)
+
+
+def _visible(unit_id: int) -> bool:
+    return can_see_unit(current_user, unit_id)
+
+
+@bp.get("/dashboard/")
+@require(*ROLES)
+def index():
+    return overview_page()
+
+
+def overview_page() -> Any:
+    """The dashboard's overview: a commander's home page too (``/`` renders it, one round trip
+    less on a weak connection)."""
+    selection = _selection()
+    if selection.scope is None:
+        return _page("reports/index.html", selection)
+    return _page(
+        "reports/index.html",
+        selection,
+        **dashboard.overview(selection.scope, current_app.config["COMPLETION_TARGET"]),
+    )
+
+
+@bp.get("/dashboard/reminders")
+@require(*ROLES)
+def reminders():
+    selection = _selection()
+    if selection.scope is None:
+        return _page("reports/reminders.html", selection)
+    page = RowPage(lists.overdue_query(selection.scope))
+    page.items = [PersonCourse(*row) for row in page.items]
+    league = lists.unit_league(selection.scope)
+    return _page(
+        "reports/reminders.html",
+        selection,
+        page=page,
+        lagging=lists.lagging_units(league, current_app.config["LAGGING_BELOW"]),
+        today=selection.scope.today,
+    )
+
+
+@bp.get("/dashboard/commendations")
+@require(*ROLES)
+def commendations():
+    selection = _selection()
+    if selection.scope is None:
+        return _page("reports/commendations.html", selection)
+    league = lists.unit_league(selection.scope)
+    return _page(
+        "reports/commendations.html",
+        selection,
+        best_units=lists.best_units(league),
+        early=lists.early_high_scorers(selection.scope),
+        early_days=lists.EARLY_DAYS,
+        high_score=lists.HIGH_SCORE,
+        min_enrolled=lists.MIN_ENROLLED_TO_RANK,
+    )
+
+
+@bp.get("/dashboard/pilots")
+@require(*ROLES)
+def pilots():
+    selection = _selection()
+    if selection.scope is None:
+        return _page("reports/pilots.html", selection)
+    league = lists.unit_league(selection.scope)
+    return _page(
+        "reports/pilots.html",
+        selection,
+        comparison=lists.pilots_against_rest(selection.scope, league),
+        pilot_count=lists.pilot_units_count(selection.scope),
+    )
+
+
+def _review(selection: Selection) -> review.Review:
+    assert selection.scope is not None
+    return review.build(
+        selection.scope,
+        target=current_app.config["COMPLETION_TARGET"],
+        threshold=current_app.config["LAGGING_BELOW"],
+    )
+
+
+@bp.get("/dashboard/report")
+@require(*ROLES)
+def report():
+    selection = _selection()
+    if selection.scope is None:
+        return _page("reports/report.html", selection)
+    found = _review(selection)
+    return _page(
+        "reports/report.html",
+        selection,
+        review=found,
+        heading=workbook.heading_lines(found),
+        sheets=workbook.sheets(found),
+        place=current_app.config["CERTIFICATE_PLACE"],
+        issuer=current_app.config["ISSUER_NAME"],
+        today=selection.scope.today,
+    )
+
+
+def _file_name(selection: Selection, extension: str) -> str:
+    assert selection.scope is not None
+    unit = selection.unit.code if selection.unit is not None else "tinh"
+    course = f"-{selection.course.slug}" if selection.course is not None else ""
+    return f"bao-cao-{unit}-{selection.scope.period.label}{course}.{extension}"
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/dashboard/report.xlsx")
+@require(*ROLES)
+def report_xlsx():
+    selection = _selection()
+    if selection.scope is None:
+        abort(400, "; ".join(selection.errors))
+    return _download(workbook.as_xlsx(_review(selection)), XLSX_TYPE, _file_name(selection, "xlsx"))
+
+
+@bp.get("/dashboard/report.csv")
+@require(*ROLES)
+def report_csv():
+    selection = _selection()
+    if selection.scope is None:
+        abort(400, "; ".join(selection.errors))
+    return _download(workbook.as_csv(_review(selection)), CSV_TYPE, _file_name(selection, "csv"))
+
+
+@bp.get("/dashboard/people/<username>")
+@require(*ROLES)
+def person(username: str):
+    named = people.get_by_username(username[:64])
+    found = people.load_user(named.id) if named is not None else None  # with the unit
+    if found is None or not can_view_training_record(current_user, found):
+        abort(404)
+    now = utcnow()
+    return render_template(
+        "reports/person.html",
+        person=found,
+        training=standing.my_training(found, now),
+        certificates=certificates.mine(found.id),
+        today=local_today(current_app.config["TIMEZONE"]),
+    )
+
+
+@bp.get("/api/reports/completion")
+@require(*ROLES)
+def api_completion():
+    """The JSON of DESIGN.md: 403 outside the viewer's reach, 400 for a bad period, course or
+    unknown unit."""
+    if not can_view_dashboard(current_user):
+        return jsonify(error=_("You may not see this unit.")), 403
+    try:
+        selection = select_review(
+            current_user, request.args, zone=current_app.config["TIMEZONE"], now=utcnow()
+        )
+    except UnknownUnit:
+        return jsonify(error=_("There is no unit with this code.")), 400
+    except OutsideScope:
+        return jsonify(error=_("You may not see this unit.")), 403
+    if selection.scope is None:
+        return jsonify(error=" ".join(selection.errors)), 400
+    overview = figures.unit_overview(selection.scope)
+    return jsonify(review.as_json(overview, selection.scope))

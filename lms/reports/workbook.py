@@ -1,0 +1,310 @@
+"""The review report as tables, written as a formatted XLSX workbook (a title block, frozen
+headers, numbers as numbers, percentages formatted) or as one CSV file (UTF-8 with BOM,
+formula-safe). Both come from ``tables()``, so they cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from lms.periods import describe
+from lms.reports.cohort import Figures
+from lms.reports.lists import PersonCourse, RankedUnit
+from lms.reports.review import Review
+from lms.spreadsheets import to_csv
+from lms.timeutil import to_local_naive
+
+
+class Percent(float):
+    """A rate in percent: a number in the CSV, a formatted percentage in the workbook."""
+
+
+@dataclass
+class Sheet:
+    name: str  # the sheet's tab (31 characters at most)
+    title: str  # the heading above the table
+    header: list[str]
+    rows: list[list[Any]]
+
+
+def _percent(value: float | None) -> Percent | None:
+    return Percent(value) if value is not None else None
+
+
+def _percent_header(name: str) -> str:
+    """A column of percentages (outside the message: a catalogue reads "%)" as a placeholder)."""
+    return f"{name} (%)"
+
+
+def _figure_header() -> list[str]:
+    return [
+        _("Headcount"),
+        _("Assigned"),
+        _("Completed"),
+        _("On time"),
+        _("Overdue"),
+        _percent_header(_("Completion rate")),
+        _percent_header(_("Attendance rate")),
+        _percent_header(_("Average best score")),
+        _("Certificates issued"),
+    ]
+
+
+def _figure_cells(found: Figures) -> list[Any]:
+    return [
+        found.cadres,
+        found.enrolled,
+        found.completed,
+        found.on_time,
+        found.overdue,
+        _percent(found.rate),
+        _percent(found.attendance_rate),
+        _percent(found.average_score),
+        found.certificates,
+    ]
+
+
+def report_title(review: Review) -> str:
+    period = review.scope.period
+    if "-H" in period.label:
+        return _("Training review, %(period)s (6-month review)", period=describe(period))
+    return _("Training review, %(period)s (annual review)", period=describe(period))
+
+
+def heading_lines(review: Review) -> list[str]:
+    scope = review.scope
+    unit = scope.unit.name if scope.unit is not None else _("The whole province")
+    lines = [
+        report_title(review),
+        _("Unit: %(unit)s", unit=unit),
+        _("Period: %(period)s", period=f"{describe(scope.period)} ({scope.period.label})"),
+    ]
+    if scope.course is not None:
+        lines.append(_("Course: %(title)s", title=scope.course.title))
+    moment = format_datetime(scope.now, "dd/MM/yyyy HH:mm")  # shown in the configured zone
+    lines.append(_("Figures as of %(moment)s", moment=moment))
+    return lines
+
+
+def _units_sheet(review: Review) -> Sheet:
+    overview = review.overview
+    rows = []
+    if overview.unit is not None and (overview.own.enrolled or overview.own.cadres):
+        own = overview.own
+        name = _("%(unit)s (its own people)", unit=overview.unit.name)
+        rows.append([overview.unit.code, name, *_figure_cells(own)])
+    for row in overview.rows:
+        rows.append([row.code, row.name, *_figure_cells(row.figures)])
+    rows.append(["", _("Total"), *_figure_cells(overview.total)])
+    return Sheet(
+        _("Units"),
+        _("Completion by unit"),
+        [_("Unit code"), _("Unit"), *_figure_header()],
+        rows,
+    )
+
+
+def _courses_sheet(review: Review) -> Sheet:
+    header = [_("Course code"), _("Course"), *_figure_header()[1:6], *_figure_header()[7:]]
+    rows = []
+    for row in review.courses:
+        cells = _figure_cells(row.figures)
+        rows.append([row.slug, row.title, *cells[1:6], *cells[7:]])
+    return Sheet(_("Courses"), _("Completion by course"), header, rows)
+
+
+def _person_cells(item: PersonCourse) -> list[Any]:
+    return [item.full_name, item.username, item.rank, item.position, item.unit_name]
+
+
+def _person_header() -> list[str]:
+    return [_("Full name"), _("Username"), _("Rank"), _("Position"), _("Unit")]
+
+
+def _overdue_sheet(review: Review) -> Sheet:
+    today = review.scope.today
+    return Sheet(
+        _("Overdue"),
+        _("Reminders: cadres with overdue courses"),
+        [*_person_header(), _("Course"), _("Due date"), _("Days overdue")],
+        [
+            [*_person_cells(item), item.course_title, item.due_date, item.days_overdue(today)]
+            for item in review.overdue
+        ],
+    )
+
+
+def _unit_rank_cells(unit: RankedUnit) -> list[Any]:
+    found = unit.figures
+    return [
+        unit.code,
+        unit.name,
+        found.enrolled,
+        found.completed,
+        found.on_time,
+        found.overdue,
+        _percent(found.rate),
+        _percent(found.on_time_rate),
+    ]
+
+
+def _unit_rank_header() -> list[str]:
+    return [
+        _("Unit code"),
+        _("Unit"),
+        _("Assigned"),
+        _("Completed"),
+        _("On time"),
+        _("Overdue"),
+        _percent_header(_("Completion rate")),
+        _percent_header(_("On-time rate")),
+    ]
+
+
+def _lagging_sheet(review: Review) -> Sheet:
+    return Sheet(
+        _("Lagging units"),
+        _("Reminders: units below %(rate)s %% completion", rate=f"{review.threshold:g}"),
+        _unit_rank_header(),
+        [_unit_rank_cells(unit) for unit in review.lagging],
+    )
+
+
+def _commendation_sheets(review: Review) -> list[Sheet]:
+    zone = review.scope.zone
+    units = Sheet(
+        _("Commended units"),
+        _("Commendations: units with the highest completion rates"),
+        _unit_rank_header(),
+        [_unit_rank_cells(unit) for unit in review.best_units],
+    )
+    people = Sheet(
+        _("Commended cadres"),
+        _("Commendations: cadres who completed early with high scores"),
+        [
+            *_person_header(),
+            _("Course"),
+            _("Completed on"),
+            _("Due date"),
+            _percent_header(_("Best score")),
+        ],
+        [
+            [
+                *_person_cells(item),
+                item.course_title,
+                _local_day(item.completed_at, zone),
+                item.due_date,
+                _percent(item.best),
+            ]
+            for item in review.early
+        ],
+    )
+    return [units, people]
+
+
+def _local_day(moment: dt.datetime | None, zone: str) -> dt.date | None:
+    local = to_local_naive(moment, zone)
+    return local.date() if local is not None else None
+
+
+def _pilots_sheet(review: Review) -> Sheet:
+    pilots = review.pilots
+    header = [_("Group"), *_figure_header()[1:6], *_figure_header()[7:]]
+
+    def cells(label: str, found: Figures) -> list[Any]:
+        values = _figure_cells(found)
+        return [label, *values[1:6], *values[7:]]
+
+    rows = [cells(_("Pilot units"), pilots.pilots), cells(_("Other units"), pilots.rest)]
+    rows += [cells(f"{unit.name} ({unit.code})", unit.figures) for unit in pilots.units]
+    return Sheet(_("Pilots"), _("Pilot units against the rest"), header, rows)
+
+
+def sheets(review: Review) -> list[Sheet]:
+    return [
+        _units_sheet(review),
+        _courses_sheet(review),
+        _overdue_sheet(review),
+        _lagging_sheet(review),
+        *_commendation_sheets(review),
+        _pilots_sheet(review),
+    ]
+
+
+def as_csv(review: Review) -> bytes:
+    lines = heading_lines(review)
+    tables = [(lines[0], lines[:1], [[line] for line in lines[1:]])]
+    tables += [(sheet.title, sheet.header, sheet.rows) for sheet in sheets(review)]
+    return to_csv(tables)
+
+
+HEADING_FILL = PatternFill("solid", fgColor="DDE6F0")
+
+
+def as_xlsx(review: Review) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    lines = heading_lines(review)
+    for sheet in sheets(review):
+        _write_sheet(workbook.create_sheet(sheet.name[:31]), sheet, lines)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(out: Any, sheet: Sheet, lines: Sequence[str]) -> None:
+    out.append([lines[0]])
+    out["A1"].font = Font(bold=True, size=13)
+    for line in lines[1:]:
+        out.append([line])
+    out.append([sheet.title])
+    out.cell(row=out.max_row, column=1).font = Font(bold=True)
+    out.append(sheet.header)
+    header_row = out.max_row
+    for cell in out[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADING_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.rows:
+        out.append([_xlsx_value(value) for value in row])
+        for cell, value in zip(out[out.max_row], row, strict=True):
+            if isinstance(value, Percent):
+                cell.number_format = "0.0%"
+            elif isinstance(value, dt.date):
+                cell.number_format = "dd/mm/yyyy"
+            elif isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
+    out.freeze_panes = out.cell(row=header_row + 1, column=1)
+    for index, name in enumerate(sheet.header, start=1):
+        widest = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in sheet.rows[:200]])
+        out.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 10), 45)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, Percent):
+        return float(value) / 100
+    return value
+
+
+def display(value: Any) -> str:
+    """A cell of the printed report, as the workbook shows it."""
+    if value is None:
+        return "—"
+    if isinstance(value, Percent):
+        return f"{format_decimal(float(value), format='#,##0.0')}%"
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, dt.date):
+        return format_date(value, "short")
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    return str(value)
