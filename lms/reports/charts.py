@@ -103,7 +103,7 @@ class Column:
 def monthly_columns(columns: Sequence[Column], target: float, *, title: str) -> Markup:
     """One column per month: how far the unit had got by the month's end (0-100 %), the
     completions of the month under it, the target as a dashed line."""
-    height = 150
+    height = 166
     chart_top, chart_bottom = 22, 130
     span = chart_bottom - chart_top
     slot = (WIDTH - 2 * PAD) / max(len(columns), 1)
@@ -136,7 +136,7 @@ def monthly_columns(columns: Sequence[Column], target: float, *, title: str) -> 
         parts.append(
             f'<text class="chart-label" x="{middle:.1f}" y="{chart_bottom + 14}" '
             f'font-size="{size}" text-anchor="middle">'
-            f"{escape(format_date(column.month, 'LLL'))}</text>"
+            f"{escape(format_date(column.month, 'M/yy'))}</text>"
         )
         if column.rate is not None:
             parts.append(

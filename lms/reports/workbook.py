@@ -34,6 +34,7 @@ class Sheet:
     title: str  # the heading above the table
     header: list[str]
     rows: list[list[Any]]
+    ends_with_total: bool = False  # the last row sums the others
 
 
 def _percent(value: float | None) -> Percent | None:
@@ -110,6 +111,7 @@ def _units_sheet(review: Review) -> Sheet:
         _("Completion by unit"),
         [_("Unit code"), _("Unit"), *_figure_header()],
         rows,
+        ends_with_total=True,
     )
 
 
