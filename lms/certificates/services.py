@@ -215,7 +215,39 @@ def issue(
                 "place": config["CERTIFICATE_PLACE"],
             }
         )
-    return list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
+    issued = list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
+    keep_certified(course_id, [row["user_id"] for row in rows])
+    return issued
+
+
+def _standing(user_id: Any, course_id: Any) -> Any:
+    return exists().where(
+        Certificate.user_id == user_id,
+        Certificate.course_id == course_id,
+        Certificate.superseded_at.is_(None),
+        Certificate.revoked_at.is_(None),
+    )
+
+
+def keep_certified(course_id: int, user_ids: list[int]) -> None:
+    """``Enrollment.certified`` of these people's enrollment in the course, as it now stands:
+    one statement, after every issue, revocation and re-issue."""
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.course_id == course_id, Enrollment.user_id.in_(user_ids))
+        .values(certified=_standing(Enrollment.user_id, Enrollment.course_id))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def rebuild_certified() -> None:
+    """Every enrollment's ``certified`` from the certificates (data written around the
+    services, e.g. the large demo; and the test that the kept values are right)."""
+    db.session.execute(
+        update(Enrollment)
+        .values(certified=_standing(Enrollment.user_id, Enrollment.course_id))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def complete_and_issue(course_id: int, user_ids: list[int] | None = None) -> list[Certificate]:
@@ -274,6 +306,7 @@ def revoke(certificate: Certificate, reason: str, note: str, *, actor: Any) -> N
     certificate.revoked_note = note
     certificate.revoked_by = actor.full_name
     db.session.flush()
+    keep_certified(certificate.course_id, [certificate.user_id])
     audit.record(
         "certificate.revoke",
         actor=actor,
@@ -327,6 +360,7 @@ def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
     db.session.flush()
     certificate.superseded_by_id = new.id
     db.session.flush()
+    keep_certified(new.course_id, [new.user_id])
     audit.record(
         "certificate.reissue",
         actor=actor,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit import services as audit
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
-from lms.courses.signals import announce_progress
+from lms.courses.signals import announce_enrolled, announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User, UserRole
@@ -117,6 +117,7 @@ def _enrol_missing(assignments: Iterable[Assignment], user_ids: list[int] | None
             )
             .returning(Enrollment.id)
         ).all()
+        announce_enrolled(list(new_ids))
         created += len(new_ids)
     return created
 
@@ -166,6 +167,7 @@ def enrol_in_open_assignments(user_ids: list[int]) -> int:
         )
         .returning(Enrollment.id)
     ).all()
+    announce_enrolled(list(new_ids))
     return len(new_ids)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     Date,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from lms.database import Base, NFCString, UTCDateTime
 from lms.timeutil import utcnow
@@ -175,10 +177,20 @@ class Enrollment(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Completed by the end of the due date (local time); None while open or without a due date.
     on_time: Mapped[bool | None]
+    # The best graded score at the course's quizzes (percent), kept by lms.quizzes.best_scores
+    # whenever an attempt is graded or the enrollment created: the review reports read it for
+    # every enrollment of a period, where computing it from the attempts each time is too slow.
+    best_score: Mapped[float | None] = mapped_column(Float)
+    # A certificate of this course stands for the person (neither revoked nor replaced), kept by
+    # lms.certificates.services as it issues, revokes and re-issues, for the same reports.
+    certified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     course: Mapped[Course] = relationship(lazy="raise")
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_enrollments_due_date", "due_date"),  # a period's enrollments
+    )
 
 
 class ModuleProgress(Base):

@@ -14,3 +14,13 @@ progress_changed = _signals.signal("progress-changed")
 
 def announce_progress(course_id: int, user_ids: list[int] | None) -> None:
     progress_changed.send(None, course_id=course_id, user_ids=user_ids)
+
+
+# Sent with enrollment_ids=[...] when enrollments are created, so that what other features keep
+# about an enrollment (the best quiz score, in ``lms.quizzes``) starts right.
+enrolled = _signals.signal("enrolled")
+
+
+def announce_enrolled(enrollment_ids: list[int]) -> None:
+    if enrollment_ids:
+        enrolled.send(None, enrollment_ids=enrollment_ids)

@@ -37,7 +37,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.inputs import DATE_RANGE_MESSAGE, in_date_range
 from lms.people.models import User
-from lms.quizzes import grading, question_text
+from lms.quizzes import best_scores, grading, question_text
 from lms.quizzes.models import (
     GRADING_METHODS,
     REVIEW_POLICIES,
@@ -574,10 +574,12 @@ def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
         attempt.passed = attempt.score >= pass_score
         attempt.state = "graded"
     db.session.flush()
-    if attempt.state == "graded" and attempt.passed:
-        # A passed required quiz may be what the course was waiting for.
+    if attempt.state == "graded":
         course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
-        announce_progress(course_id, [attempt.user_id])
+        best_scores.record(attempt.user_id, course_id)
+        if attempt.passed:
+            # A passed required quiz may be what the course was waiting for.
+            announce_progress(course_id, [attempt.user_id])
 
 
 def close_overdue(*, now: dt.datetime) -> int:

@@ -16,24 +16,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    Subquery,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.attendance.reports import Tally
-from lms.certificates.models import Certificate
 from lms.courses.models import Course, Enrollment
 from lms.people.models import UnitMembership, User, UserRole
-from lms.quizzes.models import Attempt, Quiz
 from lms.reports.localtime import day_end
 from lms.timeutil import Period, to_local_naive
 from lms.units.models import Unit
@@ -123,46 +111,17 @@ class Figures:
             )
 
 
-def placed_unit(scope: Scope, user_id: Any, due_date: Any, current_unit: Any) -> Any:
-    """SQL: the unit a person was in at the end of the due date, else their current one."""
-    membership = aliased(UnitMembership)
-    moment = day_end(due_date, scope.zone, scope.first_day)
-    recorded = (
-        select(membership.unit_id)
-        .where(
-            membership.user_id == user_id,
-            membership.started_at < moment,
-            or_(membership.ended_at.is_(None), membership.ended_at >= moment),
-        )
-        .order_by(membership.started_at.desc())
-        .limit(1)
-        .correlate_except(membership)
-        .scalar_subquery()
-    )
-    return func.coalesce(recorded, current_unit)
-
-
 def cohort(scope: Scope) -> Subquery:
     """One row per counted enrollment: who, which course, where they counted, due date,
-    completion, their best quiz score and whether a certificate stands."""
-    best = (
-        select(func.max(Attempt.score))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(
-            Attempt.user_id == Enrollment.user_id,
-            Quiz.course_id == Enrollment.course_id,
-            Attempt.state == "graded",
-            Attempt.score.is_not(None),
-        )
-        .correlate(Enrollment)
-        .scalar_subquery()
-    )
-    certified = exists().where(
-        Certificate.user_id == Enrollment.user_id,
-        Certificate.course_id == Enrollment.course_id,
-        Certificate.revoked_at.is_(None),
-        Certificate.superseded_at.is_(None),
-    )
+    completion, their best quiz score and whether a certificate stands.
+
+    One pass over the period's enrollments (by their due-date index), joined to the membership
+    current at the end of the due date (a person's memberships never overlap: a transfer ends
+    one as it starts the next). The best score and whether a certificate stands are kept on
+    the enrollment (``lms.quizzes.best_scores``, ``lms.certificates.services``): looking them up
+    per row costs more than the rest of the query."""
+    membership = aliased(UnitMembership)
+    moment = day_end(Enrollment.due_date, scope.zone, scope.first_day)
     query = (
         select(
             Enrollment.id.label("enrollment_id"),
@@ -170,19 +129,26 @@ def cohort(scope: Scope) -> Subquery:
             Enrollment.course_id.label("course_id"),
             Enrollment.due_date.label("due_date"),
             Enrollment.completed_at.label("completed_at"),
-            placed_unit(scope, Enrollment.user_id, Enrollment.due_date, User.unit_id).label(
-                "unit_id"
-            ),
+            # Without a membership recorded for that day, the person's current unit.
+            func.coalesce(membership.unit_id, User.unit_id).label("unit_id"),
             case((Enrollment.completed_at.is_not(None), 1), else_=0).label("completed"),
             case((Enrollment.on_time.is_(True), 1), else_=0).label("on_time"),
             case(
                 (and_(Enrollment.completed_at.is_(None), Enrollment.due_date < scope.today), 1),
                 else_=0,
             ).label("overdue"),
-            best.label("best"),
-            cast(certified, Integer).label("certified"),
+            Enrollment.best_score.label("best"),
+            case((Enrollment.certified.is_(True), 1), else_=0).label("certified"),
         )
         .join(User, User.id == Enrollment.user_id)
+        .outerjoin(
+            membership,
+            and_(
+                membership.user_id == Enrollment.user_id,
+                membership.started_at < moment,
+                or_(membership.ended_at.is_(None), membership.ended_at >= moment),
+            ),
+        )
         .where(
             User.active.is_(True),
             Enrollment.due_date >= scope.first_day,
