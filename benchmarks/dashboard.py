@@ -30,7 +30,7 @@ from lms.timeutil import current_half, local_today
 from lms.units.models import Unit
 
 COMMANDER = "quantri"
-PASSWORD = "DanVan@2026"  # noqa: S105 - the demo's, printed by lms demo
+PASSWORD = "DanVan@2026"
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.quizzes import attempts, bank, best_scores
 from tests.test_quiz_attempts import GIFT, answer_all, by_kind, make_quiz, shown_index
 
+
 def course_modules(course):
     return courses.get_course(course.slug, with_modules=True).modules
 
