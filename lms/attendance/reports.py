@@ -273,6 +273,16 @@ class UnitRate:
     has_children: bool = False
 
 
+def _held_between(since: dt.datetime, until: dt.datetime, now: dt.datetime) -> Any:
+    """Sessions held (not cancelled, over by ``now``) that started in [since, until)."""
+    return and_(
+        TrainingSession.cancelled_at.is_(None),
+        TrainingSession.starts_at >= since,
+        TrainingSession.starts_at < until,
+        TrainingSession.ends_at <= now,
+    )
+
+
 def _status_sums(status_column: Any) -> list[Any]:
     return [
         func.sum(case((status_column == name, 1), else_=0)).label(name)
@@ -287,12 +297,7 @@ def unit_rates(
     each placed by the unit they were in when the roster was taken: the subtree's total, the
     unit's own people (placed in the unit itself) and one row per child unit. Two queries.
     ``unit`` None: the whole province, one row per top-level unit."""
-    window = and_(
-        TrainingSession.cancelled_at.is_(None),
-        TrainingSession.starts_at >= since,
-        TrainingSession.starts_at < until,
-        TrainingSession.ends_at <= now,
-    )
+    window = _held_between(since, until, now)
     pairs = roster_pairs(window, now).subquery()
     places = (
         select(
@@ -356,12 +361,7 @@ def person_tallies(
 ) -> dict[int, Tally]:
     """Attendance at the sessions held in [since, until) of each person placed in the unit
     itself (by the unit they were in when the roster was taken). One query."""
-    window = and_(
-        TrainingSession.cancelled_at.is_(None),
-        TrainingSession.starts_at >= since,
-        TrainingSession.starts_at < until,
-        TrainingSession.ends_at <= now,
-    )
+    window = _held_between(since, until, now)
     pairs = roster_pairs(window, now).subquery()
     rows = db.session.execute(
         select(pairs.c.user_id, func.count(), *_status_sums(AttendanceRecord.status))

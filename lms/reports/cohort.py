@@ -24,7 +24,7 @@ from lms.courses.models import Course, Enrollment
 from lms.people.models import UnitMembership, User, UserRole
 from lms.reports.localtime import day_end
 from lms.timeutil import Period, to_local_naive
-from lms.units.models import Unit
+from lms.units.models import Unit, UnitClosure
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,16 @@ def cohort(scope: Scope) -> Subquery:
     if scope.course is not None:
         query = query.where(Enrollment.course_id == scope.course.id)
     return query.subquery("cohort")
+
+
+def within(scope: Scope, rows: Subquery, query: Any) -> Any:
+    """``query`` (selecting from the cohort ``rows``) limited to the scope's subtree."""
+    if scope.unit is None:
+        return query
+    return query.join(
+        UnitClosure,
+        and_(UnitClosure.descendant_id == rows.c.unit_id, UnitClosure.ancestor_id == scope.unit.id),
+    )
 
 
 def sums(rows: Subquery) -> list[Any]:

@@ -16,7 +16,15 @@ from lms.attendance import reports as attendance
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
-from lms.reports.cohort import Figures, Scope, cohort, figures_from, placed_cadres, sums
+from lms.reports.cohort import (
+    Figures,
+    Scope,
+    cohort,
+    figures_from,
+    placed_cadres,
+    sums,
+    within,
+)
 from lms.timeutil import local_day_start_utc
 from lms.units.models import Unit, UnitClosure
 
@@ -187,14 +195,7 @@ def monthly_trend(scope: Scope) -> list[Month]:
             )
         )
     query = select(*columns).select_from(rows)
-    if scope.unit is not None:
-        query = query.join(
-            UnitClosure,
-            and_(
-                UnitClosure.descendant_id == rows.c.unit_id,
-                UnitClosure.ancestor_id == scope.unit.id,
-            ),
-        )
+    query = within(scope, rows, query)
     enrolled, before, *per_month = db.session.execute(query).one()
     cumulative = int(before or 0)
     out = []
@@ -225,14 +226,7 @@ def course_rows(scope: Scope) -> list[CourseRow]:
         .group_by(Course.id, Course.slug, Course.title)
         .order_by(Course.title)
     )
-    if scope.unit is not None:
-        query = query.join(
-            UnitClosure,
-            and_(
-                UnitClosure.descendant_id == rows.c.unit_id,
-                UnitClosure.ancestor_id == scope.unit.id,
-            ),
-        )
+    query = within(scope, rows, query)
     return [
         CourseRow(course_id, slug, title, figures_from(values))
         for course_id, slug, title, *values in db.session.execute(query)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
-from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums
+from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums, within
 from lms.reports.localtime import day_end
 from lms.units.models import Unit, UnitClosure
 
@@ -46,15 +46,6 @@ class PersonCourse:
         return (today - self.due_date).days
 
 
-def _in_subtree(scope: Scope, rows: Any) -> Any:
-    """A join condition putting cohort rows within the scope's subtree (None: everywhere)."""
-    if scope.unit is None:
-        return None
-    return and_(
-        UnitClosure.descendant_id == rows.c.unit_id, UnitClosure.ancestor_id == scope.unit.id
-    )
-
-
 def _people_query(scope: Scope, rows: Any) -> Any:
     placed = aliased(Unit)
     query = (
@@ -78,10 +69,7 @@ def _people_query(scope: Scope, rows: Any) -> Any:
         .join(Course, Course.id == rows.c.course_id)
         .join(placed, placed.id == rows.c.unit_id)
     )
-    condition = _in_subtree(scope, rows)
-    if condition is not None:
-        query = query.join(UnitClosure, condition)
-    return query
+    return within(scope, rows, query)
 
 
 def overdue_query(scope: Scope) -> Any:
@@ -141,13 +129,13 @@ def unit_league(scope: Scope) -> list[RankedUnit]:
     )
     base_depth = 0
     if scope.unit is not None:
-        within = aliased(UnitClosure)
+        below_scope = aliased(UnitClosure)
         query = query.join(
-            within,
+            below_scope,
             and_(
-                within.descendant_id == placed_in.ancestor_id,
-                within.ancestor_id == scope.unit.id,
-                within.depth > 0,
+                below_scope.descendant_id == placed_in.ancestor_id,
+                below_scope.ancestor_id == scope.unit.id,
+                below_scope.depth > 0,
             ),
         )
         base_depth = scope.unit.depth + 1
@@ -202,9 +190,7 @@ def pilots_against_rest(scope: Scope, league: list[RankedUnit]) -> PilotComparis
     )
     flag = case((in_pilot, 1), else_=0).label("in_pilot")
     query = select(flag, *sums(rows)).select_from(rows)
-    condition = _in_subtree(scope, rows)
-    if condition is not None:
-        query = query.join(UnitClosure, condition)
+    query = within(scope, rows, query)
     groups = {row[0]: figures_from(row[1:]) for row in db.session.execute(query.group_by(flag))}
     pilots = [u for u in league if u.pilot]
     pilots.sort(key=lambda u: (-(u.figures.rate or 0), u.name))
