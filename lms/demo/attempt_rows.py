@@ -7,11 +7,15 @@ those credits exactly as lms.quizzes.attempts grades.
 A few dozen draws of questions are made per quiz (as starting an attempt draws them); each
 attempt takes one, with its own set of wrong and blank answers. The attempts' questions and
 answers are then copied by the database from scratch tables (INSERT ... SELECT), so that the
-million rows of a province never pass through Python one by one."""
+million rows of a province never pass through Python one by one. The snapshots are copied as
+UTF-8 JSON text: the same value the engine stores (its text escapes every Vietnamese letter),
+in little more than half the space.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +27,14 @@ from sqlalchemy import (
     Column,
     Float,
     Integer,
+    Text,
     case,
     insert,
     literal,
     null,
     select,
 )
+from sqlalchemy import cast as sql_cast
 
 from lms.database import UTCDateTime
 from lms.demo.bulk import insert_rows, plus_seconds, scratch_table
@@ -169,6 +175,13 @@ def plan_attempt(
     return score
 
 
+def _as_json(text: Any) -> Any:
+    """SQL: JSON text as a JSON value (PostgreSQL checks it; SQLite stores JSON as text)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sql_cast(text, JSON)
+    return text
+
+
 def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) -> int:
     """Insert the planned attempts, then their questions and answers from scratch tables."""
     if not planned.rows:
@@ -179,7 +192,7 @@ def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) ->
         ids += db.session.scalars(statement, planned.rows[start : start + 5_000]).all()
     with (
         scratch_table(
-            "demo_snapshots", Column("question_id", Integer), Column("snapshot", JSON)
+            "demo_snapshots", Column("question_id", Integer), Column("snapshot", Text)
         ) as snapshots,
         scratch_table(
             "demo_slots",
@@ -201,7 +214,7 @@ def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) ->
         insert_rows(
             snapshots,
             [
-                {"question_id": question_id, "snapshot": snapshot}
+                {"question_id": question_id, "snapshot": json.dumps(snapshot, ensure_ascii=False)}
                 for draws in prepared
                 for question_id, snapshot in draws.snapshots.items()
             ],
@@ -241,7 +254,7 @@ def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) ->
                     made.c.attempt_id,
                     slots.c.position,
                     slots.c.question_id,
-                    snapshots.c.snapshot,
+                    _as_json(snapshots.c.snapshot),
                     slots.c.choice_order,
                 ).join(snapshots, snapshots.c.question_id == slots.c.question_id),
             )
