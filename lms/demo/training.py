@@ -151,7 +151,9 @@ class _Story:
         """Read ``read`` modules and make the attempts through the services, then date them
         between the assignment and now."""
         rng, now = self.rng, self.now
-        span = max((now - assigned).days - 2, 1)
+        # Reading starts after the assignment and, when the story fixes it, before the finish.
+        last = finished if finished is not None else now - dt.timedelta(days=1)
+        span = max((last - assigned).days - 1, 1)
         started = assigned + dt.timedelta(days=rng.randint(0, span), hours=rng.randint(7, 16))
         if finished is None:
             days = rng.randint(2, 20)
