@@ -58,7 +58,9 @@ def test_every_period_has_assignments_and_completions_follow_the_rule(province):
     halves = Counter(_half(d) for d in db.session.scalars(select(Assignment.due_date)))
     wanted = {((index + k) // 2, (index + k) % 2 + 1) for k in (-2, -1, 0, 1)}
     assert wanted <= set(halves), halves
-    this_half = [d for d in db.session.scalars(select(Assignment.due_date)) if _half(d) == _half(today)]
+    this_half = [
+        d for d in db.session.scalars(select(Assignment.due_date)) if _half(d) == _half(today)
+    ]
     assert min(this_half) < today <= max(this_half)
 
     # Nothing is left for the rule to complete, and nothing to issue.
@@ -70,9 +72,7 @@ def test_every_period_has_assignments_and_completions_follow_the_rule(province):
         assert completion.finished(rule, None, now) == {}
 
     modules = dict(
-        db.session.execute(
-            select(Module.course_id, func.count()).group_by(Module.course_id)
-        ).all()
+        db.session.execute(select(Module.course_id, func.count()).group_by(Module.course_id)).all()
     )
     reads: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
     for user_id, course_id, moment in db.session.execute(
@@ -231,9 +231,13 @@ def test_certificates_transfers_and_attendance(province):
     assert any(c.score >= 90 for c in issued)
 
     # Transfers: the old membership closes when the new one opens; the unit is the new one.
-    moved = db.session.execute(
-        select(UnitMembership.user_id).group_by(UnitMembership.user_id).having(func.count() > 1)
-    ).scalars().all()
+    moved = (
+        db.session.execute(
+            select(UnitMembership.user_id).group_by(UnitMembership.user_id).having(func.count() > 1)
+        )
+        .scalars()
+        .all()
+    )
     assert moved
     differs = 0  # people whose unit on one of their due dates is not their unit now
     for user_id in moved:
@@ -278,9 +282,9 @@ def test_the_named_accounts_keep_their_story(province):
     )
     assert state["dan-van-kheo"] is None and state["co-so-phap-ly-dan-van"] is not None
     overdue = db.session.scalar(
-        select(Enrollment.due_date).join(Course, Course.id == Enrollment.course_id).where(
-            Enrollment.user_id == hocvien.id, Course.slug == "quan-triet-chi-thi-dan-van"
-        )
+        select(Enrollment.due_date)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == hocvien.id, Course.slug == "quan-triet-chi-thi-dan-van")
     )
     assert overdue < _zone_today() and state["quan-triet-chi-thi-dan-van"] is None
     assert certificates.reconcile().issued == 0

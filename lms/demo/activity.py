@@ -20,16 +20,29 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, insert, select
 
+from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.certificates.completion import certificate_score
+from lms.certificates.models import Certificate
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
 from lms.demo import attempt_rows, attendance_rows, certificate_rows, timeline
-from lms.demo.bulk import insert_rows
+from lms.demo.bulk import foreign_keys_checked_after, insert_rows
 from lms.demo.certificate_rows import Completion, CourseFacts
 from lms.demo.progress import QuizFacts, simulate
 from lms.demo.timeline import Cadre, Clock, Province
 from lms.extensions import db
 from lms.people.models import User
-from lms.quizzes.models import Quiz
+from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
+
+# The tables the activity fills by the hundred thousand.
+BULK_TABLES = [
+    Enrollment.__table__,
+    ModuleProgress.__table__,
+    Attempt.__table__,
+    AttemptQuestion.__table__,
+    Answer.__table__,
+    Certificate.__table__,
+    AttendanceRecord.__table__,
+]
 
 
 @dataclass
@@ -136,20 +149,21 @@ def add_activity(
                 )
             elif due < clock.today:
                 result.overdue += 1
-    result.enrollments = insert_rows(Enrollment.__table__, enrollments)
-    result.modules_read = insert_rows(ModuleProgress.__table__, reads)
-    result.attempts = attempt_rows.write(
-        planned, [run.draws for _c, run in runs if run and run.draws], names.get("giangvien")
-    )
-    result.completed = len(completions)
-    result.certificates = certificate_rows.write(completions)
-    result.sessions, result.attendance = attendance_rows.write(
-        province,
-        clock,
-        rng,
-        [(course.id, course.title) for course, run in runs if run is not None],
-        {name: names[name] for name in ("giangvien", "giangvien.bdbp")},
-    )
+    with foreign_keys_checked_after(*BULK_TABLES):
+        result.enrollments = insert_rows(Enrollment.__table__, enrollments)
+        result.modules_read = insert_rows(ModuleProgress.__table__, reads)
+        result.attempts = attempt_rows.write(
+            planned, [run.draws for _c, run in runs if run and run.draws], names.get("giangvien")
+        )
+        result.completed = len(completions)
+        result.certificates = certificate_rows.write(completions)
+        result.sessions, result.attendance = attendance_rows.write(
+            province,
+            clock,
+            rng,
+            [(course.id, course.title) for course, run in runs if run is not None],
+            {name: names[name] for name in ("giangvien", "giangvien.bdbp")},
+        )
     return result
 
 
@@ -263,9 +277,6 @@ def _course_run(course: Course, rng: random.Random) -> CourseRun | None:
 def recount(result: ActivityResult, today: dt.date) -> None:
     """Fill ``result`` with the counts the database holds now (the named accounts' story,
     told through the services after the activity, included)."""
-    from lms.attendance.models import AttendanceRecord, TrainingSession
-    from lms.certificates.models import Certificate
-    from lms.quizzes.models import Attempt
 
     def count(model: type, *where: object) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0

@@ -34,7 +34,7 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy import cast as sql_cast
+from sqlalchemy.types import UserDefinedType
 
 from lms.database import UTCDateTime
 from lms.demo.bulk import insert_rows, plus_seconds, scratch_table
@@ -175,24 +175,34 @@ def plan_attempt(
     return score
 
 
-def _as_json(text: Any) -> Any:
-    """SQL: JSON text as a JSON value (PostgreSQL checks it; SQLite stores JSON as text)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sql_cast(text, JSON)
-    return text
+class _JSON(UserDefinedType[str]):
+    """PostgreSQL's JSON, written as the text given (already JSON)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw: Any) -> str:
+        return "JSON"
+
+
+# JSON text in a scratch table: checked once per question on PostgreSQL, then copied as it is.
+JSON_TEXT = Text().with_variant(_JSON(), "postgresql")
 
 
 def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) -> int:
     """Insert the planned attempts, then their questions and answers from scratch tables."""
     if not planned.rows:
         return 0
-    ids: list[int] = []
-    statement = insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True)
-    for start in range(0, len(planned.rows), 5_000):
-        ids += db.session.scalars(statement, planned.rows[start : start + 5_000]).all()
+    insert_rows(Attempt.__table__, planned.rows)
+    made_ids = {
+        (quiz_id, user_id, number): attempt_id
+        for attempt_id, quiz_id, user_id, number in db.session.execute(
+            select(Attempt.id, Attempt.quiz_id, Attempt.user_id, Attempt.number)
+        )
+    }
+    ids = [made_ids[row["quiz_id"], row["user_id"], row["number"]] for row in planned.rows]
     with (
         scratch_table(
-            "demo_snapshots", Column("question_id", Integer), Column("snapshot", Text)
+            "demo_snapshots", Column("question_id", Integer), Column("snapshot", JSON_TEXT)
         ) as snapshots,
         scratch_table(
             "demo_slots",
@@ -254,7 +264,7 @@ def write(planned: Planned, prepared: list[QuizDraws], grader_id: int | None) ->
                     made.c.attempt_id,
                     slots.c.position,
                     slots.c.question_id,
-                    _as_json(snapshots.c.snapshot),
+                    snapshots.c.snapshot,
                     slots.c.choice_order,
                 ).join(snapshots, snapshots.c.question_id == slots.c.question_id),
             )
