@@ -215,7 +215,7 @@ def _assign(
 
 def _enrollment(
     cadre: Cadre, waves: list[Wave], province: Province
-) -> tuple[Wave, dt.datetime, dt.datetime] | None:
+) -> tuple[Wave, dt.datetime, dt.date] | None:
     """The assignment that enrolled ``cadre``, when, and their due date: the first one made
     while they were in a unit it covers, or, when they moved into a unit whose open
     assignment came earlier, the move (as enrollment.enrol_in_open_assignments does: the
@@ -268,9 +268,7 @@ def _course_run(course: Course, rng: random.Random) -> CourseRun | None:
     if quiz is None:
         return CourseRun(course, facts, modules, None, None, "")
     draws = attempt_rows.prepare(quiz, rng)
-    quiz_facts = QuizFacts(
-        quiz.id, quiz.pass_score, quiz.max_attempts, quiz.time_limit_minutes, len(draws.draws[0])
-    )
+    quiz_facts = QuizFacts(quiz.id, quiz.pass_score, quiz.max_attempts, quiz.time_limit_minutes)
     return CourseRun(course, facts, modules, quiz_facts, draws, quiz.slug)
 
 

@@ -38,7 +38,7 @@ from sqlalchemy.types import UserDefinedType
 
 from lms.database import UTCDateTime
 from lms.demo.bulk import insert_rows, plus_seconds, scratch_table
-from lms.demo.training import _answer
+from lms.demo.training import answer_as_sent
 from lms.extensions import db
 from lms.quizzes import attempts as engine
 from lms.quizzes import grading
@@ -93,7 +93,7 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
             snapshot = snapshots[question.id]
             order = engine._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
             right, wrong = (
-                engine._checked_response(snapshot, order, _answer(snapshot, order, right=ok))
+                engine._checked_response(snapshot, order, answer_as_sent(snapshot, order, right=ok))
                 for ok in (True, False)
             )
             essay = snapshot["kind"] == "essay"

@@ -19,7 +19,6 @@ class QuizFacts:
     pass_score: int
     max_attempts: int | None
     time_limit: int | None  # minutes
-    questions: int  # per attempt
 
 
 @dataclass
@@ -66,6 +65,8 @@ def simulate(
         reads_end = plan[0][0] - dt.timedelta(hours=rng.uniform(1, 30))
     else:
         reads_end = finish
+    # Most read in a few sittings soon after starting, then leave the quiz for later.
+    reads_end = start + (reads_end - start) * rng.uniform(0.25, 1.0)
     reads_end = max(reads_end, start + dt.timedelta(hours=modules))
     step = (reads_end - start) / max(modules - 1, 1)
     outcome = Outcome()

@@ -272,7 +272,9 @@ def _attempt(
     for offset, question in enumerate(questions):
         if offset in wrong and offset % 2:
             continue  # left blank, as one who ran out of time does
-        response = _answer(question.snapshot, question.choice_order, right=offset not in wrong)
+        response = answer_as_sent(
+            question.snapshot, question.choice_order, right=offset not in wrong
+        )
         attempts.save_answer(
             attempt, question.position, response, now=started + dt.timedelta(minutes=offset + 1)
         )
@@ -284,7 +286,7 @@ def _attempt(
             )
 
 
-def _answer(snapshot: dict, order: list[int], *, right: bool) -> dict:
+def answer_as_sent(snapshot: dict, order: list[int], *, right: bool) -> dict:
     """A response as the attempt page sends it (choices numbered as shown), right or wrong."""
     kind = snapshot["kind"]
     if kind == "truefalse":
