@@ -76,7 +76,7 @@ def foreign_keys_checked_after(*tables: Table) -> Iterator[None]:
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
-    keys = [key for table in tables for key in sorted(table.foreign_key_constraints, key=_name)]
+    keys = [key for table in tables for key in sorted(table.foreign_key_constraints, key=_columns)]
     for key in keys:
         db.session.execute(DropConstraint(key))
     yield
@@ -84,8 +84,8 @@ def foreign_keys_checked_after(*tables: Table) -> Iterator[None]:
         db.session.execute(AddConstraint(key))
 
 
-def _name(key: ForeignKeyConstraint) -> str:
-    return str(key.name)
+def _columns(key: ForeignKeyConstraint) -> list[str]:
+    return list(key.column_keys)
 
 
 @contextmanager
