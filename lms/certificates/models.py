@@ -61,8 +61,9 @@ class Certificate(Base):
     place: Mapped[str] = mapped_column(NFCString(120))
     # Replaced by a re-issue (after a correction of name or rank).
     superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Indexed: deleting a certificate looks up those that point at it.
     superseded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("certificates.id", ondelete="SET NULL")
+        ForeignKey("certificates.id", ondelete="SET NULL"), index=True
     )
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(16))

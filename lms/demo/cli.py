@@ -53,8 +53,29 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
             sessions=result.sessions,
         )
     )
-    training = result.training
-    if training is None:
+    training, activity = result.training, result.activity
+    if activity is not None:
+        click.echo(
+            _(
+                "Training across the province: %(assignments)s assignments, %(enrolled)s "
+                "enrollments (%(completed)s completed, %(on_time)s of them on time; %(overdue)s "
+                "overdue), %(read)s modules read, %(attempts)s quiz attempts, %(certificates)s "
+                "certificates, %(attendance)s attendance records at %(sessions)s training "
+                "sessions; %(transfers)s cadres moved to another unit.",
+                assignments=activity.assignments,
+                enrolled=activity.enrollments,
+                completed=activity.completed,
+                on_time=activity.on_time,
+                overdue=activity.overdue,
+                read=activity.modules_read,
+                attempts=activity.attempts,
+                certificates=activity.certificates,
+                attendance=activity.attendance,
+                sessions=activity.sessions,
+                transfers=activity.transfers,
+            )
+        )
+    elif training is None:
         click.echo(
             _(
                 "The shipped course %(slug)s is not in the database (run lms init first): the "

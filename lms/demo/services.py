@@ -7,21 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from lms.audit import services as audit
+from lms.certificates.services import rebuild_certified
 from lms.courses.models import Course, CourseOwner
 from lms.database import Base
 from lms.demo import data
+from lms.demo.activity import ActivityResult, add_activity, recount
 from lms.demo.sessions import add_sessions
-from lms.demo.training import DEMO_COURSE, TrainingResult, add_training, demo_courses
+from lms.demo.training import DEMO_COURSE, NAMED, TrainingResult, add_training, demo_courses
 from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import search_key
+from lms.quizzes import best_scores
 from lms.text import fold
-from lms.timeutil import utcnow
+from lms.timeutil import local_today, utcnow
 from lms.units.models import Unit
 from lms.units.services import rebuild_closure
 
@@ -34,6 +38,8 @@ class DemoResult:
     people: int = 0
     sessions: int = 0
     training: TrainingResult | None = None  # None: no published course in the database
+    # The large demo's history of training (None: the small demo, or no course).
+    activity: ActivityResult | None = None
 
 
 @dataclass
@@ -87,15 +93,25 @@ def wipe() -> None:
             db.session.execute(delete(table))
 
 
-def load(size: str, *, seed: int = 2026, courses_dir: Path | None = None) -> DemoResult:
-    """``courses_dir``: where to sync the shipped courses from if the database lacks them."""
+LARGE_CADRES = 20_000
+
+
+def load(
+    size: str, *, seed: int = 2026, courses_dir: Path | None = None, scale: float = 1.0
+) -> DemoResult:
+    """``courses_dir``: where to sync the shipped courses from if the database lacks them.
+    ``scale``: the large demo's size as a share of the province (its cadres and communes:
+    tests run it at 1-2%)."""
     rng = random.Random(seed)  # noqa: S311 - demo names, not secrets
     courses = demo_courses(courses_dir)  # before the accounts: the demo trainers edit them
+    large = size == "large"
     plan = _Plan()
-    _units(plan, _regions(size), large=size == "large")
+    _units(plan, _regions(size), large=large, scale=scale)
     _named_accounts(plan)
-    _cadres(plan, rng, 20_000 if size == "large" else 4)
+    _cadres(plan, rng, max(round(LARGE_CADRES * scale), 100) if large else 4)
     result = _write(plan)
+    if large and courses:
+        result.activity = add_activity(courses, rng, utcnow(), keep=NAMED)
     trainers = {
         user.username: user
         for user in db.session.scalars(
@@ -107,7 +123,13 @@ def load(size: str, *, seed: int = 2026, courses_dir: Path | None = None) -> Dem
     demo_course = next((c for c in courses if c.slug == DEMO_COURSE), None)
     result.sessions = add_sessions(rng, trainers, demo_course.id if demo_course else None)
     if courses:
-        result.training = add_training(courses, rng)
+        result.training = add_training(courses, rng, story_only=result.activity is not None)
+    if result.activity is not None:
+        recount(result.activity, local_today(current_app.config["TIMEZONE"]))
+        result.sessions = result.activity.sessions
+    # The large demo writes attempts and certificates around the services that keep these.
+    best_scores.rebuild()
+    rebuild_certified()
     return result
 
 
@@ -128,6 +150,7 @@ def _units(
     regions: list[tuple[str, str, list[str], list[str]]],
     *,
     large: bool,
+    scale: float = 1.0,
 ) -> None:
     """Province → Military Command → regional defence commands → commune military commands;
     Police → commune police; Border Guard → border posts (the two-tier structure of 2025)."""
@@ -142,6 +165,7 @@ def _units(
         if large:
             area = name.rsplit("– ", 1)[-1]
             wanted = COMMUNES_PER_REGION_LARGE.get(code, COMMUNES_PER_OTHER_REGION_LARGE)
+            wanted = max(round(wanted * scale), 1)
             names += [f"xã số {n} (khu vực {area})" for n in range(len(names) + 1, wanted + 1)]
         for number, commune in enumerate(names, start=1):
             plan.unit(

@@ -14,6 +14,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lms.certificates.models import Certificate
+from lms.certificates.services import local_date
 from lms.courses import enrollment
 from lms.courses.folders import sync_folders
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
@@ -149,7 +151,9 @@ class _Story:
         """Read ``read`` modules and make the attempts through the services, then date them
         between the assignment and now."""
         rng, now = self.rng, self.now
-        span = max((now - assigned).days - 2, 1)
+        # Reading starts after the assignment and, when the story fixes it, before the finish.
+        last = finished if finished is not None else now - dt.timedelta(days=1)
+        span = max((last - assigned).days - 1, 1)
         started = assigned + dt.timedelta(days=rng.randint(0, span), hours=rng.randint(7, 16))
         if finished is None:
             days = rng.randint(2, 20)
@@ -174,15 +178,7 @@ class _Story:
                 when = finished - dt.timedelta(days=len(answers) - 1 - number, minutes=40)
                 _attempt(quiz, user, passing, when, rng, self.trainer)
                 self.result.attempts += 1
-        db.session.execute(
-            update(Enrollment)
-            .where(
-                Enrollment.user_id == user.id,
-                Enrollment.course_id == course.id,
-                Enrollment.completed_at.is_not(None),
-            )
-            .values(completed_at=finished)
-        )
+        _date_completion(user.id, course.id, finished)
 
     def hocvien(self, courses: dict[str, Course]) -> None:
         """hocvien: part way through the demo course (failed its quiz three days ago), finished
@@ -208,16 +204,47 @@ class _Story:
             self.progress(course, modules, _quiz(course), user, assigned, read, answers, finished)
 
 
-def add_training(courses: list[Course], rng: random.Random) -> TrainingResult:
+def add_training(
+    courses: list[Course], rng: random.Random, *, story_only: bool = False
+) -> TrainingResult:
+    """``story_only``: the courses are already assigned and worked through (the large demo's
+    activity); only tell hocvien's story."""
     story = _Story(rng, utcnow())
-    for course in courses:
-        story.course(course)
+    if not story_only:
+        for course in courses:
+            story.course(course)
     story.hocvien({c.slug: c for c in courses})
     result = story.result
     result.completed = len(
         db.session.scalars(select(Enrollment.id).where(Enrollment.completed_at.is_not(None))).all()
     )
     return result
+
+
+def _date_completion(user_id: int, course_id: int, finished: dt.datetime) -> None:
+    """A completion the services recorded now, dated back to ``finished``: the enrollment
+    (on time as the completion rule reckons it then) and the certificate issued for it."""
+    enrolled = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.user_id == user_id,
+            Enrollment.course_id == course_id,
+            Enrollment.completed_at.is_not(None),
+        )
+    )
+    if enrolled is None:
+        return
+    enrolled.completed_at = finished
+    enrolled.on_time = enrolled.due_date is None or local_date(finished) <= enrolled.due_date
+    db.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.user_id == user_id,
+            Certificate.course_id == course_id,
+            Certificate.superseded_at.is_(None),
+        )
+        .values(completed_at=finished, completed_on=local_date(finished))
+    )
+    db.session.flush()
 
 
 def _quiz(course: Course) -> Quiz | None:
@@ -245,7 +272,9 @@ def _attempt(
     for offset, question in enumerate(questions):
         if offset in wrong and offset % 2:
             continue  # left blank, as one who ran out of time does
-        response = _answer(question.snapshot, question.choice_order, right=offset not in wrong)
+        response = answer_as_sent(
+            question.snapshot, question.choice_order, right=offset not in wrong
+        )
         attempts.save_answer(
             attempt, question.position, response, now=started + dt.timedelta(minutes=offset + 1)
         )
@@ -257,7 +286,7 @@ def _attempt(
             )
 
 
-def _answer(snapshot: dict, order: list[int], *, right: bool) -> dict:
+def answer_as_sent(snapshot: dict, order: list[int], *, right: bool) -> dict:
     """A response as the attempt page sends it (choices numbered as shown), right or wrong."""
     kind = snapshot["kind"]
     if kind == "truefalse":
