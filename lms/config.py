@@ -73,7 +73,14 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "CHECKIN_CLOSES_AFTER_MINUTES": (30, int),
     "LATE_AFTER_MINUTES": (15, int),
     "CHECKIN_LIMIT": ("20 per 10 minutes", str),
+    # E-mail of notifications, sent by `lms notify`: smtp://user:password@host:port (plain,
+    # port 25), smtp+starttls://… (STARTTLS, port 587) or smtps://… (TLS, port 465). Unset:
+    # no e-mail. MAIL_FROM: the sender (default: lms@ the host of BASE_URL, or localhost).
+    "SMTP_URL": (None, str),
+    "MAIL_FROM": (None, str),
 }
+
+SMTP_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 LOCALES = ("vi", "en")
 
@@ -124,6 +131,13 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     ):
         if not 0 <= values[name] <= 240:
             raise ConfigError(f"LMS_{name} must be between 0 and 240")
+
+    values["SMTP_URL"] = values["SMTP_URL"] or None
+    if values["SMTP_URL"] is not None:
+        _check_smtp_url(values["SMTP_URL"])
+    if not values["MAIL_FROM"]:
+        host = urlsplit(values["BASE_URL"]).hostname if values["BASE_URL"] else None
+        values["MAIL_FROM"] = f"lms@{host or 'localhost'}"
 
     database_url = values["DATABASE_URL"] or "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
     return {
@@ -214,3 +228,16 @@ def _engine_options(database_url: str) -> dict[str, Any]:
         # Several requests (threads or gunicorn processes) write at once: wait instead of failing.
         return {"connect_args": {"timeout": 15}}
     return {"pool_pre_ping": True}
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname or port == -1:
+        raise ConfigError(
+            "LMS_SMTP_URL must look like smtp://user:password@host:port, "
+            "smtp+starttls://user:password@host:587 or smtps://user:password@host:465"
+        )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from lms.audit import services as audit
 from lms.certificates import completion
 from lms.certificates.models import REVOCATION_REASONS, Certificate, CertificateCounter
+from lms.certificates.signals import announce_issued
 from lms.courses.models import Course, Enrollment
 from lms.courses.signals import progress_changed
 from lms.errors import InvalidInput
@@ -215,7 +216,9 @@ def issue(
                 "place": config["CERTIFICATE_PLACE"],
             }
         )
-    return list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
+    issued = list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
+    announce_issued([certificate.id for certificate in issued])
+    return issued
 
 
 def complete_and_issue(course_id: int, user_ids: list[int] | None = None) -> list[Certificate]:
@@ -327,6 +330,7 @@ def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
     db.session.flush()
     certificate.superseded_by_id = new.id
     db.session.flush()
+    announce_issued([new.id])
     audit.record(
         "certificate.reissue",
         actor=actor,
