@@ -12,7 +12,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
@@ -236,6 +236,12 @@ def _check_smtp_url(url: str) -> None:
         port = parts.port
     except ValueError:
         port = -1
+    credentials = unquote(parts.username or "") + unquote(parts.password or "")
+    if not credentials.isascii():
+        raise ConfigError(
+            "LMS_SMTP_URL: the user name and password must be ASCII (SMTP's login takes no "
+            "other letters); special characters are written %-encoded, e.g. %40 for @"
+        )
     if parts.scheme not in SMTP_SCHEMES or not parts.hostname or port == -1:
         raise ConfigError(
             "LMS_SMTP_URL must look like smtp://user:password@host:port, "
