@@ -155,15 +155,21 @@ def _course_text(item: Notification, course: Any) -> tuple[str, str, str | None,
 def _session_text(session: Any) -> tuple[str, str, str | None, dict[str, Any]]:
     when = format_datetime(session.starts_at, "short")
     if session.kind == "online":
-        where = _("online: %(link)s", link=session.meeting_url)
+        text = _(
+            "Training session “%(title)s” tomorrow, %(when)s, online: %(link)s",
+            title=session.title,
+            when=when,
+            link=session.meeting_url,
+        )
+    elif session.place:
+        text = _(
+            "Training session “%(title)s” tomorrow, %(when)s, at %(place)s.",
+            title=session.title,
+            when=when,
+            place=session.place,
+        )
     else:
-        where = _("at %(place)s", place=session.place) if session.place else ""
-    text = _(
-        "Training session “%(title)s” tomorrow, %(when)s, %(where)s.",
-        title=session.title,
-        when=when,
-        where=where,
-    )
+        text = _("Training session “%(title)s” tomorrow, %(when)s.", title=session.title, when=when)
     if session.cancelled_at is not None:
         text += " " + _("It has since been cancelled.")
     subject = _("Training session tomorrow: %(title)s", title=session.title)
