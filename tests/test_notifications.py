@@ -311,3 +311,53 @@ def test_email_choices_refuse_an_unknown_kind_and_write_nothing(client, people):
     )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(EmailChoice)) == 0
+
+
+# ---- cost ------------------------------------------------------------------------------------
+
+
+def _add_notifications(user_id: int, objects: dict[str, int], count: int, start: int) -> None:
+    kinds = ["course_overdue", "session_tomorrow", "certificate_issued", "quiz_graded"]
+    db.session.add_all(
+        Notification(
+            user_id=user_id,
+            kind=kinds[n % 4],
+            object_id=objects[kinds[n % 4]],
+            occasion=f"o{n}",
+            created_at=NOW,
+        )
+        for n in range(start, start + count)
+    )
+    db.session.commit()
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many_and_the_bell_one(
+    client, people, province, make_course, make_session, count_queries
+):
+    course = make_course("mot-bai", modules=("Một",))
+    assign(course, province["HS"], TODAY + dt.timedelta(days=30))
+    enrollment.mark_module_done(people["cadre"], course.modules[0])
+    db.session.commit()
+    certificate_id = rows(kind="certificate_issued")[0].object_id
+    attempt = _essay_attempt(make_course, people, province)
+    session = make_session(units=("HS",))
+    objects = {
+        "course_overdue": course.id,
+        "session_tomorrow": session.id,
+        "certificate_issued": certificate_id,
+        "quiz_graded": attempt.id,
+    }
+    _add_notifications(people["cadre"].id, objects, 8, 0)
+    login(client, "hocvien")
+    with count_queries() as few:
+        client.get("/notifications/")
+    _add_notifications(people["cadre"].id, objects, 200, 8)
+    with count_queries() as many:
+        page = client.get("/notifications/").get_data(as_text=True)
+    assert few.count == many.count <= 12, (few.statements, many.statements)
+    assert page.count('class="card notification') == 50  # a page of the newest
+    assert page.count('class="card notification unread"') == 49  # one was read on the first
+    with count_queries() as home:
+        client.get("/my-training")
+    bell = [s for s in home.statements if "notifications" in s]
+    assert len(bell) == 1 and "count" in bell[0].lower()
