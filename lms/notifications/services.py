@@ -42,6 +42,7 @@ from lms.courses.models import Course, Enrollment
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.notifications.models import KINDS, EmailChoice, Notification
+from lms.notifications.permissions import can_remind_overdue
 from lms.people.models import User
 from lms.quizzes.models import Attempt
 from lms.quizzes.signals import attempt_graded
@@ -252,19 +253,13 @@ class Reminded:
     not_overdue: int  # completed meanwhile, no longer overdue, or not enrolled: skipped
 
 
-def can_remind(actor: Any) -> bool:
-    return actor.is_authenticated and (
-        actor.has_role("admin") or (actor.has_role("commander") and actor.unit_id is not None)
-    )
-
-
 def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -> Reminded:
     """Remind each (user_id, course_id) of ``pairs`` — cadres overdue with a course, chosen by
     a commander — with a "reminder from your commander" notification (and an e-mail by their
     choice), at most once a local day per person and course. Every person must be in the
     actor's units (an admin: anywhere), or nothing is written. One audit entry with the counts.
     """
-    if not can_remind(actor):
+    if not can_remind_overdue(actor):
         raise InvalidInput(_l("Only commanders and admins send reminders."))
     wanted = sorted({(int(user_id), int(course_id)) for user_id, course_id in pairs})
     if not wanted:
