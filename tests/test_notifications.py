@@ -361,3 +361,47 @@ def test_the_list_costs_the_same_queries_for_few_or_many_and_the_bell_one(
         client.get("/my-training")
     bell = [s for s in home.statements if "notifications" in s]
     assert len(bell) == 1 and "count" in bell[0].lower()
+
+
+def test_the_database_refuses_a_second_notification_of_the_same_event(people):
+    from sqlalchemy.exc import IntegrityError
+
+    def add() -> None:
+        db.session.add(
+            Notification(
+                user_id=people["cadre"].id,
+                kind="course_overdue",
+                object_id=7,
+                occasion="2026-11-29",
+            )
+        )
+        db.session.flush()
+
+    add()
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        add()
+    db.session.rollback()
+    assert len(rows(kind="course_overdue")) == 1
+
+
+def test_remind_overdue_refuses_malformed_pairs(people, due_courses):
+    for pairs in ([("x", 1)], [(None, 1)], [(1,)]):
+        with pytest.raises(InvalidInput):
+            services.remind_overdue(people["commander"], pairs, NOW)
+    assert not rows(kind="commander_reminder")
+
+
+def test_a_notification_about_something_gone_says_so_without_a_link(client, people, due_courses):
+    services.create_due(NOW)
+    db.session.commit()
+    from lms.courses.models import Course
+
+    db.session.delete(db.session.get(Course, due_courses["soon"].id))
+    db.session.commit()
+    login(client, "hocvien")
+    page = BeautifulSoup(client.get("/notifications/").get_data(as_text=True), "html.parser")
+    items = page.select("li.notification")
+    assert len(items) == 2
+    assert len(page.select("li.notification a")) == 1
+    assert any("không còn nữa" in item.get_text() for item in items)

@@ -261,7 +261,10 @@ def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -
     """
     if not can_remind_overdue(actor):
         raise InvalidInput(_l("Only commanders and admins send reminders."))
-    wanted = sorted({(int(user_id), int(course_id)) for user_id, course_id in pairs})
+    try:
+        wanted = sorted({(int(user_id), int(course_id)) for user_id, course_id in pairs})
+    except (TypeError, ValueError):
+        raise InvalidInput(_l("Choose at least one person to remind.")) from None
     if not wanted:
         raise InvalidInput(_l("Choose at least one person to remind."))
     if len(wanted) > MAX_REMINDER_PAIRS:
