@@ -136,7 +136,8 @@ def _insert(kind: str, source: Select[Any], now: dt.datetime, params: Any = None
             index_elements=["user_id", "kind", "object_id", "occasion"],
         )
     )
-    return db.session.execute(statement).rowcount
+    # preserve_rowcount: psycopg reports the rows an INSERT … SELECT wrote only when asked.
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 def _open_enrollments() -> Any:
