@@ -405,3 +405,21 @@ def test_a_notification_about_something_gone_says_so_without_a_link(client, peop
     assert len(items) == 2
     assert len(page.select("li.notification a")) == 1
     assert any("không còn nữa" in item.get_text() for item in items)
+
+
+def test_the_session_link_opens_the_session_on_my_attendance(people, make_session, client):
+    now = dt.datetime.now(dt.UTC)
+    session = make_session(units=("HS",), starts_at=now + dt.timedelta(days=1))
+    services.create_due(now)
+    db.session.commit()
+    login(client, "hocvien")
+    notifications = BeautifulSoup(
+        client.get("/notifications/").get_data(as_text=True), "html.parser"
+    )
+    link = next(
+        a["href"] for a in notifications.select("li.notification a") if "session-" in a["href"]
+    )
+    assert link == f"/attendance/mine#session-{session.id}"
+    mine = BeautifulSoup(client.get("/attendance/mine").get_data(as_text=True), "html.parser")
+    target = mine.select_one(f"#session-{session.id}")
+    assert target is not None and "Tập huấn kỹ năng dân vận" in target.get_text()
