@@ -156,7 +156,11 @@ def test_each_pending_email_is_sent_once_in_the_readers_language(mail_to, overdu
     assert en["Subject"] == "Course overdue"
     ids = {m["X-LMS-Notification"] for m in inbox.messages}
     assert ids == {str(n.id) for n in db.session.scalars(select(Notification)) if n.email_to}
-    assert all("notification-" in m["Message-ID"] for m in inbox.messages)
+    assert all(
+        m["Message-ID"].startswith(f"<notification-{m['X-LMS-Notification']}.")
+        and m["Message-ID"].endswith("@lms.example.vn>")
+        for m in inbox.messages
+    )
     assert states()["hocvien"] == ("sent", 1)
     sent = db.session.scalar(select(Notification).where(Notification.user_id == people["cadre"].id))
     assert sent.email_to == "an@example.vn" and sent.email_sent_at is not None

@@ -9,14 +9,15 @@ At most once per notification. Each message goes through three steps, each commi
    ``pending`` again (retried by the next run) until ``MAX_EMAIL_ATTEMPTS`` claims, then
    ``failed`` with the server's answer.
 
-A run that stops between 1 and 3 (killed, machine down) leaves the row ``sending``: the next
-run marks it ``interrupted`` and does not send it again, because it cannot know whether the
-server accepted it. So a crash can lose one message but never send one twice; the row says
-which message, to which address, at which attempt. (The opposite choice, resending, would
+A run that stops between 1 and 3 (killed, machine down) leaves the row ``sending``: a run an
+hour or more later marks it ``interrupted`` and does not send it again, because it cannot know
+whether the server accepted it. So a crash can lose one message but never send one twice; the
+row says which message, to which address, at which attempt. (The opposite choice, resending, would
 turn every crash after the server's acceptance into a duplicate.) Each message carries a
-Message-ID made from the notification's id, so even a message that a server accepted but whose
-acceptance never reached us (the connection dropped after DATA) and was then retried is
-recognisably the same message to mail clients.
+Message-ID made from the notification's id and creation time (the same at every attempt), so
+even a message that a server accepted but whose acceptance never reached us (the connection
+dropped after DATA) and was then retried is the same message to mail clients, which show it
+once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime as email_date
-from email.utils import make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -164,12 +164,13 @@ def message_for(notification: Notification, user: Any, sender: str) -> EmailMess
         subject = shown.subject
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = user.email
+    message["To"] = (user.email or "").strip()
     message["Subject"] = subject
     message["Date"] = email_date(notification.created_at)
     domain = sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}", domain=domain)
-    # A stable id as well, the same at every attempt of this notification.
+    # The same at every attempt of this notification (see the module's docstring).
+    created = int(notification.created_at.timestamp())
+    message["Message-ID"] = f"<notification-{notification.id}.{created}@{domain}>"
     message["X-LMS-Notification"] = str(notification.id)
     message.set_content("\n".join(body))
     return message
