@@ -423,3 +423,15 @@ def test_the_session_link_opens_the_session_on_my_attendance(people, make_sessio
     mine = BeautifulSoup(client.get("/attendance/mine").get_data(as_text=True), "html.parser")
     target = mine.select_one(f"#session-{session.id}")
     assert target is not None and "Tập huấn kỹ năng dân vận" in target.get_text()
+
+
+def test_a_deactivated_cadre_is_not_reminded(people, due_courses):
+    db.session.get(User, due_courses["second"].id).active = False
+    db.session.commit()
+    late = due_courses["late"].id
+    result = services.remind_overdue(
+        people["commander"], [(people["cadre"].id, late), (due_courses["second"].id, late)], NOW
+    )
+    db.session.commit()
+    assert (result.sent, result.already_today, result.not_overdue) == (1, 0, 1)
+    assert [n.user_id for n in rows(kind="commander_reminder")] == [people["cadre"].id]

@@ -251,7 +251,7 @@ def _on_attempt_graded(_sender: Any, attempt_id: int, **_: Any) -> None:
 class Reminded:
     sent: int  # notifications created now
     already_today: int  # reminded of that course today already: skipped
-    not_overdue: int  # completed meanwhile, no longer overdue, or not enrolled: skipped
+    not_overdue: int  # completed meanwhile, not overdue, not enrolled or deactivated: skipped
 
 
 def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -> Reminded:
@@ -286,9 +286,11 @@ def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -
             literal(today.isoformat(), String(40)).label("occasion"),
         )
         .join(Course, Course.id == Enrollment.course_id)
+        .join(User, User.id == Enrollment.user_id)
         .where(
             _open_enrollments(),
             Enrollment.due_date < today,
+            User.active.is_(True),  # a deactivated account is no longer to be reminded
             tuple_(Enrollment.user_id, Enrollment.course_id).in_(wanted),
         )
     )
