@@ -435,3 +435,16 @@ def test_a_deactivated_cadre_is_not_reminded(people, due_courses):
     db.session.commit()
     assert (result.sent, result.already_today, result.not_overdue) == (1, 0, 1)
     assert [n.user_id for n in rows(kind="commander_reminder")] == [people["cadre"].id]
+
+
+def test_the_bell_says_99_plus_beyond_99(client, people):
+    db.session.add_all(
+        Notification(user_id=people["cadre"].id, kind="course_overdue", object_id=n, occasion="")
+        for n in range(120)
+    )
+    db.session.commit()
+    assert services.unread_count(people["cadre"].id) == 100  # counted no further
+    login(client, "hocvien")
+    page = BeautifulSoup(client.get("/my-training").get_data(as_text=True), "html.parser")
+    assert page.select_one("a.bell .count").get_text(" ", strip=True).startswith("99+")
+    assert page.select_one("summary .count").get_text(strip=True) == "99+"
