@@ -39,6 +39,7 @@ def _blueprints():
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp
     from lms.imports.views import bp as imports_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.authoring import bp as quiz_authoring_bp
     from lms.quizzes.question_editor import bp as question_editor_bp
@@ -62,6 +63,7 @@ def _blueprints():
         attendance_bp,
         certificates_bp,
         reports_bp,
+        notifications_bp,
     ]
 
 
@@ -185,6 +187,7 @@ def _register_template_helpers(app: Flask) -> None:
     from lms.attendance.permissions import can_follow_units, can_mark, can_run_sessions
     from lms.certificates.permissions import can_list_certificates, can_revoke
     from lms.courses.permissions import can_assign, can_author, can_edit_course
+    from lms.notifications.views import unread_notifications
     from lms.reports.permissions import can_view_dashboard
     from lms.reports.workbook import display as report_cell
 
@@ -199,6 +202,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_list_certificates=can_list_certificates,
         can_revoke_certificates=can_revoke,
         can_view_dashboard=can_view_dashboard,
+        unread_notifications=unread_notifications,
     )
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale

@@ -17,6 +17,7 @@ from lms.certificates.cli import certificates_group
 from lms.courses.cli import courses_group
 from lms.demo.cli import demo_command
 from lms.maintenance import backup_command, create_admin_command, init_command
+from lms.notifications.cli import notify_command
 from lms.people.cli import users_group
 from lms.quizzes.cli import quizzes_group
 from lms.reports.cli import report_command
@@ -35,6 +36,7 @@ def register_commands(app: Flask) -> None:
         quizzes_group,
         certificates_group,
         report_command,
+        notify_command,
     ]
     for command in commands:
         app.cli.add_command(command)

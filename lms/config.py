@@ -12,7 +12,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
@@ -77,7 +77,14 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     # line) and the rate under which a unit is listed among the lagging ones (percent).
     "COMPLETION_TARGET": (90, int),
     "LAGGING_BELOW": (70, int),
+    # E-mail of notifications, sent by `lms notify`: smtp://user:password@host:port (plain,
+    # port 25), smtp+starttls://… (STARTTLS, port 587) or smtps://… (TLS, port 465). Unset:
+    # no e-mail. MAIL_FROM: the sender (default: lms@ the host of BASE_URL, or localhost).
+    "SMTP_URL": (None, str),
+    "MAIL_FROM": (None, str),
 }
+
+SMTP_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 LOCALES = ("vi", "en")
 
@@ -132,6 +139,12 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     for name in ("COMPLETION_TARGET", "LAGGING_BELOW"):
         if not 1 <= values[name] <= 100:
             raise ConfigError(f"LMS_{name} must be a percentage between 1 and 100")
+    values["SMTP_URL"] = values["SMTP_URL"] or None
+    if values["SMTP_URL"] is not None:
+        _check_smtp_url(values["SMTP_URL"])
+    if not values["MAIL_FROM"]:
+        host = urlsplit(values["BASE_URL"]).hostname if values["BASE_URL"] else None
+        values["MAIL_FROM"] = f"lms@{host or 'localhost'}"
 
     database_url = values["DATABASE_URL"] or "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
     return {
@@ -222,3 +235,22 @@ def _engine_options(database_url: str) -> dict[str, Any]:
         # Several requests (threads or gunicorn processes) write at once: wait instead of failing.
         return {"connect_args": {"timeout": 15}}
     return {"pool_pre_ping": True}
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    credentials = unquote(parts.username or "") + unquote(parts.password or "")
+    if not credentials.isascii():
+        raise ConfigError(
+            "LMS_SMTP_URL: the user name and password must be ASCII (SMTP's login takes no "
+            "other letters); special characters are written %-encoded, e.g. %40 for @"
+        )
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname or port == -1:
+        raise ConfigError(
+            "LMS_SMTP_URL must look like smtp://user:password@host:port, "
+            "smtp+starttls://user:password@host:587 or smtps://user:password@host:465"
+        )

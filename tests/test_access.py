@@ -145,6 +145,18 @@ MATRIX = [
     ),
     ("GET", "/verify", {"anon": 200, "cadre": 200}),
     ("GET", "/verify/not-a-code", {"anon": 404, "admin": 404}),
+    # Everyone signed in reads their own notifications and chooses their own e-mail.
+    (
+        "GET",
+        "/notifications/",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/account/notifications",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
+    ("POST", "/account/notifications", {"anon": 302, "cadre": 302, "admin": 302}),
 ]
 
 CASES = [

@@ -133,4 +133,4 @@ def test_a_cadres_pages_use_the_same_number_of_queries_for_1_and_12_courses(
     add_courses(range(1, 12))
     many = queries_for(client, count_queries, url)
     assert few == many, f"{url}: {few} queries for 1 course, {many} for 12"
-    assert many <= 7, f"{url} uses {many} queries"
+    assert many <= 8, f"{url} uses {many} queries"  # 7, and the bell's unread count

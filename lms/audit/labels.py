@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "attendance.mark": _l("Attendance marked"),
     "attendance.mark_rest": _l("Everyone not marked marked at once"),
     "auth.sign_in_limited": _l("Sign-ins locked after failed attempts"),
+    "notification.remind_overdue": _l("Overdue cadres reminded"),
     "attendance.mark_rest_undo": _l("Marking of everyone not marked undone"),
 }
 
@@ -117,6 +118,9 @@ FIELD_LABELS = {
     "pairs": _l("Pairs"),
     "score": _l("Score"),
     "passed": _l("Passed"),
+    "count": _l("Reminders sent"),
+    "already_today": _l("Already reminded today"),
+    "not_overdue": _l("No longer overdue"),
 }
 
 # Every kind of object that audit entries are about (target_type), for the log's filter.
@@ -133,4 +137,5 @@ TARGET_LABELS = {
     "system": _l("System (demo data)"),
     "account": _l("Sign-in locks of accounts"),
     "address": _l("Sign-in locks of addresses"),
+    "notification": _l("Reminders"),
 }

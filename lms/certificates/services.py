@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from lms.audit import services as audit
 from lms.certificates import completion
 from lms.certificates.models import REVOCATION_REASONS, Certificate, CertificateCounter
+from lms.certificates.signals import announce_issued
 from lms.courses.models import Course, Enrollment
 from lms.courses.signals import progress_changed
 from lms.errors import InvalidInput
@@ -217,6 +218,7 @@ def issue(
         )
     issued = list(db.session.scalars(insert(Certificate).returning(Certificate), rows))
     keep_certified(course_id, [row["user_id"] for row in rows])
+    announce_issued([certificate.id for certificate in issued])
     return issued
 
 
@@ -361,6 +363,7 @@ def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
     certificate.superseded_by_id = new.id
     db.session.flush()
     keep_certified(new.course_id, [new.user_id])
+    announce_issued([new.id])
     audit.record(
         "certificate.reissue",
         actor=actor,

@@ -47,6 +47,7 @@ from lms.quizzes.models import (
     Question,
     Quiz,
 )
+from lms.quizzes.signals import announce_graded
 from lms.text import clean, nfc
 
 # Answers that arrive this long after the deadline are still accepted (the network is slow).
@@ -518,11 +519,11 @@ def questions_of(attempt: Attempt) -> list[AttemptQuestion]:
 
 def submit(attempt_id: int, *, now: dt.datetime) -> Attempt:
     """Submit and grade the attempt, once: any later or concurrent call returns the attempt
-    as the first call left it."""
-    return _submit(attempt_id, now=now)[0]
+    as the first call left it. (The person submits it and sees the result.)"""
+    return _submit(attempt_id, now=now, watching=True)[0]
 
 
-def _submit(attempt_id: int, *, now: dt.datetime) -> tuple[Attempt, bool]:
+def _submit(attempt_id: int, *, now: dt.datetime, watching: bool) -> tuple[Attempt, bool]:
     # The one conditional UPDATE that decides who grades. An attempt left open past its
     # deadline counts as submitted at the deadline.
     won = db.session.execute(
@@ -543,11 +544,11 @@ def _submit(attempt_id: int, *, now: dt.datetime) -> tuple[Attempt, bool]:
         raise InvalidInput(_l("This attempt does not exist."))
     if won is None:
         return attempt, False
-    _grade(attempt)
+    _grade(attempt, watching=watching)
     return attempt, True
 
 
-def _grade(attempt: Attempt) -> None:
+def _grade(attempt: Attempt, *, watching: bool) -> None:
     answers = answers_of(attempt)
     for question in questions_of(attempt):
         answer = answers.get(question.position)
@@ -558,10 +559,13 @@ def _grade(attempt: Attempt) -> None:
             earned = 0.0  # an empty essay has nothing to grade
         answer.credit = earned
     db.session.flush()
-    _finish_if_graded(attempt, answers)
+    _finish_if_graded(attempt, answers, watching=watching)
 
 
-def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
+def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer], *, watching: bool) -> None:
+    """Score the attempt once no answer waits for a trainer. ``watching``: its person is the
+    one acting (they see the score); otherwise a score that became final is announced."""
+    was_graded = attempt.state == "graded"
     if any(answer.credit is None for answer in answers.values()):
         attempt.state, attempt.score, attempt.passed = "needs_grading", None, None
     else:
@@ -574,6 +578,8 @@ def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer]) -> None:
         attempt.passed = attempt.score >= pass_score
         attempt.state = "graded"
     db.session.flush()
+    if attempt.state == "graded" and not was_graded and not watching:
+        announce_graded(attempt.id)
     if attempt.state == "graded":
         course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
         best_scores.record(attempt.user_id, course_id)
@@ -591,7 +597,7 @@ def close_overdue(*, now: dt.datetime) -> int:
             Attempt.deadline < now - GRACE,
         )
     ).all()
-    return sum(1 for attempt_id in overdue if _submit(attempt_id, now=now)[1])
+    return sum(1 for attempt_id in overdue if _submit(attempt_id, now=now, watching=False)[1])
 
 
 @dataclass(frozen=True)
@@ -639,7 +645,7 @@ def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt is not None
         before = (attempt.score, attempt.passed)
-        _finish_if_graded(attempt, answers_of(attempt))
+        _finish_if_graded(attempt, answers_of(attempt), watching=False)
         username = db.session.scalar(select(User.username).where(User.id == attempt.user_id))
         course_slug, quiz_slug = db.session.execute(
             select(Course.slug, Quiz.slug)
@@ -714,7 +720,7 @@ def grade_essay(
         raise InvalidInput(_l("This essay was not answered."))
     answer.credit, answer.graded_by, answer.comment = float(credit), grader.id, comment
     db.session.flush()
-    _finish_if_graded(locked, answers)
+    _finish_if_graded(locked, answers, watching=False)
     audit.record(
         "quiz.essay_graded",
         actor=grader,

@@ -3,7 +3,7 @@
 scans the whole table per row (tens of minutes for the large demo's 60,000 certificates).
 
 Revision ID: c3a9e51d7f20
-Revises: 4d56de226b1e
+Revises: 9c4e2f7a1b30
 Create Date: 2026-12-01 17:10:00.000000
 
 """

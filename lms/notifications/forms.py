@@ -1,0 +1,16 @@
+"""The e-mail choices form. The rules live in lms.notifications.services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from lms.forms import CheckboxesField, Form
+from lms.notifications.services import KIND_LABELS
+
+
+class EmailChoicesForm(Form):
+    kinds = CheckboxesField(
+        _l("Send me an e-mail when"),
+        choices=[SelectChoice(kind, label) for kind, label in KIND_LABELS.items()],
+    )
