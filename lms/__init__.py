@@ -39,6 +39,7 @@ def _blueprints():
     from lms.courses.authoring import bp as authoring_bp
     from lms.courses.views import bp as courses_bp
     from lms.imports.views import bp as imports_bp
+    from lms.offline.views import bp as offline_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.authoring import bp as quiz_authoring_bp
     from lms.quizzes.question_editor import bp as question_editor_bp
@@ -60,6 +61,7 @@ def _blueprints():
         sessions_bp,
         attendance_bp,
         certificates_bp,
+        offline_bp,
     ]
 
 
