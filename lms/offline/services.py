@@ -51,12 +51,13 @@ def estimated_sizes(course_ids: Iterable[int]) -> dict[int, int]:
     ids = list(course_ids)
     if not ids:
         return {}
+    module_text = func.length(Module.body_html) + func.length(Module.toc_html)
     text = db.session.execute(
         select(
             Course.id,
             func.length(Course.description_html),
             func.count(Module.id),
-            func.coalesce(func.sum(func.length(Module.body_html) + func.length(Module.toc_html)), 0),
+            func.coalesce(func.sum(module_text), 0),
         )
         .outerjoin(Module, Module.course_id == Course.id)
         .where(Course.id.in_(ids))
@@ -97,9 +98,7 @@ def kept_courses(user: Any, requested: Iterable[str]) -> list[KeptCourse]:
             Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
         )
         .where(Course.status == "published", or_(assigned, Course.slug.in_(slugs)))
-        .order_by(
-            assigned.desc(), Enrollment.due_date.is_(None), Enrollment.due_date, Course.title
-        )
+        .order_by(assigned.desc(), Enrollment.due_date.is_(None), Enrollment.due_date, Course.title)
     ).all()
     if not rows:
         return []
