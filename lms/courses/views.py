@@ -74,6 +74,9 @@ def course(slug: str):
     course, enrolled = _course_or_404(slug)
     progress = queries.course_progress(current_user, course, enrolled)
     now = utcnow()
+    kept_without_asking = (
+        course.status == "published" and enrolled is not None and enrolled.completed_at is None
+    )
     return render_template(
         "courses/course.html",
         course=course,
@@ -86,9 +89,11 @@ def course(slug: str):
         quizzes=published_quizzes(course),
         sessions=upcoming_for(current_user, now, course_id=course.id),
         status_labels=STATUS_LABELS,
-        # Published courses may be kept on the phone for reading offline: their size first.
+        # Published courses may be kept on the phone for reading offline: assigned ones are
+        # kept without asking, others on request, their size shown first.
+        offline_auto=kept_without_asking,
         offline_size=offline.size_label(offline.estimated_sizes([course.id])[course.id])
-        if course.status == "published"
+        if course.status == "published" and not kept_without_asking
         else None,
     )
 

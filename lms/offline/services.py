@@ -47,36 +47,36 @@ class KeptCourse:
 
 def estimated_sizes(course_ids: Iterable[int]) -> dict[int, int]:
     """About how many bytes keeping each course takes: its page, its modules' pages and the
-    images uploaded to it. Two queries."""
+    images uploaded to it. One query."""
     ids = list(course_ids)
     if not ids:
         return {}
-    module_text = func.length(Module.body_html) + func.length(Module.toc_html)
-    text = db.session.execute(
+    images = (
+        select(func.coalesce(func.sum(MediaFile.size), 0))
+        .where(MediaFile.course_id == Course.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
         select(
             Course.id,
             func.length(Course.description_html),
             func.count(Module.id),
-            func.coalesce(func.sum(module_text), 0),
+            func.coalesce(
+                func.sum(func.length(Module.body_html) + func.length(Module.toc_html)), 0
+            ),
+            images,
         )
         .outerjoin(Module, Module.course_id == Course.id)
         .where(Course.id.in_(ids))
         .group_by(Course.id, Course.description_html)
     ).all()
-    images = dict(
-        db.session.execute(
-            select(MediaFile.course_id, func.sum(MediaFile.size))
-            .where(MediaFile.course_id.in_(ids))
-            .group_by(MediaFile.course_id)
-        ).all()
-    )
     return {
         course_id: int(
             (modules + 1) * PAGE_OVERHEAD
             + TEXT_BYTES_PER_CHAR * ((description or 0) + int(module_text))
-            + int(images.get(course_id) or 0)
+            + int(image_bytes)
         )
-        for course_id, description, modules, module_text in text
+        for course_id, description, modules, module_text, image_bytes in rows
     }
 
 

@@ -70,13 +70,16 @@
       var course = state.courses && state.courses[slug];
       if (course) {
         fill(line, box.getAttribute('data-kept-text'), course.saved);
-        button.hidden = true;
+        if (button) button.hidden = true;
       } else if (state.tooBig && state.tooBig[slug]) {
         line.textContent = box.getAttribute('data-too-big-text');
+      } else if (!button) {
+        line.textContent = box.getAttribute('data-auto-text');
       }
     }
     show(status);
     box.hidden = false;
+    if (!button) return;
     button.addEventListener('click', function () {
       button.disabled = true;
       line.textContent = box.getAttribute('data-working-text');
