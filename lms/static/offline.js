@@ -105,20 +105,35 @@
     }
   });
 
+  // The page for what needs the server, standing in for the page asked for.
+  var standIn = banner.hasAttribute('data-offline-fallback');
+
   navigator.serviceWorker.ready.then(function (registration) {
     var worker = registration.active;
+    var retries = 0;
+    function sync(force) {
+      ask(worker, { type: 'sync', force: force }).then(function (result) {
+        // A sign-out pressed offline was just finished: this page is of a session now ended.
+        if (result && result.signedOut) {
+          if (standIn) location.assign('/');
+          else location.reload();
+        } else if (result && result.waiting && navigator.onLine && retries < 10) {
+          // The connection is back but weak: marks (or a sign-out) still wait; try again soon.
+          retries += 1;
+          setTimeout(function () { sync(true); }, 3000);
+        }
+      }).catch(function () {});
+    }
+    window.addEventListener('online', function () { retries = 0; sync(true); });
     if (!user) {
-      // Nobody is signed in here: nothing kept may stay readable.
-      ask(worker, { type: 'clear' }).catch(function () {});
+      // Nobody is signed in here (a page from the server): nothing kept may stay readable.
+      if (!standIn) ask(worker, { type: 'clear' }).catch(function () {});
       return;
     }
     ask(worker, { type: 'status' }).then(function (status) {
       showPending(status);
       showKeep(worker, status);
     }).catch(function () {});
-    if (navigator.onLine && !savedAt) ask(worker, { type: 'sync' }).catch(function () {});
-    window.addEventListener('online', function () {
-      ask(worker, { type: 'sync', force: true }).catch(function () {});
-    });
+    if (navigator.onLine && !savedAt && !standIn) sync(false);
   });
 }());

@@ -23,6 +23,9 @@
 'use strict';
 
 var PAGES = 'lms-offline-pages-v1';
+// Not personal, kept when the copies are erased: the page for what needs the server as shown
+// to nobody signed in, and the layout's files (fetched without cookies).
+var SHELL = 'lms-offline-shell-v1';
 var DB_NAME = 'lms-offline';
 var SYNC_EVERY_MS = 60 * 1000;
 var SAVED_HEADER = 'X-Offline-Saved';
@@ -134,17 +137,20 @@ function pageUser(kept) {
 function eraseCopies() {
   return caches.delete(PAGES).then(function () {
     return withStore('meta', 'readwrite', function (store) { return store.delete('state'); });
-  }).then(precacheShell);
+  });
 }
 
-/* What the page for what needs the server, and the layout, need: not personal. */
+/* The page for what needs the server, and the layout's files: not personal (no cookies). */
 function precacheShell() {
-  return caches.open(PAGES).then(function (cache) {
+  return caches.open(SHELL).then(function (cache) {
     return Promise.all(ANONYMOUS_SHELL.map(function (url) {
       return cache.match(url).then(function (found) {
         if (found) return undefined;
-        return fetchForKeeping(url).then(function (kept) { return cache.put(url, kept.response); })
-          .catch(function () {});
+        return fetch(url, { credentials: 'omit', redirect: 'manual', cache: 'no-store' })
+          .then(function (response) {
+            if (!response.ok) return undefined;
+            return keepable(response).then(function (kept) { return cache.put(url, kept.response); });
+          }).catch(function () {});
       });
     }));
   });
@@ -308,11 +314,20 @@ function flush() {
   }).catch(function () { return 0; });
 }
 
+/* Answers the page: whether a sign-out was just finished, and whether anything still waits
+ * (marks not sent, a sign-out not finished: the page asks again a little later). */
 function flushThenSync(force) {
   return finishSignOut().catch(function () { return false; }).then(function (signedOut) {
-    if (!signedOut) return flushThenSyncSignedIn(force);
-    return self.clients.matchAll({ type: 'window' }).then(function (windows) {
+    if (!signedOut) {
+      return flushThenSyncSignedIn(force).then(function () {
+        return Promise.all([queued(), withStore('meta', 'readonly', function (store) { return store.get('signOut'); })]);
+      }).then(function (waiting) {
+        return { signedOut: false, waiting: waiting[0].length > 0 || Boolean(waiting[1]) };
+      });
+    }
+    return self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(function (windows) {
       windows.forEach(function (client) { client.postMessage({ type: 'signed-out' }); });
+      return { signedOut: true };
     });
   });
 }
@@ -339,11 +354,14 @@ function status() {
 }
 
 function keep(slug) {
-  return readState().then(function (state) {
-    if (state.wanted.indexOf(slug) < 0) state.wanted.push(slug);
-    delete state.evicted[slug];
-    delete state.tooBig[slug];
-    return writeState(state);
+  // In turn with a sync under way, which would otherwise write back the list without it.
+  return serially(function () {
+    return readState().then(function (state) {
+      if (state.wanted.indexOf(slug) < 0) state.wanted.push(slug);
+      delete state.evicted[slug];
+      delete state.tooBig[slug];
+      return writeState(state);
+    });
   }).then(function () { return sync(true); }).then(function (state) {
     return { kept: Boolean(state.courses[slug]), tooBig: Boolean(state.tooBig[slug]),
              course: state.courses[slug] || null };
@@ -362,9 +380,19 @@ function offlineCopy(cached) {
   });
 }
 
-function unavailable() {
-  return caches.match('/offline').then(function (cached) {
-    return cached || new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain' } });
+/* The page for what needs the server: the person's own copy (their menu, their language), else
+ * the one for nobody signed in; marked so that its script knows it stands in for another page. */
+function unavailable(change) {
+  return caches.match('/offline', { cacheName: PAGES }).then(function (cached) {
+    return cached || caches.match('/offline', { cacheName: SHELL });
+  }).then(function (cached) {
+    if (!cached) return new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain' } });
+    return cached.text().then(function (text) {
+      var headers = new Headers(cached.headers);
+      headers.delete('Content-Length');
+      text = text.replace('hidden data-offline-banner', 'hidden data-offline-banner data-offline-fallback');
+      return new Response(change ? change(text) : text, { status: 503, headers: headers });
+    });
   });
 }
 
@@ -412,8 +440,6 @@ function signOut(request) {
   // With no connection the copies go at once, and the session itself is ended at the next
   // visit online (finishSignOut): the page says so.
   return flush().catch(function () {}).then(function () {
-    return unavailable().then(function (fallback) { return fallback.text(); });
-  }).then(function (fallback) {
     return fetch(request).then(function (response) {
       return serially(eraseCopies).catch(function () {}).then(function () { return response; });
     }, function () {
@@ -422,15 +448,30 @@ function signOut(request) {
           return withStore('meta', 'readwrite', function (store) { return store.put(true, 'signOut'); });
         });
       }).catch(function () {}).then(function () {
-        return new Response(fallback.replace('hidden data-offline-signed-out', 'data-offline-signed-out'),
-                            { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+        return unavailable(function (text) {
+          return text.replace('hidden data-offline-signed-out', 'data-offline-signed-out');
+        });
       });
     });
   });
 }
 
-/* A sign-out pressed offline: end the session now that the server answers. */
+/* A sign-out pressed offline: end the session now that the server answers. Pages that load
+ * meanwhile (signed in a moment before) hear of it and reload: by this worker's message, or by
+ * the answer to their own 'sync' while it is in flight or just done. */
+var finishing = null;
+var signedOutAt = 0;
 function finishSignOut() {
+  if (finishing) return finishing;
+  finishing = endPendingSession().then(function (done) {
+    if (done) signedOutAt = Date.now();
+    return done;
+  });
+  finishing.then(function () { finishing = null; }, function () { finishing = null; });
+  return finishing.then(function (done) { return done || Date.now() - signedOutAt < 30000; });
+}
+
+function endPendingSession() {
   return withStore('meta', 'readonly', function (store) { return store.get('signOut'); }).then(function (pending) {
     if (!pending) return false;
     return fetch('/offline/token', { credentials: 'same-origin', redirect: 'manual', cache: 'no-store',
@@ -457,11 +498,13 @@ function networkThenCache(request) {
   return fetch(request).then(function (response) {
     if (response.ok) {
       var copy = response.clone();
-      caches.open(PAGES).then(function (cache) {
-        return cache.match(path).then(function (found) {
-          return found ? keepable(copy).then(function (kept) { return cache.put(path, kept.response); }) : undefined;
+      Promise.all([PAGES, SHELL].map(function (name) {
+        return caches.open(name).then(function (cache) {
+          return cache.match(path).then(function (found) {
+            return found ? keepable(copy.clone()).then(function (kept) { return cache.put(path, kept.response); }) : undefined;
+          });
         });
-      }).catch(function () {});
+      })).catch(function () {});
     }
     return response;
   }, function () {
@@ -480,7 +523,7 @@ self.addEventListener('install', function (event) {
 
 self.addEventListener('activate', function (event) {
   event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) { return name !== PAGES; })
+    return Promise.all(names.filter(function (name) { return name !== PAGES && name !== SHELL; })
       .map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });
@@ -492,7 +535,7 @@ self.addEventListener('fetch', function (event) {
   if (request.method === 'POST') {
     if (path === '/logout') event.respondWith(signOut(request));
     else if (request.mode === 'navigate' && DONE_PATH.test(path)) event.respondWith(markDone(request));
-    else if (request.mode === 'navigate') event.respondWith(fetch(request).catch(unavailable));
+    else if (request.mode === 'navigate') event.respondWith(fetch(request).catch(function () { return unavailable(); }));
     return;
   }
   if (request.method !== 'GET') return;

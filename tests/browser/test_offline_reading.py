@@ -228,3 +228,35 @@ def test_past_the_size_limit_the_course_saved_longest_ago_goes_first(
     assert "/courses/khoa-b/modules/mot" in kept and "/courses/khoa-c/modules/mot" in kept
     phone.goto(f"{live_server}/courses/khoa-a")
     expect(phone.locator("[data-offline-keep] button")).to_be_visible()  # may be kept again
+
+
+def test_signing_out_offline_erases_the_copies_and_ends_the_session_once_back_online(
+    live_server, new_page, people, province, make_course
+):
+    make_course("dan-van")
+    enrollment.assign(services.get_course("dan-van"), province["HS"], DUE, actor=None)
+    db.session.commit()
+    phone = new_page(width=360, height=740)
+    sign_in(phone, live_server, "hocvien", TEST_PASSWORD)
+    wait_until_kept(phone, ["/my-training", "/courses/dan-van/modules/mo-dau"])
+
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server}/my-training")
+    expect(phone.locator("[data-offline-banner]")).to_be_visible()
+    phone.locator("details.menu-compact summary").click()
+    phone.locator(".menu-account").get_by_role("button", name="Đăng xuất").click()
+    expect(phone.locator("[data-offline-signed-out]")).to_have_text(
+        re.compile(r"^Các bản lưu trên điện thoại này đã được xóa\. Việc đăng xuất cần")
+    )
+    assert [path for path in phone.evaluate(ALL_CACHED) if path.startswith("/courses/")] == []
+    phone.goto(f"{live_server}/courses/dan-van/modules/mo-dau")
+    expect(phone.locator("h1")).to_have_text("Không dùng được khi mất mạng")
+
+    # Back online, the session the server still holds is ended, and the page open shows it.
+    token_before = people["cadre"].session_token
+    phone.context.set_offline(False)
+    expect(phone.locator("h1")).to_have_text("Đăng nhập")
+    db.session.expire_all()
+    assert people["cadre"].session_token != token_before  # ended on the server too
+    phone.goto(f"{live_server}/my-training")
+    expect(phone).to_have_url(re.compile(r"/login\?next="))
