@@ -1,9 +1,11 @@
 /* Reading offline: the service worker, served at /sw.js so that its scope is the whole site.
  *
- * What it keeps (one cache, PAGES): the pages the server lists in /offline/manifest for the
- * signed-in person (My training, the home page, the page shown for what needs the server, the
- * courses assigned to them and those they asked to keep, with their modules and images) and the
- * layout's style and script. Nothing else is ever stored, and nothing from another origin.
+ * What it keeps: in PAGES, the pages the server lists in /offline/manifest for the signed-in
+ * person (My training, the home page, the page shown for what needs the server, the courses
+ * assigned to them and those they asked to keep, with their modules and images, the layout's
+ * style and script); in SHELL, fetched without cookies, the page for what needs the server as
+ * shown to nobody signed in and the layout's files. Nothing else is ever stored, and nothing
+ * from another origin.
  *
  * Pages: the network first; a kept page is refreshed from every answer, and served from the
  * cache, marked as an offline copy with the moment it was saved, when the network fails. A page
@@ -18,7 +20,8 @@
  * asked for) is one IndexedDB record. A manifest for another account erases every copy first.
  * Over the size limit the server sets, the courses saved longest ago are dropped first. Signing
  * out erases the copies (here, and the server's Clear-Site-Data header), as does any page shown
- * to nobody signed in.
+ * to nobody signed in. Signing out with no connection erases them at once and ends the session
+ * on the server at the next visit online.
  */
 'use strict';
 
