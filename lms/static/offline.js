@@ -67,7 +67,8 @@
     var button = box.querySelector('button');
     var line = box.querySelector('[data-offline-status]');
     function show(state) {
-      var course = state.courses && state.courses[slug];
+      var mine = state.user === undefined || String(state.user) === user;
+      var course = mine && state.courses && state.courses[slug];
       if (course) {
         fill(line, box.getAttribute('data-kept-text'), course.saved);
         if (button) button.hidden = true;
@@ -79,7 +80,7 @@
     }
     show(status);
     box.hidden = false;
-    if (!button) return;
+    if (!button) return show;
     button.addEventListener('click', function () {
       button.disabled = true;
       line.textContent = box.getAttribute('data-working-text');
@@ -92,6 +93,7 @@
         line.textContent = box.getAttribute('data-failed-text');
       });
     });
+    return show;
   }
 
   navigator.serviceWorker.register(banner.getAttribute('data-worker'), { scope: '/' }).catch(function () {});
@@ -111,8 +113,13 @@
   navigator.serviceWorker.ready.then(function (registration) {
     var worker = registration.active;
     var retries = 0;
+    var showKept = null;
     function sync(force) {
       ask(worker, { type: 'sync', force: force }).then(function (result) {
+        if (showKept && result && !result.signedOut) {
+          // The course may have been saved by this sync: say so.
+          ask(worker, { type: 'status' }).then(showKept).catch(function () {});
+        }
         // A sign-out pressed offline was just finished: this page is of a session now ended.
         if (result && result.signedOut) {
           if (standIn) location.assign('/');
@@ -132,8 +139,9 @@
     }
     ask(worker, { type: 'status' }).then(function (status) {
       showPending(status);
-      showKeep(worker, status);
-    }).catch(function () {});
-    if (navigator.onLine && !savedAt && !standIn) sync(false);
+      showKept = showKeep(worker, status) || null;
+    }).catch(function () {}).then(function () {
+      if (navigator.onLine && !savedAt && !standIn) sync(false);
+    });
   });
 }());
