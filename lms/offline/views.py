@@ -11,7 +11,6 @@ from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import public, require
 from lms.offline import services
-from lms.timeutil import utcnow
 
 bp = Blueprint("offline", __name__)
 
@@ -41,7 +40,6 @@ def manifest():
     courses = services.kept_courses(current_user, requested)
     return jsonify(
         user=current_user.id,
-        generated_at=utcnow().isoformat(),
         limit_bytes=current_app.config["OFFLINE_CACHE_MB"] * 1_000_000,
         shell=services.shell_urls(current_user),
         courses=[
