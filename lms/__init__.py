@@ -40,6 +40,7 @@ def _blueprints():
     from lms.courses.views import bp as courses_bp
     from lms.imports.views import bp as imports_bp
     from lms.notifications.views import bp as notifications_bp
+    from lms.offline.views import bp as offline_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.authoring import bp as quiz_authoring_bp
     from lms.quizzes.question_editor import bp as question_editor_bp
@@ -64,6 +65,7 @@ def _blueprints():
         certificates_bp,
         reports_bp,
         notifications_bp,
+        offline_bp,
     ]
 
 

@@ -51,6 +51,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     # A browser that has signed in to an account is remembered this long (the known-device
     # cookie): it may still sign in to that account while the account is locked by others.
     "KNOWN_DEVICE_DAYS": (180, int),
+    # Reading offline: how much a phone keeps of the courses (pages and images), in megabytes;
+    # past it the courses saved longest ago are dropped first.
+    "OFFLINE_CACHE_MB": (50, int),
     "LOGIN_LIMIT_PER_DEVICE": ("5 per 15 minutes", str),
     "PASSWORD_MIN_LENGTH": (10, int),
     "PAGE_SIZE": (50, int),
@@ -125,6 +128,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         raise ConfigError("LMS_SESSION_HOURS must be between 1 and 720")
     if not 1 <= values["KNOWN_DEVICE_DAYS"] <= 3650:
         raise ConfigError("LMS_KNOWN_DEVICE_DAYS must be between 1 and 3650")
+    if not 1 <= values["OFFLINE_CACHE_MB"] <= 2000:
+        raise ConfigError("LMS_OFFLINE_CACHE_MB must be between 1 and 2000")
 
     if not 30 <= values["CHECKIN_CODE_SECONDS"] <= 60:
         raise ConfigError("LMS_CHECKIN_CODE_SECONDS must be between 30 and 60")

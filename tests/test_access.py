@@ -14,6 +14,8 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "certificates.verify_code",  # what a certificate's QR code opens
     "certificates.verify_form",
+    "offline.worker",  # the service worker's script: nothing personal, updated after sign-out
+    "offline.unavailable",  # the page the phone shows for what needs the server
 }
 
 
@@ -157,6 +159,14 @@ MATRIX = [
         {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
     ),
     ("POST", "/account/notifications", {"anon": 302, "cadre": 302, "admin": 302}),
+    ("GET", "/sw.js", {"anon": 200, "cadre": 200}),
+    ("GET", "/offline", {"anon": 200, "cadre": 200, "commander": 200}),
+    (
+        "GET",
+        "/offline/manifest",
+        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
+    ),
+    ("GET", "/offline/token", {"anon": 302, "cadre": 200, "admin": 200}),
 ]
 
 CASES = [

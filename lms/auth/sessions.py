@@ -19,7 +19,16 @@ from lms.timeutil import utcnow
 SIGNED_IN_AT = "signed_in_at"
 
 
+def _new_csrf_secret() -> None:
+    """A sign-in and a sign-out each start a new CSRF secret (Flask-WTF keeps it in the session
+    under the form field's name): a form, or a mark queued on the phone for reading offline,
+    from before cannot be sent in the new session (the phone fetches a fresh token:
+    lms.offline.views.token)."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def begin(user: User) -> None:
+    _new_csrf_secret()
     login_user(user)
     session[SIGNED_IN_AT] = int(utcnow().timestamp())
 
@@ -43,3 +52,4 @@ def end(user: User) -> None:
     people.end_sessions(user)
     logout_user()
     session.pop(SIGNED_IN_AT, None)
+    _new_csrf_secret()

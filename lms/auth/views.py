@@ -58,7 +58,13 @@ def logout():
     sessions.end(current_user._get_current_object())
     db.session.commit()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # What the phone kept for reading offline (the service worker's caches, its list and the
+    # marks waiting to be sent) belongs to this account: the browser erases it all, and the
+    # worker too erases its caches itself (lms/static/sw.js), for browsers that ignore this.
+    # Cookies are not cleared: the known-device cookie must survive a sign-out.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -182,9 +182,18 @@ def enrollment_for(user: Any, course: Course) -> Enrollment | None:
     )
 
 
-def mark_module_done(user: Any, module: Module) -> bool:
-    """Record that ``user`` finished ``module`` (idempotent) and announce it (the course may
-    now be complete). Returns whether this call recorded something new."""
+def moment_pressed(claimed: dt.datetime, enrolled: Enrollment, now: dt.datetime) -> dt.datetime:
+    """When a module was marked done on the phone, as the phone says (a mark queued offline is
+    sent later), kept within what can be true: not after ``now`` (a phone clock ahead), not
+    before the enrollment (a phone clock far behind)."""
+    return max(enrolled.enrolled_at, min(claimed, now))
+
+
+def mark_module_done(user: Any, module: Module, *, at: dt.datetime | None = None) -> bool:
+    """Record that ``user`` finished ``module`` (idempotent: a mark sent again, or sent once
+    from the phone's queue and once from the form, is recorded once, with the first moment) and
+    announce it (the course may now be complete). ``at``: when it was done, if not now (see
+    ``moment_pressed``). Returns whether this call recorded something new."""
     already = db.session.scalar(
         select(ModuleProgress.module_id).where(
             ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
@@ -194,7 +203,9 @@ def mark_module_done(user: Any, module: Module) -> bool:
         return False
     nested = db.session.begin_nested()
     try:
-        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
+        db.session.add(
+            ModuleProgress(user_id=user.id, module_id=module.id, completed_at=at or utcnow())
+        )
         db.session.flush()
         nested.commit()
     except IntegrityError:  # a double submit that raced this one already recorded it

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,8 +27,10 @@ from lms.courses.forms import AssignForm
 from lms.courses.models import Assignment, Course, Enrollment
 from lms.courses.permissions import can_assign, can_edit_course, can_view_course
 from lms.courses.search import search as search_courses
-from lms.errors import InvalidInput
+from lms.errors import InvalidInput, render_error
 from lms.extensions import db
+from lms.inputs import parse_int
+from lms.offline import services as offline
 from lms.quizzes.attempts import published_quizzes
 from lms.timeutil import local_today, utcnow
 from lms.units import services as units
@@ -34,6 +39,8 @@ from lms.units.models import Unit
 from lms.units.scope import can_see_unit, subtree_filter
 
 bp = Blueprint("courses", __name__)
+
+MAX_DONE_AT = 9_999_999_999  # seconds since 1970: year 2286; the moment is clamped anyway
 
 
 def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
@@ -67,6 +74,9 @@ def course(slug: str):
     course, enrolled = _course_or_404(slug)
     progress = queries.course_progress(current_user, course, enrolled)
     now = utcnow()
+    kept_without_asking = (
+        course.status == "published" and enrolled is not None and enrolled.completed_at is None
+    )
     return render_template(
         "courses/course.html",
         course=course,
@@ -79,6 +89,12 @@ def course(slug: str):
         quizzes=published_quizzes(course),
         sessions=upcoming_for(current_user, now, course_id=course.id),
         status_labels=STATUS_LABELS,
+        # Published courses may be kept on the phone for reading offline: assigned ones are
+        # kept without asking, others on request, their size shown first.
+        offline_auto=kept_without_asking,
+        offline_size=offline.size_label(offline.estimated_sizes([course.id])[course.id])
+        if course.status == "published" and not kept_without_asking
+        else None,
     )
 
 
@@ -103,8 +119,25 @@ def mark_done(slug: str, module_slug: str):
         abort(404)
     if not enrolled:
         abort(403)
-    enrollment.mark_module_done(current_user, module)
+    now = utcnow()
+    # A mark pressed offline comes later from the phone's queue (lms/static/sw.js) with the
+    # moment it was pressed, in seconds since 1970; the plain form sends none: now.
+    sent = request.form.get("done_at")
+    claimed = parse_int(sent, high=MAX_DONE_AT) if sent else None
+    if sent and claimed is None:
+        return render_error(400, _("The moment the module was marked done is not valid."))
+    at = (
+        enrollment.moment_pressed(dt.datetime.fromtimestamp(claimed, dt.UTC), enrolled, now)
+        if claimed is not None
+        else now
+    )
+    recorded = enrollment.mark_module_done(current_user, module, at=at)
     db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        # The phone's queue: no page and no message, only whether it is recorded (sending the
+        # same mark again records nothing more).
+        db.session.refresh(enrolled)
+        return jsonify(recorded=recorded, course_completed=enrolled.completed_at is not None)
     progress = queries.course_progress(current_user, course, enrolled)
     db.session.refresh(enrolled)  # completed just now, perhaps
     following = _module_after(progress, module.id)
