@@ -15,7 +15,8 @@ it, four at a time, untimed (as if earlier in the ten minutes).
         --time-scale 5 --database-url postgresql+psycopg://postgres@127.0.0.1:5434/bench_exam
 
 --kill-worker-at S sends SIGKILL to one gunicorn worker S seconds into the burst (the master
-starts another). A request that the kill cuts is sent again once (the page's autosave sends
+starts another). A request sent before the kill whose connection closes after it (the killed
+worker held it) is sent again once (the page's autosave sends
 every answer again with the next change); every answer acknowledged before or after the kill
 must be in the database at the end. Requests cut are counted apart from errors.
 
@@ -225,9 +226,11 @@ class Stats:
     cut: dict[str, int] = field(default_factory=dict)  # requests cut by a killed worker
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record_cut(self, kind: str) -> None:
+    def record_cut(self, kind: str, error: BaseException) -> None:
         with self.lock:
             self.cut[kind] = self.cut.get(kind, 0) + 1
+            if sum(self.cut.values()) <= 5:
+                self.examples.append(f"cut {kind}: {type(error).__name__}: {error}")
 
     def record(self, kind: str, ms: float, ok: bool, detail: str = "") -> None:
         with self.lock:
@@ -251,6 +254,16 @@ class Outcome:
 CUT = (ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
 
+class Kill:
+    """When a worker was killed (time.monotonic), if one was."""
+
+    at: float | None = None
+
+    def cut(self, started: float) -> bool:
+        """Whether a request sent at ``started`` may have been held by the killed worker."""
+        return self.at is not None and started <= self.at
+
+
 def is_cut(error: BaseException) -> bool:
     """A connection closed under the request (not a timeout: that is a slow server)."""
     reason = getattr(error, "reason", error)
@@ -264,10 +277,10 @@ class Cadre:
         username: str,
         stats: Stats,
         stop: threading.Event,
-        resend_cut: threading.Event | None = None,
+        kill: Kill | None = None,
     ) -> None:
         self.base, self.stats, self.stop = base, stats, stop
-        self.resend_cut = resend_cut or threading.Event()  # set once a worker was killed
+        self.kill = kill or Kill()
         self.signed_in = False
         self.outcome = Outcome(username)
         self.opener = urllib.request.build_opener(
@@ -277,22 +290,30 @@ class Cadre:
     def request(
         self, kind: str, path: str, data: dict | list | None = None, accept: str | None = None
     ) -> tuple[int, str, dict[str, str]]:
+        started = time.monotonic()
         try:
-            return self._request(kind, path, data, accept, last_try=False)
+            return self._request(kind, path, data, accept, started=started)
         except CUT as error:
-            if not self.may_resend(error):
+            if not self.may_resend(error, started):
                 raise
+            cut = error
         # A killed worker's connection: sent again once, as the page would.
-        self.stats.record_cut(kind)
+        self.stats.record_cut(kind, cut)
         time.sleep(0.5)
-        return self._request(kind, path, data, accept, last_try=True)
+        return self._request(kind, path, data, accept, started=None)
 
-    def may_resend(self, error: BaseException) -> bool:
-        """Whether the error is a cut connection, and a worker has been killed."""
-        return is_cut(error) and self.resend_cut.is_set()
+    def may_resend(self, error: BaseException, started: float) -> bool:
+        """Whether the error is a connection that the killed worker held (sent before it was
+        killed, failed after)."""
+        return is_cut(error) and self.kill.cut(started)
 
     def _request(
-        self, kind: str, path: str, data: dict | list | None, accept: str | None, last_try: bool
+        self,
+        kind: str,
+        path: str,
+        data: dict | list | None,
+        accept: str | None,
+        started: float | None,  # None: the last try
     ) -> tuple[int, str, dict[str, str]]:
         if self.stop.is_set():
             raise RuntimeError("run aborted")
@@ -306,7 +327,7 @@ class Cadre:
                 text = response.read().decode()
                 status, headers = response.status, dict(response.headers)
         except Exception as error:
-            if last_try or not self.may_resend(error):
+            if started is None or not self.may_resend(error, started):
                 self.stats.record(
                     kind,
                     (time.perf_counter() - started) * 1000,
@@ -524,7 +545,7 @@ def sign_in_beforehand(
 def kill_a_worker(
     server: subprocess.Popen,
     at: float,
-    resend_cut: threading.Event,
+    kill: Kill,
     stop: threading.Event,
     killed: list[str],
 ) -> None:
@@ -534,7 +555,7 @@ def kill_a_worker(
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     if not children:
         return
-    resend_cut.set()
+    kill.at = time.monotonic()
     os.kill(int(children[0]), signal.SIGKILL)
     killed.append(f"worker {children[0]}")
 
@@ -645,8 +666,8 @@ def main() -> None:
         port = free_port()
         server = serve(port, options, env)
         base = f"http://127.0.0.1:{port}"
-        stats, stop, resend_cut = Stats(), threading.Event(), threading.Event()
-        users = [Cadre(base, name, stats, stop, resend_cut) for name in usernames]
+        stats, stop, kill = Stats(), threading.Event(), Kill()
+        users = [Cadre(base, name, stats, stop, kill) for name in usernames]
         sign_in_seconds = 0.0
         if options.sign_ins_over > 0:
             sign_in_seconds = sign_in_beforehand(users, options, deadline)
@@ -655,7 +676,7 @@ def main() -> None:
         if options.kill_worker_at is not None:
             threading.Thread(
                 target=kill_a_worker,
-                args=(server, burst_began + options.kill_worker_at, resend_cut, stop, killed),
+                args=(server, burst_began + options.kill_worker_at, kill, stop, killed),
                 daemon=True,
             ).start()
 
@@ -753,7 +774,7 @@ def main() -> None:
         )
         for kind, count in sorted(stats.errors.items()):
             print(f"- errors on {kind}: {count}")
-        for line in stats.examples[:5] + [o.failure for o in failed[:5]] + problems[:10]:
+        for line in stats.examples[:10] + [o.failure for o in failed[:5]] + problems[:10]:
             print(f"  {line}")
         if (
             aborted
