@@ -7,7 +7,7 @@ every answer one by one and submit, against gunicorn on `lms demo --size large`.
 
 The realistic case (--sign-ins-over 600): cadres sign in over the ten minutes before the quiz
 opens, then start it within --window seconds, already signed in. --time-scale K shortens those
-ten minutes K times while keeping the real rate of sign-ins per second: the first cadres/K sign
+ten minutes K times while keeping the real rate of sign-ins per second: cadres/K of them sign
 in during the measured 600/K seconds, at cadres/600 a second; the others are signed in before
 it, four at a time, untimed (as if earlier in the ten minutes).
 
@@ -16,9 +16,9 @@ it, four at a time, untimed (as if earlier in the ten minutes).
 
 --kill-worker-at S sends SIGKILL to one gunicorn worker S seconds into the burst (the master
 starts another). A request sent before the kill whose connection closes after it (the killed
-worker held it) is sent again once (the page's autosave sends
-every answer again with the next change); every answer acknowledged before or after the kill
-must be in the database at the end. Requests cut are counted apart from errors.
+worker held it) is sent again once, as the page's autosave sends every answer again with the
+next change; every answer acknowledged before or after the kill must be in the database at the
+end. Requests cut are counted apart from errors.
 
 SQLite (in a temporary folder) by default. A PostgreSQL database named in --database-url is
 dropped and created again. Each simulated cadre is a thread with its own cookie jar and plain
