@@ -463,8 +463,8 @@ def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) ->
     that reads them given the attempt's questions as shown (a form's fields need the kinds).
 
     In three statements whatever their number: lock the attempt (shared, see _locked_attempt),
-    load the snapshots of the questions answered with their stored responses, then write those
-    that changed in one INSERT ... ON CONFLICT DO UPDATE that only writes while the attempt is
+    load its questions' snapshots with their stored responses, then write the responses that
+    changed in one INSERT ... ON CONFLICT DO UPDATE that only writes while the attempt is
     in progress (checked in the same statement). Returns the refusals, one per response that
     was not saved (a submitted attempt, time over, a response that does not fit); the others
     are saved all the same. An unchanged response is not written again (the page's autosave
