@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -237,14 +238,17 @@ class ModulePage:
 # bounded; several processes each keep their own.
 _TEXTS: OrderedDict[tuple[int, dt.datetime], ModuleText] = OrderedDict()
 _TEXTS_KEPT = 256
+_TEXTS_LOCK = threading.Lock()
 
 
-def _module_text(module_id: int, updated_at: dt.datetime) -> ModuleText:
+def _module_text(module_id: int, updated_at: dt.datetime) -> ModuleText | None:
+    """None if the module was deleted since its row was read."""
     key = (module_id, updated_at)
-    text = _TEXTS.get(key)
-    if text is not None:
-        _TEXTS.move_to_end(key)
-        return text
+    with _TEXTS_LOCK:  # threaded workers share it
+        text = _TEXTS.get(key)
+        if text is not None:
+            _TEXTS.move_to_end(key)
+            return text
     row = (
         db.session.connection()
         .execute(
@@ -257,12 +261,15 @@ def _module_text(module_id: int, updated_at: dt.datetime) -> ModuleText:
                 Module.body_html,
             ).where(Module.id == module_id)
         )
-        .one()
+        .first()
     )
+    if row is None:
+        return None
     text = ModuleText(*row)
-    _TEXTS[key] = text
-    while len(_TEXTS) > _TEXTS_KEPT:
-        _TEXTS.popitem(last=False)
+    with _TEXTS_LOCK:
+        _TEXTS[key] = text
+        while len(_TEXTS) > _TEXTS_KEPT:
+            _TEXTS.popitem(last=False)
     return text
 
 
@@ -310,6 +317,8 @@ def module_page(
     ]
     progress = CourseProgress(course=course, enrollment=enrollment, modules=modules)
     text = _module_text(rows[index].id, rows[index].updated_at)
+    if text is None:
+        return None
     return ModulePage(module=text, progress=progress, index=index)
 
 
