@@ -5,6 +5,21 @@ every answer one by one and submit, against gunicorn on `lms demo --size large`.
     .venv/bin/python benchmarks/exam_burst.py --cadres 1000 \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5434/bench_exam
 
+The realistic case (--sign-ins-over 600): cadres sign in over the ten minutes before the quiz
+opens, then start it within --window seconds, already signed in. --time-scale K shortens those
+ten minutes K times while keeping the real rate of sign-ins per second: cadres/K of them sign
+in during the measured 600/K seconds, at cadres/600 a second; the others are signed in before
+it, four at a time, untimed (as if earlier in the ten minutes).
+
+    .venv/bin/python benchmarks/exam_burst.py --cadres 1000 --sign-ins-over 600 \
+        --time-scale 5 --database-url postgresql+psycopg://postgres@127.0.0.1:5434/bench_exam
+
+--kill-worker-at S sends SIGKILL to one gunicorn worker S seconds into the burst (the master
+starts another). A request sent before the kill whose connection closes after it (the killed
+worker held it) is sent again once, as the page's autosave sends every answer again with the
+next change; every answer acknowledged before or after the kill must be in the database at the
+end. Requests cut are counted apart from errors.
+
 SQLite (in a temporary folder) by default. A PostgreSQL database named in --database-url is
 dropped and created again. Each simulated cadre is a thread with its own cookie jar and plain
 urllib requests: GET/POST /login, GET the quiz page, POST .../start, GET /attempts/<id>, one
@@ -20,6 +35,7 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -207,7 +223,14 @@ class Stats:
     samples: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)  # requests cut by a killed worker
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_cut(self, kind: str, error: BaseException) -> None:
+        with self.lock:
+            self.cut[kind] = self.cut.get(kind, 0) + 1
+            if sum(self.cut.values()) <= 5:
+                self.examples.append(f"cut {kind}: {type(error).__name__}: {error}")
 
     def record(self, kind: str, ms: float, ok: bool, detail: str = "") -> None:
         with self.lock:
@@ -227,9 +250,38 @@ class Outcome:
     failure: str = ""
 
 
+# What a client sees when the worker serving its request is killed: the connection closes.
+CUT = (ConnectionError, http.client.HTTPException, urllib.error.URLError)
+
+
+class Kill:
+    """When a worker was killed (time.monotonic), if one was."""
+
+    at: float | None = None
+
+    def cut(self, started: float) -> bool:
+        """Whether a request sent at ``started`` may have been held by the killed worker."""
+        return self.at is not None and started <= self.at
+
+
+def is_cut(error: BaseException) -> bool:
+    """A connection closed under the request (not a timeout: that is a slow server)."""
+    reason = getattr(error, "reason", error)
+    return isinstance(error, CUT) and not isinstance(reason, TimeoutError)
+
+
 class Cadre:
-    def __init__(self, base: str, username: str, stats: Stats, stop: threading.Event) -> None:
+    def __init__(
+        self,
+        base: str,
+        username: str,
+        stats: Stats,
+        stop: threading.Event,
+        kill: Kill | None = None,
+    ) -> None:
         self.base, self.stats, self.stop = base, stats, stop
+        self.kill = kill or Kill()
+        self.signed_in = False
         self.outcome = Outcome(username)
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(CookieJar()), KeepEveryResponse()
@@ -237,6 +289,31 @@ class Cadre:
 
     def request(
         self, kind: str, path: str, data: dict | list | None = None, accept: str | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        started = time.monotonic()
+        try:
+            return self._request(kind, path, data, accept, started=started)
+        except CUT as error:
+            if not self.may_resend(error, started):
+                raise
+            cut = error
+        # A killed worker's connection: sent again once, as the page would.
+        self.stats.record_cut(kind, cut)
+        time.sleep(0.5)
+        return self._request(kind, path, data, accept, started=None)
+
+    def may_resend(self, error: BaseException, started: float) -> bool:
+        """Whether the error is a connection that the killed worker held (sent before it was
+        killed, failed after)."""
+        return is_cut(error) and self.kill.cut(started)
+
+    def _request(
+        self,
+        kind: str,
+        path: str,
+        data: dict | list | None,
+        accept: str | None,
+        started: float | None,  # None: the last try
     ) -> tuple[int, str, dict[str, str]]:
         if self.stop.is_set():
             raise RuntimeError("run aborted")
@@ -250,12 +327,13 @@ class Cadre:
                 text = response.read().decode()
                 status, headers = response.status, dict(response.headers)
         except Exception as error:
-            self.stats.record(
-                kind,
-                (time.perf_counter() - started) * 1000,
-                False,
-                f"{type(error).__name__}: {error}",
-            )
+            if started is None or not self.may_resend(error, started):
+                self.stats.record(
+                    kind,
+                    (time.perf_counter() - started) * 1000,
+                    False,
+                    f"{type(error).__name__}: {error}",
+                )
             raise
         ms = (time.perf_counter() - started) * 1000
         self.stats.record(kind, ms, status < 400, f"HTTP {status} {path}")
@@ -267,16 +345,25 @@ class Cadre:
     def token(page: str) -> str:
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
-    def take_exam(self, rng: random.Random, think: float) -> None:
-        me = self.outcome
-        _, page, _ = self.request("login page", "/login")
-        status, _, headers = self.request(
-            "login",
+    def sign_in(self, kind: str = "login") -> None:
+        _, page, _ = self.request(f"{kind} page", "/login")
+        status, _, _headers = self.request(
+            kind,
             "/login",
-            {"csrf_token": self.token(page), "username": me.username, "password": PASSWORD},
+            {
+                "csrf_token": self.token(page),
+                "username": self.outcome.username,
+                "password": PASSWORD,
+            },
         )
         if status != 302:
             raise RuntimeError(f"login refused (HTTP {status})")
+        self.signed_in = True
+
+    def take_exam(self, rng: random.Random, think: float) -> None:
+        me = self.outcome
+        if not self.signed_in:
+            self.sign_in()
         quiz_path = f"/courses/{COURSE}/quizzes/{QUIZ}"
         _, page, _ = self.request("quiz page", quiz_path)
         status, _, headers = self.request(
@@ -404,6 +491,75 @@ def check(url: str, quiz_id: int, outcomes: list[Outcome]) -> tuple[int, list[st
     return lost, problems
 
 
+LOAD_AT_START = ""
+SCRYPT_MS = float("nan")
+
+
+def scrypt_ms(checks: int = 20) -> float:
+    """CPU milliseconds of one password check as a sign-in does it (lms.auth.passwords)."""
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    stored = generate_password_hash(PASSWORD, method="scrypt")
+    started = time.process_time()
+    for _ in range(checks):
+        check_password_hash(stored, PASSWORD)
+    return (time.process_time() - started) * 1000 / checks
+
+
+def sign_in_beforehand(
+    users: list[Cadre], options: argparse.Namespace, deadline: Deadline
+) -> float:
+    """Sign the cadres in before the quiz opens; returns the measured window's seconds.
+
+    The last len(users)/K cadres sign in during the measured window at the real rate (K the
+    time scale); the others first, four at a time, untimed."""
+    window = options.sign_ins_over / options.time_scale
+    measured = max(1, round(len(users) / options.time_scale))
+    earlier, timed = users[: len(users) - measured], users[len(users) - measured :]
+
+    def sign_in(cadre: Cadre, kind: str) -> None:
+        try:
+            cadre.sign_in(kind)
+        except Exception as error:
+            cadre.outcome.failure = f"sign-in: {type(error).__name__}: {error}"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda cadre: sign_in(cadre, "login (earlier)"), earlier))
+    if deadline.left() < window:
+        sys.exit("ABORTED: no time left for the sign-in window")
+    began = time.monotonic()
+    step = window / measured
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for index, cadre in enumerate(timed):
+            delay = began + index * step - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(sign_in, cadre, "login")
+    # The quiz opens when the ten minutes (scaled) are over.
+    left = began + window - time.monotonic()
+    if left > 0:
+        time.sleep(left)
+    return time.monotonic() - began
+
+
+def kill_a_worker(
+    server: subprocess.Popen,
+    at: float,
+    kill: Kill,
+    stop: threading.Event,
+    killed: list[str],
+) -> None:
+    """SIGKILL one of the gunicorn master's workers at ``at`` (time.monotonic)."""
+    if stop.wait(max(0.0, at - time.monotonic())):
+        return
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    if not children:
+        return
+    kill.at = time.monotonic()
+    os.kill(int(children[0]), signal.SIGKILL)
+    killed.append(f"worker {children[0]}")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -439,6 +595,25 @@ def main() -> None:
         default=1.0,
         help="mean seconds between two answers (uniform 0.5x..1.5x)",
     )
+    parser.add_argument(
+        "--sign-ins-over",
+        type=float,
+        default=0,
+        help="seconds before the quiz opens over which cadres sign in (0: each signs in as "
+        "they start the quiz)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1,
+        help="shorten --sign-ins-over this many times at the same rate per second",
+    )
+    parser.add_argument(
+        "--kill-worker-at",
+        type=float,
+        default=None,
+        help="SIGKILL one gunicorn worker this many seconds into the burst",
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="bound on the whole run")
     parser.add_argument("--seed", type=int, default=2026)
     options = parser.parse_args()
@@ -446,6 +621,9 @@ def main() -> None:
     cadres = options.cadres or (1000 if postgres else 300)
     deadline = Deadline(options.max_seconds)
     began = time.monotonic()
+    global LOAD_AT_START, SCRYPT_MS
+    LOAD_AT_START = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    SCRYPT_MS = scrypt_ms()
 
     with tempfile.TemporaryDirectory() as tmp:
         url = options.database_url or f"sqlite:///{tmp}/bench.sqlite"
@@ -488,9 +666,19 @@ def main() -> None:
         port = free_port()
         server = serve(port, options, env)
         base = f"http://127.0.0.1:{port}"
-        stats, stop = Stats(), threading.Event()
-        users = [Cadre(base, name, stats, stop) for name in usernames]
+        stats, stop, kill = Stats(), threading.Event(), Kill()
+        users = [Cadre(base, name, stats, stop, kill) for name in usernames]
+        sign_in_seconds = 0.0
+        if options.sign_ins_over > 0:
+            sign_in_seconds = sign_in_beforehand(users, options, deadline)
         burst_began = time.monotonic()
+        killed: list[str] = []
+        if options.kill_worker_at is not None:
+            threading.Thread(
+                target=kill_a_worker,
+                args=(server, burst_began + options.kill_worker_at, kill, stop, killed),
+                daemon=True,
+            ).start()
 
         def one(index: int) -> None:
             cadre = users[index]
@@ -539,10 +727,32 @@ def main() -> None:
         print(
             f"\nExam burst on {engine_name}: gunicorn {options.workers} {worker} workers, "
             f"{os.cpu_count()} cores, starts spread over {options.window:.0f} s, "
-            f"think time {options.think:.1f} s mean, setup {setup_seconds:.0f} s"
+            f"think time {options.think:.1f} s mean, setup {setup_seconds:.0f} s, "
+            f"load average at the start {LOAD_AT_START}"
             + (" — ABORTED at the time bound" if aborted else "")
             + "\n"
         )
+        print(
+            f"One scrypt check (the sign-in's cost): {SCRYPT_MS:.0f} ms of CPU, "
+            f"{1000 / SCRYPT_MS:.1f} sign-ins per second per core."
+        )
+        if options.sign_ins_over > 0:
+            measured = stats.samples.get("login", [])
+            print(
+                f"Sign-ins before the quiz: {len(measured)} measured over {sign_in_seconds:.0f} s "
+                f"({cadres / options.sign_ins_over:.2f} a second, the rate of {cadres} over "
+                f"{options.sign_ins_over:.0f} s, time scale {options.time_scale:g}), p50 / p95 "
+                f"{pct(measured, 50):.0f} / {pct(measured, 95):.0f} ms; "
+                f"{len(stats.samples.get('login (earlier)', []))} signed in earlier, untimed."
+            )
+        if options.kill_worker_at is not None:
+            cut = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.cut.items())) or "none"
+            print(
+                f"Killed {' '.join(killed) or 'no worker (none found)'} "
+                f"{options.kill_worker_at:.0f} s into the burst; "
+                f"requests cut and sent again: {cut}."
+            )
+        print()
         print(
             "| database | cadres | errors | lost answers | saves p50 / p95 ms | "
             "submits p50 / p95 ms | logins p50 / p95 ms | starts p50 / p95 ms | "
@@ -564,9 +774,15 @@ def main() -> None:
         )
         for kind, count in sorted(stats.errors.items()):
             print(f"- errors on {kind}: {count}")
-        for line in stats.examples[:5] + [o.failure for o in failed[:5]] + problems[:10]:
+        for line in stats.examples[:10] + [o.failure for o in failed[:5]] + problems[:10]:
             print(f"  {line}")
-        if aborted or errors or lost or problems:
+        if (
+            aborted
+            or errors
+            or lost
+            or problems
+            or (options.kill_worker_at is not None and not killed)
+        ):
             sys.exit(1)
 
 

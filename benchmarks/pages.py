@@ -2,6 +2,11 @@
 wrk, beside a hello-world Flask app served the same way in the same run.
 
     .venv/bin/python benchmarks/pages.py [--duration 15] [--connections 16] [--workers 3]
+    .venv/bin/python benchmarks/pages.py --before /tmp/lms-before   # before/after, one run
+
+With --before DIR (a checkout of an earlier commit: git archive <commit> | tar -x -C DIR),
+the LMS of that tree is served too, on the same database, and its pages loaded in the same
+run: before and after measured side by side, with hello world, under the same machine load.
 
 Needs wrk (Debian: apt-get install wrk). Everything runs on 127.0.0.1 and stops by itself:
 each load lasts --duration seconds. Prints a Markdown table, then a profile of the module page.
@@ -30,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 CADRE = ("hocvien", "DanVan@2026")
+LOAD_BEFORE = ""
 
 
 def free_port() -> int:
@@ -128,7 +134,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="an earlier source tree, served beside")
     options = parser.parse_args()
+    global LOAD_BEFORE
+    LOAD_BEFORE = " ".join(f"{x:.1f}" for x in os.getloadavg())
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,11 +152,16 @@ def main() -> None:
         run([lms, "demo", "--size", "large"], env)
         slug = "dan-van-kheo"
         run([lms, "courses", "assign", slug, "--unit", "HT", "--due", "2027-12-31"], env)
-        lms_port, hello_port = free_port(), free_port()
+        lms_port, hello_port, before_port = free_port(), free_port(), free_port()
         servers = [
             serve("lms:create_app()", lms_port, options.workers, env, HERE.parent),
             serve("hello:app", hello_port, options.workers, env, HERE),
         ]
+        if options.before:
+            before_env = dict(env, PYTHONPATH=str(options.before.resolve()))
+            servers.append(
+                serve("lms:create_app()", before_port, options.workers, before_env, options.before)
+            )
         try:
             base = f"http://127.0.0.1:{lms_port}"
             cookie = sign_in(base)
@@ -156,17 +170,18 @@ def main() -> None:
             )
             html = urllib.request.urlopen(course_page).read().decode()
             module_path = re.search(rf'href="(/courses/{slug}/modules/[a-z0-9-]+)"', html).group(1)
-            results = {
-                "hello world": wrk(
-                    f"http://127.0.0.1:{hello_port}/", None, options.duration, options.connections
-                ),
-                "module page": wrk(
-                    base + module_path, cookie, options.duration, options.connections
-                ),
-                "My training": wrk(
-                    f"{base}/my-training", cookie, options.duration, options.connections
-                ),
-            }
+
+            def load(url: str, cookie: str | None) -> dict[str, float]:
+                return wrk(url, cookie, options.duration, options.connections)
+
+            results = {"hello world": load(f"http://127.0.0.1:{hello_port}/", None)}
+            if options.before:
+                before = f"http://127.0.0.1:{before_port}"
+                before_cookie = sign_in(before)
+                results["module page (before)"] = load(before + module_path, before_cookie)
+                results["My training (before)"] = load(f"{before}/my-training", before_cookie)
+            results["module page"] = load(base + module_path, cookie)
+            results["My training"] = load(f"{base}/my-training", cookie)
         finally:
             for server in servers:
                 server.send_signal(signal.SIGTERM)
@@ -174,7 +189,8 @@ def main() -> None:
         hello = results["hello world"]["rps"]
         print(
             f"gunicorn {options.workers} sync workers, wrk 2 threads x {options.connections} "
-            f"connections x {options.duration} s, SQLite, {os.cpu_count()} cores\n"
+            f"connections x {options.duration} s, SQLite, {os.cpu_count()} cores, "
+            f"load average before the run {LOAD_BEFORE}\n"
         )
         print("| page | requests/s | p50 ms | p95 ms | errors | vs hello world |")
         print("|---|---:|---:|---:|---:|---:|")

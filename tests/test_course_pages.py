@@ -224,6 +224,7 @@ def test_learner_pages_use_a_fixed_number_of_queries(
     )
     db.session.commit()
     login(client, role_user)
+    client.get(url)  # a module's text is cached by the first reader (see the test below)
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for n in range(12):
@@ -247,3 +248,36 @@ def test_the_catalogue_shows_the_readers_progress(client, people, courses):
     page = soup(client.get("/courses/"))
     assert page.select_one(".course-card .progress")["aria-valuenow"] == "33"
     assert "Không tìm thấy" in soup(client.get("/search?q=khongcotu")).get_text()
+
+
+def test_a_module_page_shows_each_save_at_once_and_reads_its_text_once(
+    client, people, courses, count_queries
+):
+    """The module's text is the same for every reader of a revision: kept per process, under
+    the moment of its last save, so a save shows at once and readers after the first do not
+    load it again."""
+    login(client, "hocvien")
+    url = "/courses/cong-khai/modules/noi-dung"
+    with count_queries() as first:
+        client.get(url)
+    with count_queries() as again:
+        html = client.get(url).get_data(as_text=True)
+    assert again.count == first.count - 1
+    assert not any("body_html" in statement for statement in again.statements)
+    module = services.get_module(courses["published"], "noi-dung")
+    assert "Cán bộ đi cơ sở" not in html
+    services.save_module(
+        module,
+        base_revision=module.revision,
+        title="Nội dung mới",
+        minutes=12,
+        body_md="Cán bộ đi cơ sở **ba cùng** với dân.",
+        author=people["trainer"],
+    )
+    db.session.commit()
+    article = soup(client.get(url)).select_one("article.reader")
+    assert article.h1.get_text() == "Nội dung mới"
+    assert (
+        "Cán bộ đi cơ sở" in article.get_text() and article.select_one("strong").text == "ba cùng"
+    )
+    assert "Khoảng 12 phút" in article.get_text()

@@ -12,7 +12,7 @@ from lms.courses import enrollment
 from lms.extensions import db
 from lms.quizzes import attempts, bank
 from lms.quizzes.models import Answer, Attempt
-from tests.support import login, post
+from tests.support import csrf_token, login, post
 
 GIFT = """::Q1:: Câu một: người có uy tín trong cộng đồng là ai? {
 =Người được cộng đồng tin cậy#Chính xác, đó là điều quyết định
@@ -376,3 +376,48 @@ def test_a_closed_quiz_says_so_instead_of_offering_a_start(client, people, quiz)
     soup = page(client.get("/courses/dan-van/quizzes/kiem-tra"))
     assert soup.select_one("form[action$='/start']") is None
     assert "Bài kiểm tra đã đóng lúc" in soup.select_one("#cannot-start").get_text()
+
+
+def test_saving_answers_costs_the_same_queries_for_one_and_twenty(
+    client, make_course, people, province, count_queries
+):
+    """The autosave of 1 or 20 changed answers: one lock, one load, one upsert (it was 4n+5)."""
+    course = make_course()
+    gift = "\n\n".join(
+        f"::T{n}:: Câu {n}: phải tôn trọng phong tục của đồng bào. {{TRUE}}"
+        if n % 2
+        else f"::S{n}:: Câu {n}: năm ban hành Hiến pháp hiện hành? {{=2013}}"
+        for n in range(1, 21)
+    )
+    bank.import_gift(course, gift, actor=None)
+    attempts.create_quiz(course, slug="dai", title="Bài dài", published=True)
+    enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
+    db.session.commit()
+    login(client, "hocvien")
+    attempt_url = post(
+        client, "/courses/dan-van/quizzes/dai/start", token_from="/courses/dan-van/quizzes/dai"
+    ).location
+    kinds = {
+        fieldset["id"]: bool(fieldset.select("input[value=true]"))
+        for fieldset in page(client.get(attempt_url)).select("fieldset.question")
+    }
+    assert len(kinds) == 20
+    token = csrf_token(client, attempt_url)
+
+    def save(form: dict[str, str]) -> int:
+        with count_queries() as counter:
+            response = client.post(
+                f"{attempt_url}/save",
+                data={"csrf_token": token, **form},
+                headers={"Accept": "application/json"},
+            )
+        assert response.get_json()["saved"] is True
+        return counter.count
+
+    name = next(iter(kinds))
+    one = save({name: "true" if kinds[name] else "2013"})
+    twenty = save({name: "false" if truefalse else "2014" for name, truefalse in kinds.items()})
+    assert one == twenty <= 5
+    stored = dict(db.session.execute(sa.select(Answer.position, Answer.response)).all())
+    assert len(stored) == 20
+    assert set(map(str, stored.values())) == {"{'value': False}", "{'text': '2014'}"}

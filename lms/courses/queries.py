@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,9 +201,21 @@ def catalogue(user: Any) -> list[CatalogueEntry]:
     ]
 
 
+@dataclass(frozen=True)
+class ModuleText:
+    """What every reader of a module sees the same, as its last save left it."""
+
+    id: int
+    slug: str
+    title: str
+    minutes: int
+    toc_html: str
+    body_html: str
+
+
 @dataclass
 class ModulePage:
-    module: Module
+    module: ModuleText
     progress: CourseProgress
     index: int
 
@@ -220,18 +233,93 @@ class ModulePage:
         return self.progress.modules[self.index].done
 
 
+# Module texts by (id, updated_at): every save of a module (lms.courses.services._apply_body)
+# sets updated_at, so a changed module is a new key and an entry is never stale. Per process,
+# bounded; several processes each keep their own.
+_TEXTS: OrderedDict[tuple[int, dt.datetime], ModuleText] = OrderedDict()
+_TEXTS_KEPT = 256
+_TEXTS_LOCK = threading.Lock()
+
+
+def _module_text(module_id: int, updated_at: dt.datetime) -> ModuleText | None:
+    """None if the module was deleted since its row was read."""
+    key = (module_id, updated_at)
+    with _TEXTS_LOCK:  # threaded workers share it
+        text = _TEXTS.get(key)
+        if text is not None:
+            _TEXTS.move_to_end(key)
+            return text
+    row = (
+        db.session.connection()
+        .execute(
+            select(
+                Module.id,
+                Module.slug,
+                Module.title,
+                Module.minutes,
+                Module.toc_html,
+                Module.body_html,
+            ).where(Module.id == module_id)
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    text = ModuleText(*row)
+    with _TEXTS_LOCK:
+        _TEXTS[key] = text
+        while len(_TEXTS) > _TEXTS_KEPT:
+            _TEXTS.popitem(last=False)
+    return text
+
+
 def module_page(
     user: Any, course: Course, module_slug: str, enrollment: Enrollment | None
 ) -> ModulePage | None:
-    """A module with its neighbours and the reader's progress: three queries."""
-    module = db.session.scalar(
-        select(Module).where(Module.course_id == course.id, Module.slug == module_slug)
+    """A module with its neighbours and the reader's progress: one query of plain columns
+    (the course's modules with the reader's done flags, and when each was last saved); the
+    module's text comes from a per-process cache, or one more query after a save."""
+    # Core: the rows as they are, without the ORM's per-statement work.
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                Module.id,
+                Module.slug,
+                Module.title,
+                Module.minutes,
+                Module.position,
+                Module.updated_at,
+                ModuleProgress.module_id.label("done"),
+            )
+            .outerjoin(
+                ModuleProgress,
+                (ModuleProgress.module_id == Module.id) & (ModuleProgress.user_id == user.id),
+            )
+            .where(Module.course_id == course.id)
+            .order_by(Module.position)
+        )
+        .all()
     )
-    if module is None:
+    index = next((i for i, row in enumerate(rows) if row.slug == module_slug), None)
+    if index is None:
         return None
-    progress = course_progress(user, course, enrollment)
-    index = next(i for i, m in enumerate(progress.modules) if m.id == module.id)
-    return ModulePage(module=module, progress=progress, index=index)
+    modules = [
+        ModuleStatus(
+            id=row.id,
+            slug=row.slug,
+            title=row.title,
+            minutes=row.minutes,
+            position=row.position,
+            done=row.done is not None,
+        )
+        for row in rows
+    ]
+    progress = CourseProgress(course=course, enrollment=enrollment, modules=modules)
+    text = _module_text(rows[index].id, rows[index].updated_at)
+    if text is None:
+        return None
+    return ModulePage(module=text, progress=progress, index=index)
 
 
 def editable_courses(user: Any) -> list[tuple[Course, int]]:

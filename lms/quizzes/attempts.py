@@ -4,10 +4,11 @@ The rules that keep answers safe when many cadres answer at once:
 
 - An attempt freezes its questions when it starts (AttemptQuestion.snapshot): editing or
   deleting a bank question afterwards changes nothing in it.
-- ``save_answer`` is one INSERT ... ON CONFLICT DO UPDATE that only writes while the attempt
-  is in progress (checked in the same statement); on PostgreSQL it first takes a share lock on
-  the attempt row, so a save and a submit of the same attempt are ordered: every save that
-  returned is graded, every save that comes after the submit is refused.
+- ``save_answers`` writes the changed answers in one INSERT ... ON CONFLICT DO UPDATE that
+  only writes while the attempt is in progress (checked in the same statement); on PostgreSQL
+  it first takes a share lock on the attempt row, so a save and a submit of the same attempt
+  are ordered: every save that returned is graded, every save that comes after the submit is
+  refused.
 - ``submit`` moves the attempt out of "in_progress" with one conditional UPDATE: only the
   caller whose UPDATE changed the row grades; every other one (double click, second tab) gets
   the attempt the first one graded.
@@ -20,13 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, case, cast, exists, func, literal, or_, select, update
+from sqlalchemy import JSON, case, cast, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from lms.audit import services as audit
 from lms.courses.models import Course
@@ -56,6 +59,8 @@ MAX_TEXT_ANSWER = 10_000
 MAX_COMMENT = 10_000
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_QUESTIONS = 500
+SUBMITTED = _l("This attempt has been submitted; answers can no longer change.")
+TIME_OVER = _l("The time for this attempt is over; the answer was not saved.")
 
 _SETTINGS = {
     "slug": "",
@@ -450,35 +455,97 @@ def _locked_attempt(attempt_id: int, *, exclusive: bool = False) -> Attempt | No
     )
 
 
-def _refuse_unless_open(attempt: Attempt | None, now: dt.datetime) -> Attempt:
-    if attempt is None or attempt.state != "in_progress":
-        raise InvalidInput(_l("This attempt has been submitted; answers can no longer change."))
-    if attempt.deadline is not None and now > attempt.deadline + GRACE:
-        raise InvalidInput(_l("The time for this attempt is over; the answer was not saved."))
-    return attempt
+Responses = Mapping[int, Any] | Callable[[list[dict[str, Any]]], Mapping[int, Any]]
 
 
-def save_answer(attempt: Attempt, position: int, response: Any, *, now: dt.datetime) -> Answer:
-    """Record (or replace) the response to the question at ``position``."""
-    attempt = _refuse_unless_open(_locked_attempt(attempt.id), now)
-    question = db.session.get(AttemptQuestion, (attempt.id, position))
-    if question is None:
-        raise InvalidInput(_l("This attempt has no such question."))
-    response = _checked_response(question.snapshot, question.choice_order, response)
+def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) -> list[InvalidInput]:
+    """Record (or replace) the responses to some questions of ``attempt``, keyed by position,
+    as the page numbers them (see _checked_response). ``responses`` may also be a function
+    that reads them given the attempt's questions as shown (a form's fields need the kinds).
 
+    In three statements whatever their number: lock the attempt (shared, see _locked_attempt),
+    load its questions' snapshots with their stored responses, then write the responses that
+    changed in one INSERT ... ON CONFLICT DO UPDATE that only writes while the attempt is
+    in progress (checked in the same statement). Returns the refusals, one per response that
+    was not saved (a submitted attempt, time over, a response that does not fit); the others
+    are saved all the same. An unchanged response is not written again (the page's autosave
+    sends every answer each time)."""
+    locked = _locked_attempt(attempt.id)
+    rows = db.session.execute(
+        select(
+            AttemptQuestion.position,
+            AttemptQuestion.snapshot,
+            AttemptQuestion.choice_order,
+            Answer.response,
+        )
+        .outerjoin(
+            Answer,
+            (Answer.attempt_id == AttemptQuestion.attempt_id)
+            & (Answer.position == AttemptQuestion.position),
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+    if not isinstance(responses, Mapping):
+        responses = responses(
+            [shown_question(r.position, r.snapshot, r.choice_order) for r in rows]
+        )
+    if locked is None or locked.state != "in_progress":
+        return [InvalidInput(SUBMITTED) for _position in responses]
+    late = locked.deadline is not None and now > locked.deadline + GRACE
+    questions = {row.position: row for row in rows}
+    problems: list[InvalidInput] = []
+    changed: dict[int, dict[str, Any]] = {}
+    for position, response in responses.items():
+        question = questions.get(position)
+        try:
+            if question is None:
+                raise InvalidInput(_l("This attempt has no such question."))
+            checked = _checked_response(question.snapshot, question.choice_order, response)
+        except InvalidInput as error:
+            problems.append(InvalidInput(TIME_OVER) if late else error)
+            continue
+        if checked == question.response:
+            continue
+        if late:
+            problems.append(InvalidInput(TIME_OVER))
+        else:
+            changed[position] = checked
+    if changed and len(_upsert(attempt.id, changed, now)) < len(changed):
+        # Submitted in between (SQLite: nothing is written; PostgreSQL's lock prevents it).
+        return [*problems, *(InvalidInput(SUBMITTED) for _position in changed)]
+    for position in changed:  # answers loaded before are stale now
+        stale = db.session.identity_map.get(identity_key(Answer, (attempt.id, position)))
+        if stale is not None:
+            db.session.expire(stale)
+    return problems
+
+
+def _upsert(attempt_id: int, responses: dict[int, dict[str, Any]], now: dt.datetime) -> set[int]:
+    """Write ``responses`` (checked, keyed by position) in one statement, only while the
+    attempt is in progress; the positions written."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    response_value: Any = literal(response, JSON)
-    if dialect == "postgresql":
-        response_value = cast(response_value, JSON)
-    # Written only while the attempt is in progress, checked in the same statement.
-    row = select(
-        literal(attempt.id),
-        literal(position),
-        response_value,
-        literal(now, UTCDateTime()),
-        literal(""),
-    ).where(exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress"))
+
+    def response_value(response: dict[str, Any]) -> Any:
+        value: Any = literal(response, JSON)
+        return cast(value, JSON) if dialect == "postgresql" else value
+
+    given = union_all(
+        *(
+            select(
+                literal(attempt_id).label("attempt_id"),
+                literal(position).label("position"),
+                response_value(response).label("response"),
+                literal(now, UTCDateTime()).label("saved_at"),
+                literal("").label("comment"),
+            )
+            for position, response in responses.items()
+        )
+    ).subquery()
+    row = select(given).where(
+        exists().where(Attempt.id == attempt_id, Attempt.state == "in_progress")
+    )
     statement = insert(Answer).from_select(
         ["attempt_id", "position", "response", "saved_at", "comment"], row
     )
@@ -486,11 +553,14 @@ def save_answer(attempt: Attempt, position: int, response: Any, *, now: dt.datet
         index_elements=[Answer.attempt_id, Answer.position],
         set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
     ).returning(Answer.position)
-    if db.session.execute(statement).first() is None:
-        raise InvalidInput(_l("This attempt has been submitted; answers can no longer change."))
-    answer = db.session.get(Answer, (attempt.id, position), populate_existing=True)
-    assert answer is not None
-    return answer
+    return set(db.session.scalars(statement))
+
+
+def save_answer(attempt: Attempt, position: int, response: Any, *, now: dt.datetime) -> None:
+    """Record (or replace) one response (see save_answers); InvalidInput if it was not."""
+    problems = save_answers(attempt, {position: response}, now=now)
+    if problems:
+        raise problems[0]
 
 
 def answers_of(attempt: Attempt) -> dict[int, Answer]:

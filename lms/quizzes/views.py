@@ -53,6 +53,14 @@ def _own_attempt_or_404(attempt_id: int) -> tuple[Attempt, Quiz]:
     return found
 
 
+def _own_attempt_only_or_404(attempt_id: int) -> Attempt:
+    """The person's attempt, without its quiz (saving needs no more)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
 def _start_state(quiz: Quiz, mine: list[Attempt], now: dt.datetime) -> dict[str, Any]:
     """What the quiz page offers: continue an attempt, start one (and what it costs), or why
     not. The same rules as attempts.start_attempt, which has the last word."""
@@ -153,7 +161,8 @@ def _index(value: str | None) -> int | None:
 
 
 def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The answers the plain form carries, in the shape save_answer takes."""
+    """The answers the plain form carries, in the shape save_answers takes, given the
+    attempt's questions as shown (which save_answers loads)."""
     form, out = request.form, {}
     for item in items:
         name, kind = f"q{item['position']}", item["kind"]
@@ -178,17 +187,8 @@ def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any
 
 
 def _save_form(attempt: Attempt) -> list[str]:
-    problems = []
-    view = attempts.attempt_view(attempt)
-    stored = {item["position"]: item.get("response") for item in view}
-    for position, response in _responses_from_form(view).items():
-        if attempt.state == "in_progress" and stored.get(position) == response:
-            continue  # the autosave sends every answer each time: write only what changed
-        try:
-            attempts.save_answer(attempt, position, response, now=utcnow())
-        except InvalidInput as error:
-            problems.append(str(error.message))
-    return problems
+    problems = attempts.save_answers(attempt, _responses_from_form, now=utcnow())
+    return [str(problem.message) for problem in problems]
 
 
 @bp.post("/attempts/<int(max=2147483647):attempt_id>/save")
@@ -196,7 +196,7 @@ def _save_form(attempt: Attempt) -> list[str]:
 def save(attempt_id: int):
     """Autosave (JSON, from the page's script) and the plain form's Save and Submit buttons:
     Submit saves, then asks for confirmation on its own page."""
-    attempt, _quiz = _own_attempt_or_404(attempt_id)
+    attempt = _own_attempt_only_or_404(attempt_id)
     problems = _save_form(attempt)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
