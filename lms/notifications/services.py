@@ -311,6 +311,21 @@ def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -
     return result
 
 
+def reminded_today(pairs: list[tuple[int, int]], now: dt.datetime) -> set[tuple[int, int]]:
+    """Which (user_id, course_id) of ``pairs`` a commander has already reminded today (local
+    day): one query, for the reminders list to say so beside each name."""
+    if not pairs:
+        return set()
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.object_id).where(
+            Notification.kind == "commander_reminder",
+            Notification.occasion == _local_day(now).isoformat(),
+            tuple_(Notification.user_id, Notification.object_id).in_(sorted(set(pairs))),
+        )
+    )
+    return {(user_id, course_id) for user_id, course_id in rows}
+
+
 # ---- reading -----------------------------------------------------------------------------------
 
 

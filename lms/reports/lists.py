@@ -16,6 +16,7 @@ from lms.people.models import User
 from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums, within
 from lms.reports.localtime import day_end
 from lms.units.models import Unit, UnitClosure
+from lms.units.scope import subtree_filter
 
 # Commendation rules: finished at least this many days before the due date, with at least
 # this best score (percent); units need this many enrollments to be ranked at all.
@@ -83,9 +84,31 @@ def overdue_query(scope: Scope) -> Any:
     )
 
 
+def overdue_count(scope: Scope) -> int:
+    """How many rows the overdue list has. One query."""
+    return db.session.scalar(select(func.count()).select_from(overdue_query(scope).subquery()))
+
+
 def overdue_people(scope: Scope) -> list[PersonCourse]:
     """The whole overdue list. One query."""
     return [PersonCourse(*row) for row in db.session.execute(overdue_query(scope))]
+
+
+def reminder_pairs(scope: Scope, actor: Any) -> list[tuple[int, int]]:
+    """(user_id, course_id) of the overdue list whose person is in ``actor``'s units today:
+    whom the commander's "send reminders" reaches. Someone placed here by the due date who has
+    since moved away is reminded by their new commander. One query."""
+    rows = cohort(scope)
+    query = (
+        select(rows.c.user_id, rows.c.course_id)
+        .select_from(rows)
+        .join(User, User.id == rows.c.user_id)
+        .where(rows.c.overdue == 1, subtree_filter(actor, User.unit_id))
+    )
+    return [
+        (user_id, course_id)
+        for user_id, course_id in db.session.execute(within(scope, rows, query))
+    ]
 
 
 def early_high_scorers(scope: Scope, *, limit: int = 50) -> list[PersonCourse]:

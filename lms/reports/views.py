@@ -8,13 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from lms.auth.permissions import require
 from lms.certificates import queries as certificates
 from lms.courses import standing
+from lms.errors import InvalidInput
+from lms.extensions import db
+from lms.notifications import services as notifications
+from lms.notifications.permissions import can_remind_overdue
 from lms.paging import RowPage
 from lms.people import services as people
 from lms.periods import describe
@@ -96,13 +113,79 @@ def reminders():
     page = RowPage(lists.overdue_query(selection.scope))
     page.items = [PersonCourse(*row) for row in page.items]
     league = lists.unit_league(selection.scope)
+    shown = [(item.user_id, item.course_id) for item in page.items]
     return _page(
         "reports/reminders.html",
         selection,
         page=page,
         lagging=lists.lagging_units(league, current_app.config["LAGGING_BELOW"]),
         today=selection.scope.today,
+        reminded=notifications.reminded_today(shown, utcnow()),
+        can_remind=can_remind_overdue(current_user),
+        remind_limit=notifications.MAX_REMINDER_PAIRS,
+        form=FlaskForm(),
     )
+
+
+@bp.post("/dashboard/reminders")
+@require(*ROLES)
+def send_reminders():
+    """Remind every overdue cadre of the selection (unit, period, course) still in the
+    commander's units: one notification per person and course, at most once a day."""
+    selection = _selection()
+    back = redirect(url_for("reports.reminders", **selection.args()))
+    if not can_remind_overdue(current_user):
+        abort(403)
+    if selection.scope is None:  # a bad period or course: the page again, saying which
+        return _page("reports/reminders.html", selection)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    pairs = lists.reminder_pairs(selection.scope, current_user)
+    listed = lists.overdue_count(selection.scope)
+    try:
+        result = notifications.remind_overdue(current_user, pairs, utcnow())
+    except InvalidInput as error:
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    flash(reminders_sent(result, moved_away=listed - len(pairs)), "success")
+    return back
+
+
+def reminders_sent(result: Any, *, moved_away: int) -> str:
+    """What a commander reads after sending reminders: sent, and why the others were not."""
+    parts = [
+        ngettext(
+            "Reminder sent for %(num)s overdue course.",
+            "Reminders sent for %(num)s overdue courses.",
+            result.sent,
+        )
+    ]
+    if result.already_today:
+        parts.append(
+            ngettext(
+                "%(num)s was already reminded today.",
+                "%(num)s were already reminded today.",
+                result.already_today,
+            )
+        )
+    if result.not_overdue:
+        parts.append(
+            ngettext(
+                "%(num)s is no longer overdue.",
+                "%(num)s are no longer overdue.",
+                result.not_overdue,
+            )
+        )
+    if moved_away > 0:
+        parts.append(
+            ngettext(
+                "%(num)s has moved to another unit: their new commander reminds them.",
+                "%(num)s have moved to other units: their new commanders remind them.",
+                moved_away,
+            )
+        )
+    return " ".join(parts)
 
 
 @bp.get("/dashboard/commendations")
