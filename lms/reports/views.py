@@ -154,13 +154,16 @@ def send_reminders():
 
 def reminders_sent(result: Any, *, moved_away: int) -> str:
     """What a commander reads after sending reminders: sent, and why the others were not."""
-    parts = [
-        ngettext(
-            "Reminder sent for %(num)s overdue course.",
-            "Reminders sent for %(num)s overdue courses.",
-            result.sent,
-        )
-    ]
+    if result.sent:
+        parts = [
+            ngettext(
+                "Reminder sent for %(num)s overdue course.",
+                "Reminders sent for %(num)s overdue courses.",
+                result.sent,
+            )
+        ]
+    else:
+        parts = [_("No new reminder was sent.")]
     if result.already_today:
         parts.append(
             ngettext(
