@@ -16,6 +16,7 @@ from lms.cli import main
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.people.models import User
+from lms.reports import views
 from lms.units.models import Unit
 from tests.support import login
 from tests.test_query_counts import add_people, add_units
@@ -200,6 +201,21 @@ def test_the_overdue_people_are_in_the_reminders_and_the_workbook(login_as, trai
     listed = [overdue.cell(r, 1).value for r in range(1, overdue.max_row + 1)]
     for name in names:
         assert name in listed
+
+
+def test_a_long_list_is_cut_on_paper_and_whole_in_the_workbook(login_as, training, monkeypatch):
+    monkeypatch.setattr(views, "PRINTED_ROWS", 2)
+    client = login_as("admin")
+    printed = page(client.get(f"/dashboard/report?unit=HT&period={PERIOD}"))
+    sections = printed.select("section.report-section")
+    overdue = next(s for s in sections if "quá hạn" in s.h2.get_text() and s.table)
+    assert len(overdue.select("tbody tr")) == 2
+    assert "2 dòng đầu trong tổng số 3 dòng" in overdue.select_one(".report-cut").get_text()
+    # The units' table (with its total row) is never cut.
+    assert not sections[0].select(".report-cut")
+    book = workbook_of(client, f"/dashboard/report.xlsx?unit=HT&period={PERIOD}")
+    listed = [c.value for c in book.worksheets[2]["A"]]
+    assert {"Lê Thị Hà", "Lê Văn Cường", "Trần Văn Bình"} <= set(listed)
 
 
 def test_hostile_names_are_text_in_the_exports(login_as, training, people):

@@ -204,6 +204,15 @@ def cadres_moment(scope: Scope) -> dt.datetime:
 def placed_cadres(scope: Scope) -> Subquery:
     """Active cadre accounts that existed at ``cadres_moment``, with the unit they were in."""
     moment = cadres_moment(scope)
+    if moment >= scope.now:
+        # While the period runs the headcount is today's: each account's open membership is
+        # its current unit, kept on the account, so no history needs reading.
+        return (
+            select(User.id.label("user_id"), User.unit_id.label("unit_id"))
+            .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "cadre"))
+            .where(User.active.is_(True))
+            .subquery("cadres")
+        )
     membership = aliased(UnitMembership)
     at_moment = (
         select(membership.unit_id)

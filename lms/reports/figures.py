@@ -5,12 +5,9 @@ table, in a fixed number of queries whatever the size of the tree."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, select
 
 from lms.attendance import reports as attendance
 from lms.courses.models import Course
@@ -23,9 +20,8 @@ from lms.reports.cohort import (
     figures_from,
     placed_cadres,
     sums,
-    within,
 )
-from lms.timeutil import local_day_start_utc
+from lms.reports.tally import tally
 from lms.units.models import Unit, UnitClosure
 
 
@@ -51,73 +47,65 @@ class Overview:
     rows: list[UnitRow] = field(default_factory=list)
 
 
-def _is_child(unit_id: int | None) -> Any:
-    return Unit.parent_id == unit_id if unit_id is not None else Unit.parent_id.is_(None)
-
-
-def _bucket_filter(unit_id: int | None) -> Any:
-    """Closure rows that place a descendant under a child of ``unit_id``, or under the unit
-    itself (depth 0): every placed unit of the subtree falls in exactly one bucket."""
-    children = select(Unit.id).where(_is_child(unit_id))
-    if unit_id is None:
-        return UnitClosure.ancestor_id.in_(children)
-    return or_(
-        UnitClosure.ancestor_id.in_(children),
-        and_(UnitClosure.ancestor_id == unit_id, UnitClosure.depth == 0),
-    )
+def headcounts(scope: Scope) -> dict[int, int]:
+    """Cadres placed in each unit of the subtree at the headcount moment. One query."""
+    people = placed_cadres(scope)
+    query = select(people.c.unit_id, func.count()).group_by(people.c.unit_id)
+    if scope.unit is not None:
+        query = query.join(
+            UnitClosure,
+            and_(
+                UnitClosure.descendant_id == people.c.unit_id,
+                UnitClosure.ancestor_id == scope.unit.id,
+            ),
+        )
+    return {unit_id: count for unit_id, count in db.session.execute(query)}
 
 
 def unit_overview(scope: Scope) -> Overview:
-    """Five queries: enrollments, headcounts, child units, and attendance (two)."""
+    """The unit, its own people and each unit directly below it (with everything below it):
+    the counted cohort (``tally``), headcounts and attendance (two)."""
     unit_id = scope.unit.id if scope.unit is not None else None
-    rows = cohort(scope)
-    enrolled = db.session.execute(
-        select(UnitClosure.ancestor_id, *sums(rows))
-        .select_from(rows)
-        .join(UnitClosure, UnitClosure.descendant_id == rows.c.unit_id)
-        .where(_bucket_filter(unit_id))
-        .group_by(UnitClosure.ancestor_id)
-    ).all()
-    figures = {row[0]: figures_from(row[1:]) for row in enrolled}
-    people = placed_cadres(scope)
-    for bucket, count in db.session.execute(
-        select(UnitClosure.ancestor_id, func.count())
-        .select_from(people)
-        .join(UnitClosure, UnitClosure.descendant_id == people.c.unit_id)
-        .where(_bucket_filter(unit_id))
-        .group_by(UnitClosure.ancestor_id)
-    ):
-        figures.setdefault(bucket, Figures()).cadres = count
+    counted = tally(scope)
+    figures = counted.subtrees(unit_id)
+    own = Figures()
+    if unit_id is not None and unit_id in counted.by_unit:
+        own = figures_from(counted.by_unit[unit_id])
+    children = [node for node in counted.units.values() if node.parent_id == unit_id]
+    has_children = {node.parent_id for node in counted.units.values()}
+    child_ids = {node.id for node in children}
+    for placed, count in headcounts(scope).items():
+        if placed == unit_id:
+            own.cadres += count
+            continue
+        bucket = next((a for a in counted.chain(placed) if a in child_ids), None)
+        if bucket is not None:
+            figures.setdefault(bucket, Figures()).cadres += count
     _, own_tally, rates = attendance.unit_rates(
         scope.unit, scope.period.since, scope.period.until, scope.now
     )
     tallies = {rate.unit_id: rate.tally for rate in rates}
-    child = aliased(Unit)
-    children = db.session.execute(
-        select(
-            Unit.id,
-            Unit.code,
-            Unit.name,
-            Unit.kind,
-            Unit.pilot,
-            Unit.active,
-            select(func.count()).where(child.parent_id == Unit.id).scalar_subquery(),
-        )
-        .where(_is_child(unit_id))
-        .order_by(Unit.name)
-    ).all()
-    own = figures.get(unit_id, Figures()) if unit_id is not None else Figures()
     own.attendance = own_tally
     total = Figures()
     total.add(own)
     out = Overview(scope.unit, total, own)
-    for child_id, code, name, kind, pilot, active, grandchildren in children:
-        found = figures.get(child_id, Figures())
-        found.attendance = tallies.get(child_id, found.attendance)
-        if not active and not (found.enrolled or found.cadres or found.attendance.total):
+    for node in sorted(children, key=lambda n: n.name):
+        found = figures.get(node.id, Figures())
+        found.attendance = tallies.get(node.id, found.attendance)
+        if not node.active and not (found.enrolled or found.cadres or found.attendance.total):
             continue
         total.add(found)
-        out.rows.append(UnitRow(child_id, code, name, kind, pilot, grandchildren > 0, found))
+        out.rows.append(
+            UnitRow(
+                node.id,
+                node.code,
+                node.name,
+                node.kind,
+                node.pilot,
+                node.id in has_children,
+                found,
+            )
+        )
     return out
 
 
@@ -149,11 +137,11 @@ def people_of_unit(scope: Scope) -> list[PersonRow]:
         select(people.c.user_id).where(people.c.unit_id == scope.unit.id)
     ):
         figures.setdefault(user_id, Figures()).cadres = 1
-    for user_id, tally in attendance.person_tallies(
+    for user_id, attended in attendance.person_tallies(
         scope.unit.id, scope.period.since, scope.period.until, scope.now
     ).items():
         if user_id in figures:
-            figures[user_id].attendance = tally
+            figures[user_id].attendance = attended
     if not figures:
         return []
     found = db.session.execute(
@@ -172,39 +160,19 @@ class Month:
     rate: float | None  # cumulative over everything due in the period
 
 
-def months_of(scope: Scope) -> list[dt.date]:
-    day = scope.first_day
-    out = []
-    while day < scope.end_day:
-        out.append(day)
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return out
-
-
 def monthly_trend(scope: Scope) -> list[Month]:
     """Completions of the period's enrollments month by month (local months), and how far the
-    unit had got by each month's end. One query."""
-    rows = cohort(scope)
-    months = months_of(scope)
-    bounds = [local_day_start_utc(day, scope.zone) for day in [*months, scope.end_day]]
-    columns = [func.count(), func.sum(case((rows.c.completed_at < bounds[0], 1), else_=0))]
-    for start, end in itertools.pairwise(bounds):
-        columns.append(
-            func.sum(
-                case((and_(rows.c.completed_at >= start, rows.c.completed_at < end), 1), else_=0)
-            )
-        )
-    query = select(*columns).select_from(rows)
-    query = within(scope, rows, query)
-    enrolled, before, *per_month = db.session.execute(query).one()
-    cumulative = int(before or 0)
+    unit had got by each month's end: from the counted cohort (``tally``)."""
+    counted = tally(scope)
+    enrolled = counted.total().enrolled
+    cumulative = counted.before
     out = []
-    for day, count in zip(months, per_month, strict=True):
-        cumulative += int(count or 0)
+    for day, count in zip(counted.month_starts, counted.months, strict=True):
+        cumulative += count
         rate = round(100 * cumulative / enrolled, 1) if enrolled else None
         if day > scope.today:
             rate = None  # a month still to come has no figure yet
-        out.append(Month(day, int(count or 0), cumulative, rate))
+        out.append(Month(day, count, cumulative, rate))
     return out
 
 
@@ -217,17 +185,17 @@ class CourseRow:
 
 
 def course_rows(scope: Scope) -> list[CourseRow]:
-    """The period's figures course by course, within the subtree. One query."""
-    rows = cohort(scope)
-    query = (
-        select(Course.id, Course.slug, Course.title, *sums(rows))
-        .select_from(rows)
-        .join(Course, Course.id == rows.c.course_id)
-        .group_by(Course.id, Course.slug, Course.title)
+    """The period's figures course by course, within the subtree: from the counted cohort
+    (``tally``) and one query for the courses' names."""
+    counted = tally(scope)
+    if not counted.by_course:
+        return []
+    courses = db.session.execute(
+        select(Course.id, Course.slug, Course.title)
+        .where(Course.id.in_(list(counted.by_course)))
         .order_by(Course.title)
-    )
-    query = within(scope, rows, query)
+    ).all()
     return [
-        CourseRow(course_id, slug, title, figures_from(values))
-        for course_id, slug, title, *values in db.session.execute(query)
+        CourseRow(course_id, slug, title, figures_from(counted.by_course[course_id]))
+        for course_id, slug, title in courses
     ]

@@ -7,14 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
-from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums, within
+from lms.reports.cohort import Figures, Scope, cohort, within
 from lms.reports.localtime import day_end
+from lms.reports.tally import tally
 from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_filter
 
@@ -140,33 +141,22 @@ class RankedUnit:
 
 def unit_league(scope: Scope) -> list[RankedUnit]:
     """Every unit below the scope's unit (at any depth) with something due in the period, each
-    with the figures of its whole subtree. One query over the closure table."""
-    rows = cohort(scope)
-    placed_in = aliased(UnitClosure)  # placed unit -> each of its ancestors
-    query = (
-        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.depth, Unit.pilot, *sums(rows))
-        .select_from(rows)
-        .join(placed_in, placed_in.descendant_id == rows.c.unit_id)
-        .join(Unit, Unit.id == placed_in.ancestor_id)
-        .group_by(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.depth, Unit.pilot)
-    )
-    base_depth = 0
-    if scope.unit is not None:
-        below_scope = aliased(UnitClosure)
-        query = query.join(
-            below_scope,
-            and_(
-                below_scope.descendant_id == placed_in.ancestor_id,
-                below_scope.ancestor_id == scope.unit.id,
-                below_scope.depth > 0,
-            ),
-        )
-        base_depth = scope.unit.depth + 1
+    with the figures of its whole subtree: from the counted cohort (``tally``)."""
+    counted = tally(scope)
+    below = scope.unit.id if scope.unit is not None else None
+    base_depth = scope.unit.depth + 1 if scope.unit is not None else 0
     out = []
-    for unit_id, code, name, kind, depth, pilot, *values in db.session.execute(query):
+    for unit_id, found in counted.subtrees(below).items():
+        node = counted.units[unit_id]
         out.append(
             RankedUnit(
-                unit_id, code, name, kind, depth - base_depth + 1, pilot, figures_from(values)
+                unit_id,
+                node.code,
+                node.name,
+                node.kind,
+                node.depth - base_depth + 1,
+                node.pilot,
+                found,
             )
         )
     return out
@@ -201,23 +191,12 @@ class PilotComparison:
 
 
 def pilots_against_rest(scope: Scope, league: list[RankedUnit]) -> PilotComparison:
-    """Everyone placed in a pilot unit or below one, against everyone else of the subtree.
-    One query (plus the league, computed once by the caller)."""
-    rows = cohort(scope)
-    pilot_above = aliased(UnitClosure)
-    pilot_unit = aliased(Unit)
-    in_pilot = exists().where(
-        pilot_above.descendant_id == rows.c.unit_id,
-        pilot_unit.id == pilot_above.ancestor_id,
-        pilot_unit.pilot.is_(True),
-    )
-    flag = case((in_pilot, 1), else_=0).label("in_pilot")
-    query = select(flag, *sums(rows)).select_from(rows)
-    query = within(scope, rows, query)
-    groups = {row[0]: figures_from(row[1:]) for row in db.session.execute(query.group_by(flag))}
+    """Everyone placed in a pilot unit or below one, against everyone else of the subtree:
+    from the counted cohort (``tally``) and the league, computed once by the caller."""
+    in_pilots, rest = tally(scope).split_by_pilot()
     pilots = [u for u in league if u.pilot]
     pilots.sort(key=lambda u: (-(u.figures.rate or 0), u.name))
-    return PilotComparison(groups.get(1, Figures()), groups.get(0, Figures()), pilots)
+    return PilotComparison(in_pilots, rest, pilots)
 
 
 def pilot_units_count(scope: Scope) -> int:

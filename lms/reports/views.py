@@ -47,6 +47,9 @@ from lms.units.scope import can_see_unit
 bp = Blueprint("reports", __name__)
 
 ROLES = ("commander", "admin")
+# A list of people longer than this is cut on the printed report (the province's overdue list
+# can run to thousands of names, hundreds of pages); the XLSX and CSV keep every row.
+PRINTED_ROWS = 300
 
 
 def _selection() -> Selection:
@@ -249,6 +252,7 @@ def report():
         place=current_app.config["CERTIFICATE_PLACE"],
         issuer=current_app.config["ISSUER_NAME"],
         today=selection.scope.today,
+        print_limit=PRINTED_ROWS,
     )
 
 
