@@ -87,7 +87,10 @@ def main() -> None:
         ("dashboard, province, year", f"/dashboard/?unit={root}&period={year}"),
         ("API, province", f"/api/reports/completion?unit={root}&period={half}"),
         ("reminders, province", f"/dashboard/reminders?unit={root}&period={half}"),
+        ("commendations, province", f"/dashboard/commendations?unit={root}&period={half}"),
+        ("pilots, province", f"/dashboard/pilots?unit={root}&period={half}"),
         ("report page, province", f"/dashboard/report?unit={root}&period={half}"),
+        ("report XLSX, province", f"/dashboard/report.xlsx?unit={root}&period={half}"),
         ("report XLSX, province, year", f"/dashboard/report.xlsx?unit={root}&period={year}"),
         ("a commune and its people", f"/dashboard/?unit={commune}&period={half}"),
     ]
