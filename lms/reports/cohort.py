@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy import Subquery, and_, case, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from lms.attendance.reports import Tally
@@ -157,7 +157,20 @@ def cohort(scope: Scope) -> Subquery:
     )
     if scope.course is not None:
         query = query.where(Enrollment.course_id == scope.course.id)
+    if scope.unit is not None and scope.unit.depth > 0:
+        # Below the top of the tree, only people who were ever in the subtree (a membership
+        # there) or are in it now can be placed in it: found by index, so a commune's page
+        # reads its own people's enrollments, not the province's. ``within`` still decides.
+        query = query.where(Enrollment.user_id.in_(_ever_in_subtree(scope.unit.id)))
     return query.subquery("cohort")
+
+
+def _ever_in_subtree(unit_id: int) -> Any:
+    below = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
+    return union(
+        select(UnitMembership.user_id).where(UnitMembership.unit_id.in_(below)),
+        select(User.id).where(User.unit_id.in_(below)),
+    )
 
 
 def within(scope: Scope, rows: Subquery, query: Any) -> Any:
