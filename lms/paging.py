@@ -58,9 +58,15 @@ class RowPage(ListPage):
     """A page of a query that selects several columns (``db.paginate`` keeps only the first):
     two queries, the count and the page's rows."""
 
-    def __init__(self, query: Select[Any], per_page: int | None = None) -> None:
+    def __init__(
+        self, query: Select[Any], per_page: int | None = None, total: int | None = None
+    ) -> None:
+        """``total``: the number of rows, when the caller already knows it (one query less)."""
         per_page = per_page or current_app.config["PAGE_SIZE"]
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        if total is None:
+            total = db.session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())
+            )
         self.total = total or 0
         self.per_page = per_page
         self.pages = max(1, -(-self.total // per_page))

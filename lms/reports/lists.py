@@ -86,8 +86,10 @@ def overdue_query(scope: Scope) -> Any:
 
 
 def overdue_count(scope: Scope) -> int:
-    """How many rows the overdue list has. One query."""
-    return db.session.scalar(select(func.count()).select_from(overdue_query(scope).subquery()))
+    """How many rows the overdue list has: from the counted cohort (``tally``), leaving out
+    the enrollments of accounts placed in no unit, as the list does."""
+    counted = tally(scope)
+    return int(sum(values[3] for unit_id, values in counted.by_unit.items() if unit_id is not None))
 
 
 def overdue_people(scope: Scope) -> list[PersonCourse]:

@@ -113,7 +113,7 @@ def reminders():
     selection = _selection()
     if selection.scope is None:
         return _page("reports/reminders.html", selection)
-    page = RowPage(lists.overdue_query(selection.scope))
+    page = RowPage(lists.overdue_query(selection.scope), total=lists.overdue_count(selection.scope))
     page.items = [PersonCourse(*row) for row in page.items]
     league = lists.unit_league(selection.scope)
     shown = [(item.user_id, item.course_id) for item in page.items]
