@@ -92,9 +92,12 @@ def overdue_count(scope: Scope) -> int:
     return int(sum(values[3] for unit_id, values in counted.by_unit.items() if unit_id is not None))
 
 
-def overdue_people(scope: Scope) -> list[PersonCourse]:
-    """The whole overdue list. One query."""
-    return [PersonCourse(*row) for row in db.session.execute(overdue_query(scope))]
+def overdue_people(scope: Scope, *, limit: int | None = None) -> list[PersonCourse]:
+    """The overdue list, whole or its first ``limit`` rows (the longest overdue). One query."""
+    query = overdue_query(scope)
+    if limit is not None:
+        query = query.limit(limit)
+    return [PersonCourse(*row) for row in db.session.execute(query)]
 
 
 def reminder_pairs(scope: Scope, actor: Any) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ class Review:
     courses: list[figures.CourseRow]
     trend: list[figures.Month]
     overdue: list[lists.PersonCourse]
+    overdue_total: int  # the whole list's length (``overdue`` may hold only its first rows)
     lagging: list[lists.RankedUnit]
     best_units: list[lists.RankedUnit]
     early: list[lists.PersonCourse]
@@ -25,15 +26,19 @@ class Review:
     threshold: float
 
 
-def build(scope: Scope, *, target: float, threshold: float) -> Review:
-    """Everything of the report, in a fixed number of queries."""
+def build(
+    scope: Scope, *, target: float, threshold: float, overdue_limit: int | None = None
+) -> Review:
+    """Everything of the report, in a fixed number of queries. ``overdue_limit``: keep only
+    the first rows of the overdue list (the printed page; the files list everyone)."""
     league = lists.unit_league(scope)
     return Review(
         scope=scope,
         overview=figures.unit_overview(scope),
         courses=figures.course_rows(scope),
         trend=figures.monthly_trend(scope),
-        overdue=lists.overdue_people(scope),
+        overdue=lists.overdue_people(scope, limit=overdue_limit),
+        overdue_total=lists.overdue_count(scope),
         lagging=lists.lagging_units(league, threshold),
         best_units=lists.best_units(league),
         early=lists.early_high_scorers(scope),

@@ -227,12 +227,13 @@ def pilots():
     )
 
 
-def _review(selection: Selection) -> review.Review:
+def _review(selection: Selection, overdue_limit: int | None = None) -> review.Review:
     assert selection.scope is not None
     return review.build(
         selection.scope,
         target=current_app.config["COMPLETION_TARGET"],
         threshold=current_app.config["LAGGING_BELOW"],
+        overdue_limit=overdue_limit,
     )
 
 
@@ -242,7 +243,7 @@ def report():
     selection = _selection()
     if selection.scope is None:
         return _page("reports/report.html", selection)
-    found = _review(selection)
+    found = _review(selection, overdue_limit=PRINTED_ROWS)
     return _page(
         "reports/report.html",
         selection,

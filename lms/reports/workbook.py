@@ -35,6 +35,11 @@ class Sheet:
     header: list[str]
     rows: list[list[Any]]
     ends_with_total: bool = False  # the last row sums the others
+    total: int | None = None  # the whole list's length when ``rows`` holds only its first rows
+
+    @property
+    def length(self) -> int:
+        return self.total if self.total is not None else len(self.rows)
 
 
 def _percent(value: float | None) -> Percent | None:
@@ -142,6 +147,7 @@ def _overdue_sheet(review: Review) -> Sheet:
             [*_person_cells(item), item.course_title, item.due_date, item.days_overdue(today)]
             for item in review.overdue
         ],
+        total=review.overdue_total,
     )
 
 
