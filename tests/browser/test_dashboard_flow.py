@@ -67,6 +67,20 @@ def test_a_commander_drills_down_on_a_phone_and_downloads_the_report(
     overdue = [cell.value for (cell,) in book.worksheets[2].iter_rows(max_col=1)]
     assert "Nguyễn Văn An" in overdue and "Lê Thị Hà" not in overdue  # she is in another unit
 
+    # One action reminds the commune's overdue cadres; pressed again, nobody twice in a day.
+    phone.get_by_role("button", name="Gửi nhắc nhở").click()
+    expect(phone.locator(".flash-success")).to_contain_text("Đã gửi nhắc nhở cho 1 lượt")
+    expect(phone.locator("table.list").first).to_contain_text("đã nhắc hôm nay")
+    phone.get_by_role("button", name="Gửi nhắc nhở").click()
+    expect(phone.locator(".flash-success")).to_contain_text("Không có lời nhắc mới")
+    expect(phone.locator(".flash-success")).to_contain_text("1 lượt đã được nhắc trong hôm nay")
+    no_sideways_scroll(phone)
+    cadre = new_page(width=360, height=740)
+    sign_in(cadre, live_server, people["cadre"].username, TEST_PASSWORD)
+    cadre.goto(f"{live_server}/notifications/")
+    expect(cadre.locator("main")).to_contain_text("Hoàng Văn Tỉnh nhắc đồng chí")
+    expect(cadre.locator("main")).to_contain_text("Dân vận khéo")
+
     # The commander of the province may go back up; the district commander may not.
     phone.get_by_role("link", name="Tỉnh Hà Tĩnh").click()
     expect(phone.locator("h1")).to_contain_text("Nhắc nhở: Tỉnh Hà Tĩnh")
