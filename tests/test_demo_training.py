@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lms.certificates.services import rebuild_certified
 from lms.courses.models import Assignment, Course, Enrollment, Module, ModuleProgress
 from lms.demo.services import DEMO_PASSWORD
 from lms.extensions import db
 from lms.people import services as accounts
+from lms.quizzes import best_scores
 from lms.quizzes.models import Attempt, Question, Quiz
 from lms.timeutil import utcnow
 from lms.units.models import Unit
@@ -135,3 +137,17 @@ def test_demo_assigns_every_shipped_course_with_varied_progress(cli):
     assert max(times) <= now and min(times) < now - dt.timedelta(days=45)
     months = {(t.year, t.month) for t in times}
     assert len(months) >= 3
+
+
+def test_the_small_demo_keeps_each_enrollments_figures_through_the_services(cli):
+    """The small demo writes through the services: the best score and certificate standing
+    kept on each enrollment are already what a rebuild gives (no rebuild is run for it)."""
+    assert cli("demo").exit_code == 0
+    query = select(Enrollment.id, Enrollment.best_score, Enrollment.certified)
+    kept = sorted(db.session.execute(query).all())
+    assert any(row.best_score is not None for row in kept)
+    assert any(row.certified for row in kept)
+    best_scores.rebuild()
+    rebuild_certified()
+    db.session.commit()
+    assert sorted(db.session.execute(query.execution_options(populate_existing=True)).all()) == kept

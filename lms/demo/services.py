@@ -136,9 +136,11 @@ def load(
     if result.activity is not None:
         recount(result.activity, local_today(current_app.config["TIMEZONE"]))
         result.sessions = result.activity.sessions
-    # The large demo writes attempts and certificates around the services that keep these.
-    best_scores.rebuild()
-    rebuild_certified()
+    if result.activity is not None:
+        # The large demo writes attempts and certificates around the services that keep
+        # these (the small one goes through the services).
+        best_scores.rebuild()
+        rebuild_certified()
     return result
 
 
