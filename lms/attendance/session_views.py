@@ -37,7 +37,7 @@ from lms.attendance.roster import anyone_in_scope, unit_at_session
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.inputs import parse_int
+from lms.inputs import MAX_INT, parse_int
 from lms.paging import ListPage, page_number, paginate
 from lms.people.models import User
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
@@ -48,15 +48,14 @@ from lms.urls import absolute_url
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
-MAX_ID = 2_147_483_647  # ids and versions are 32-bit integers in the database
-SESSION_ID = "<int(max=2147483647):session_id>"
+SESSION_ID = "<id:session_id>"
 # A phone shows this many people of a roster per page; the search box finds the others.
 ROSTER_PAGE_SIZE = 200
 
 
 def _small_int(text: str | None) -> int | None:
     """A form's id or version, by the one rule for integers from outside."""
-    return parse_int(text, high=MAX_ID)
+    return parse_int(text, high=MAX_INT)
 
 
 def _zone() -> str:
@@ -444,7 +443,7 @@ def mark_rest(session_id: int):
     return redirect(back, code=303)
 
 
-@bp.post(f"/{SESSION_ID}/mark-rest/<int(max=2147483647):batch_id>/undo")
+@bp.post(f"/{SESSION_ID}/mark-rest/<id:batch_id>/undo")
 @require("trainer", "admin")
 def undo_rest(session_id: int, batch_id: int):
     """Undo an "everyone not marked yet": its records nobody changed since are removed."""

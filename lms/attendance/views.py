@@ -56,7 +56,7 @@ def checkin_any():
     return _checkin(None)
 
 
-@bp.route("/checkin/<int(max=2147483647):session_id>", methods=["GET", "POST"])
+@bp.route("/checkin/<id:session_id>", methods=["GET", "POST"])
 @require()
 @_checkin_attempts
 def checkin_session(session_id: int):

@@ -28,7 +28,7 @@ from lms.certificates.models import STATUSES, Certificate
 from lms.certificates.permissions import can_revoke, can_view_certificate
 from lms.errors import InvalidInput
 from lms.extensions import db, limiter
-from lms.inputs import parse_int
+from lms.inputs import MAX_INT, parse_int
 from lms.paging import paginate
 from lms.periods import choose_period, describe
 from lms.timeutil import local_today, to_local_naive
@@ -38,7 +38,7 @@ from lms.units.scope import can_see_unit, scope_root_id, sees_everything, subtre
 
 bp = Blueprint("certificates", __name__)
 
-ID = "<int(max=2147483647):certificate_id>"
+ID = "<id:certificate_id>"
 
 
 def _zone() -> str:
@@ -185,7 +185,7 @@ def _filters(found: Unit | None) -> tuple[queries.Filters | None, Any, dict[str,
     """The filters the query string asks for; None (and a 400) when the period names none."""
     choice = choose_period(request.args, _zone())
     courses = queries.course_choices()
-    course_id = parse_int(request.args.get("course"), low=1, high=2147483647)
+    course_id = parse_int(request.args.get("course"), low=1, high=MAX_INT)
     if course_id not in {cid for cid, _title in courses}:
         course_id = None
     status = request.args.get("status", "")[:16]

@@ -201,7 +201,7 @@ def media_file(sha256: str, extension: str):
     return response
 
 
-@bp.post("/courses/<slug>/assignments/<int(max=2147483647):assignment_id>/close")
+@bp.post("/courses/<slug>/assignments/<id:assignment_id>/close")
 @require("commander", "admin")
 def close_assignment(slug: str, assignment_id: int):
     course, _enrolled = _course_or_404(slug)

@@ -89,7 +89,7 @@ def index():
     )
 
 
-@bp.get("/<int(max=2147483647):user_id>")
+@bp.get("/<id:user_id>")
 @require("admin", "commander")
 def detail(user_id: int):
     return _render_detail(_person_or_404(user_id))
@@ -128,7 +128,7 @@ def create():
     return render_template("people/form.html", form=form, person=None), 400 if form.errors else 200
 
 
-@bp.route("/<int(max=2147483647):user_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @require("admin")
 def edit(user_id: int):
     person = _person_or_404(user_id)
@@ -158,13 +158,13 @@ def edit(user_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/<int(max=2147483647):user_id>/deactivate")
+@bp.post("/<id:user_id>/deactivate")
 @require("admin")
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
-@bp.post("/<int(max=2147483647):user_id>/activate")
+@bp.post("/<id:user_id>/activate")
 @require("admin")
 def activate(user_id: int):
     return _set_active(user_id, True)
@@ -187,7 +187,7 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("people.detail", user_id=person.id))
 
 
-@bp.post("/<int(max=2147483647):user_id>/reset-password")
+@bp.post("/<id:user_id>/reset-password")
 @require("admin")
 def reset_password(user_id: int):
     person = _person_or_404(user_id)

@@ -254,9 +254,7 @@ def grading(slug: str, quiz_slug: str):
     return _render_grading(course, quiz)
 
 
-@bp.post(
-    "/<slug>/quizzes/<quiz_slug>/grading/<int(max=2147483647):attempt_id>/<int(max=999):position>"
-)
+@bp.post("/<slug>/quizzes/<quiz_slug>/grading/<id:attempt_id>/<int(max=999):position>")
 @require("trainer", "admin")
 def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
     course = _editable_course_or_404(slug)

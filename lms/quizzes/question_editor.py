@@ -670,7 +670,7 @@ def new(slug: str):
     return _render(course, kind, FORMS[kind](data=_new_form_data(kind)))
 
 
-@bp.route("/<slug>/questions/<int(max=2147483647):question_id>/edit", methods=["GET", "POST"])
+@bp.route("/<slug>/questions/<id:question_id>/edit", methods=["GET", "POST"])
 @require("trainer", "admin")
 def edit(slug: str, question_id: int):
     course = _editable_course_or_404(slug)
@@ -681,7 +681,7 @@ def edit(slug: str, question_id: int):
     return _render(course, kind, FORMS[kind](data=_form_data(question)), question=question)
 
 
-@bp.post("/<slug>/questions/<int(max=2147483647):question_id>/delete")
+@bp.post("/<slug>/questions/<id:question_id>/delete")
 @require("trainer", "admin")
 def delete(slug: str, question_id: int):
     course = _editable_course_or_404(slug)

@@ -137,7 +137,7 @@ def _is_answered(item: dict[str, Any]) -> bool:
     return bool(str(response.get("text", "")).strip())
 
 
-@bp.get("/attempts/<int(max=2147483647):attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @require()
 def attempt(attempt_id: int):
     attempt, quiz = _own_attempt_or_404(attempt_id)
@@ -191,7 +191,7 @@ def _save_form(attempt: Attempt) -> list[str]:
     return [str(problem.message) for problem in problems]
 
 
-@bp.post("/attempts/<int(max=2147483647):attempt_id>/save")
+@bp.post("/attempts/<id:attempt_id>/save")
 @require()
 def save(attempt_id: int):
     """Autosave (JSON, from the page's script) and the plain form's Save and Submit buttons:
@@ -214,7 +214,7 @@ def save(attempt_id: int):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
-@bp.get("/attempts/<int(max=2147483647):attempt_id>/submit")
+@bp.get("/attempts/<id:attempt_id>/submit")
 @require()
 def confirm_submit(attempt_id: int):
     """The confirmation step before submitting (without the page's script): which questions
@@ -234,7 +234,7 @@ def confirm_submit(attempt_id: int):
     )
 
 
-@bp.post("/attempts/<int(max=2147483647):attempt_id>/submit")
+@bp.post("/attempts/<id:attempt_id>/submit")
 @require()
 def submit(attempt_id: int):
     """Submit (the confirmation page's button, the page's script after it asked, or the
@@ -248,7 +248,7 @@ def submit(attempt_id: int):
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
 
 
-@bp.get("/attempts/<int(max=2147483647):attempt_id>/review")
+@bp.get("/attempts/<id:attempt_id>/review")
 @require()
 def review(attempt_id: int):
     attempt, quiz = _own_attempt_or_404(attempt_id)
