@@ -225,11 +225,13 @@ def test_hostile_names_are_text_in_the_exports(login_as, training, people):
     # hocvien completed: not overdue; make the hostile one overdue instead.
     binh = db.session.scalar(select(User).where(User.username == "binh"))
     binh.full_name = "=1+2"
+    binh.position = "#N/A"  # an error code for a spreadsheet: must stay text
     db.session.commit()
     book = workbook_of(client, f"/dashboard/report.xlsx?unit=HT&period={PERIOD}")
     overdue = book.worksheets[2]
-    cell = next(c for (c,) in overdue.iter_rows(max_col=1) if c.value == "=1+2")
-    assert cell.data_type == "s"
+    row = next(r for r in overdue.iter_rows() if r[0].value == "=1+2")
+    assert row[0].data_type == "s"
+    assert row[3].value == "#N/A" and row[3].data_type == "s"
     text = client.get(f"/dashboard/report.csv?unit=HT&period={PERIOD}").data.decode("utf-8-sig")
     assert "'=1+2" in text and "\n=1+2" not in text
 

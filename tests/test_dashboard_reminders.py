@@ -17,6 +17,7 @@ from lms.notifications import services as notifications
 from lms.notifications.models import Notification
 from lms.people.models import UnitMembership, User
 from tests.support import csrf_token, login
+from tests.test_people import transfer
 
 PERIOD = "2026-H2"
 DUE = dt.date(2026, 9, 30)
@@ -178,3 +179,18 @@ def test_past_the_limit_the_button_is_off_and_nothing_is_sent(
     assert not db.session.scalars(
         select(AuditEvent.id).where(AuditEvent.action == "notification.remind_overdue")
     ).all()
+
+
+def test_when_everyone_listed_has_moved_away_the_commander_is_told_so(
+    client, login_as, overdue, people, province
+):
+    """Placed in Sơn Kim 1 by the due date, all three overdue cadres have since moved to Hương
+    Khê: nobody is reminded, and the message says why."""
+    for user in (people["cadre"], overdue["an"]):
+        transfer(user, province["HK"], people["admin"])
+    login_as("commander")
+    url = f"{REMINDERS}&unit=HS-01"
+    assert "3" in page(client.get(url)).select_one("form.remind-all button").get_text()
+    told = page(send(client, url)).select_one(".flash-success").get_text()
+    assert "Không có lời nhắc mới" in told and "3 lượt" in told and "chuyển sang" in told
+    assert reminded() == set()

@@ -22,6 +22,7 @@ from lms.reports.cohort import (
     sums,
 )
 from lms.reports.tally import tally
+from lms.text import fold
 from lms.units.models import Unit, UnitClosure
 
 
@@ -75,6 +76,8 @@ def unit_overview(scope: Scope) -> Overview:
     has_children = {node.parent_id for node in counted.units.values()}
     child_ids = {node.id for node in children}
     for placed, count in headcounts(scope).items():
+        if placed is None:  # an account in no unit (the province's scope only): no row
+            continue
         if placed == unit_id:
             own.cadres += count
             continue
@@ -89,7 +92,7 @@ def unit_overview(scope: Scope) -> Overview:
     total = Figures()
     total.add(own)
     out = Overview(scope.unit, total, own)
-    for node in sorted(children, key=lambda n: n.name):
+    for node in sorted(children, key=lambda n: (fold(n.name), n.code)):
         found = figures.get(node.id, Figures())
         found.attendance = tallies.get(node.id, found.attendance)
         if not node.active and not (found.enrolled or found.cadres or found.attendance.total):

@@ -109,7 +109,11 @@ def reminder_pairs(scope: Scope, actor: Any) -> list[tuple[int, int]]:
         select(rows.c.user_id, rows.c.course_id)
         .select_from(rows)
         .join(User, User.id == rows.c.user_id)
-        .where(rows.c.overdue == 1, subtree_filter(actor, User.unit_id))
+        .where(
+            rows.c.overdue == 1,
+            rows.c.unit_id.is_not(None),  # as the list: accounts in no unit are not on it
+            subtree_filter(actor, User.unit_id),
+        )
     )
     return [
         (user_id, course_id)

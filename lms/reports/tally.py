@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from sqlalchemy import and_, case, func, select
 
 from lms.extensions import db
@@ -111,7 +111,7 @@ def months_of(scope: Scope) -> list[dt.date]:
 
 def unit_tree() -> dict[int, UnitNode]:
     """Every unit (the province has about a thousand): one query, kept for the request."""
-    cached = g.get("_unit_tree") if has_request_context() else None
+    cached = _request_cache().get("units")
     if cached is None:
         cached = {
             row.id: UnitNode(*row)
@@ -128,8 +128,7 @@ def unit_tree() -> dict[int, UnitNode]:
                 )
             )
         }
-        if has_request_context():
-            g._unit_tree = cached
+        _request_cache()["units"] = cached
     return cached
 
 
@@ -144,11 +143,23 @@ def tally(scope: Scope) -> Tally:
         scope.course.id if scope.course is not None else None,
         scope.today,
     )
-    cache: dict[Any, Tally] = g.setdefault("_report_tallies", {})
+    cache = _request_cache()
     found = cache.get(key)
     if found is None:
         found = cache[key] = _count(scope)
     return found
+
+
+def _request_cache() -> dict[Any, Any]:
+    """What this request has counted. Kept on the request itself, not on ``g``: ``g`` lives as
+    long as the application context, which a test (or a script) may keep across requests."""
+    if not has_request_context():
+        return {}
+    cache = getattr(request, "_lms_report_cache", None)
+    if cache is None:
+        cache = {}
+        request._lms_report_cache = cache  # type: ignore[attr-defined]
+    return cache
 
 
 def _count(scope: Scope) -> Tally:

@@ -145,6 +145,9 @@ def send_reminders():
         abort(400)
     pairs = lists.reminder_pairs(selection.scope, current_user)
     listed = lists.overdue_count(selection.scope)
+    if not pairs and listed:  # everyone on the list has moved away since
+        flash(reminders_sent(notifications.Reminded(0, 0, 0), moved_away=listed), "success")
+        return back
     try:
         result = notifications.remind_overdue(current_user, pairs, utcnow())
     except InvalidInput as error:

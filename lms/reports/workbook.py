@@ -306,9 +306,10 @@ def _text(out: Any, value: str, font: Font | None = None) -> WriteOnlyCell:
 
 def _cell(out: Any, value: Any) -> Any:
     if isinstance(value, str):
-        # openpyxl reads only a leading "=" as a formula: other text goes in as it is (a cell
-        # object per name made a province's list a second slower).
-        return _text(out, value) if value.startswith("=") else value
+        # openpyxl reads a leading "=" as a formula and "#N/A" and the like as error values:
+        # only those are wrapped as text, other text goes in as it is (a cell object per name
+        # made a province's list a second slower).
+        return _text(out, value) if value.startswith(("=", "#")) else value
     if isinstance(value, Percent):
         cell = WriteOnlyCell(out, value=_xlsx_value(value))
         cell.number_format = "0.0%"
