@@ -44,7 +44,8 @@ def demo_command(size: str, if_empty: bool, force: bool) -> None:
         if force:
             services.wipe()
         result = services.load(size, courses_dir=courses_dir())
-    services.analyze()
+    if size == "large":
+        services.analyze()
     click.echo(
         _(
             "Demo province loaded: %(units)s units, %(people)s accounts, %(sessions)s "
