@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
-from lms.reports.cohort import Figures, Scope, cohort, within
+from lms.reports.cohort import Figures, Scope, cohort, figures_from, within
 from lms.reports.localtime import day_end
 from lms.reports.tally import tally
 from lms.units.models import Unit, UnitClosure
@@ -88,8 +88,8 @@ def overdue_query(scope: Scope) -> Any:
 def overdue_count(scope: Scope) -> int:
     """How many rows the overdue list has: from the counted cohort (``tally``), leaving out
     the enrollments of accounts placed in no unit, as the list does."""
-    counted = tally(scope)
-    return int(sum(values[3] for unit_id, values in counted.by_unit.items() if unit_id is not None))
+    placed = tally(scope).by_unit
+    return sum(figures_from(values).overdue for unit, values in placed.items() if unit is not None)
 
 
 def overdue_people(scope: Scope, *, limit: int | None = None) -> list[PersonCourse]:
