@@ -20,7 +20,7 @@ from lms.maintenance import backup_command, create_admin_command, init_command
 from lms.notifications.cli import notify_command
 from lms.people.cli import users_group
 from lms.quizzes.cli import quizzes_group
-from lms.reports.cli import report_command
+from lms.reports.cli import recount_command, report_command
 from lms.units.cli import units_group
 
 
@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
         quizzes_group,
         certificates_group,
         report_command,
+        recount_command,
         notify_command,
     ]
     for command in commands:

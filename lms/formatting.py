@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from flask_babel import format_date, format_datetime, format_decimal
+from babel import numbers
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def local_datetime(value: dt.datetime | None) -> str:
@@ -20,7 +22,18 @@ def number(value: int | float | None, *, exact: bool = False) -> str:
     1822 and 0.0005, not "1.822" and "0,001")."""
     if value is None:
         return ""
-    return format_decimal(value, format="0.###############") if exact else format_decimal(value)
+    return decimal(value, "0.###############" if exact else None)
+
+
+def decimal(value: int | float, pattern: str | None = None) -> str:
+    """Flask-Babel's ``format_decimal``, remembered: a province's report formats thousands of
+    mostly the same small numbers, and Babel takes ~20 µs for each."""
+    return _decimal(type(value), value, pattern, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _decimal(_kind: type, value: int | float, pattern: str | None, locale: str) -> str:
+    return numbers.format_decimal(value, format=pattern, locale=locale)
 
 
 def month(value: dt.date | None) -> str:

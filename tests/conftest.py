@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from lms.auth import passwords
 from lms.database import Base
 from lms.extensions import db, limiter
-from tests.support import TEST_PASSWORD, login, make_test_app
+from tests.support import TEST_PASSWORD, login, make_test_app, sums_drift
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -87,11 +87,14 @@ def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
         db.session.rollback()
+        # Whatever the test wrote, through whichever service, the review's sums kept up.
+        drift = sums_drift()
         for table in reversed(Base.metadata.sorted_tables):
             db.session.execute(delete(table))
         db.session.commit()
         db.session.remove()
         limiter.reset()
+        assert not drift, "the kept review sums drifted:\n" + "\n".join(drift[:20])
 
 
 @pytest.fixture

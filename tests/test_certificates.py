@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from lms.attendance import marking
 from lms.attendance import services as sessions
@@ -133,7 +133,7 @@ def test_reading_every_module_completes_and_issues_what_was_true(course, people,
 def test_completion_after_the_due_date_is_not_on_time(make_course, people, province):
     made = make_course("muon")
     enrollment.assign(made, province["HS"], DUE, actor=None)
-    db.session.execute(Enrollment.__table__.update().values(due_date=dt.date(2020, 1, 1)))
+    db.session.execute(update(Enrollment).values(due_date=dt.date(2020, 1, 1)))
     db.session.commit()
     earn(people["cadre"], made)
     assert enrollment.enrollment_for(people["cadre"], made).on_time is False
@@ -267,7 +267,9 @@ def test_the_rule_costs_the_same_queries_for_1_or_200_people(
     one_quiz, _ = completed_count(1, 1)
     five_quizzes, _ = completed_count(1, 5)
     assert one_quiz == five_quizzes
-    assert one_quiz <= 12
+    # 12, and for each of the two writes to enrollments (completion, ``certified``) 3 that
+    # keep the review's sums: read and lock, read again, add the difference.
+    assert one_quiz <= 18
 
 
 def test_completion_is_never_taken_back_and_an_edited_course_changes_no_certificate(course, people):
@@ -302,7 +304,7 @@ def test_the_unit_is_the_one_at_completion(course, people, province):
     then (unit_at the completion), even when the certificate is issued after the move."""
     cadre = people["cadre"]
     db.session.execute(
-        Enrollment.__table__.update()
+        update(Enrollment)
         .where(Enrollment.user_id == cadre.id)
         .values(completed_at=utcnow())
     )
@@ -333,7 +335,7 @@ def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course,
         db.session.add(ModuleProgress(user_id=cadre.id, module_id=module.id))
     other = people["border_cadre"]
     db.session.execute(
-        Enrollment.__table__.update()
+        update(Enrollment)
         .where(Enrollment.user_id == other.id)
         .values(completed_at=NOW - dt.timedelta(days=40))
     )
@@ -400,7 +402,7 @@ def test_concurrent_issues_get_distinct_serials_in_sequence(
     users = [make_user(f"dl{i}", ("cadre",), unit) for i in range(size)]
     enrollment.assign(made, unit, DUE, actor=None)
     db.session.execute(
-        Enrollment.__table__.update()
+        update(Enrollment)
         .where(Enrollment.course_id == made.id)
         .values(completed_at=NOW)
     )
@@ -672,7 +674,7 @@ def test_the_unit_list_costs_the_same_queries_for_few_or_many(
     users = [make_user(f"n{i}", ("cadre",), province["HS-01"]) for i in range(30)]
     enrollment.assign(made, province["HS"], DUE, actor=None)
     db.session.execute(
-        Enrollment.__table__.update()
+        update(Enrollment)
         .where(Enrollment.course_id == made.id)
         .values(completed_at=NOW)
     )

@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import update
 
 from lms.courses import enrollment, media, services
 from lms.errors import InvalidInput
@@ -120,7 +121,7 @@ def test_my_training_shows_progress_due_dates_and_next_step(client, people, cour
 def test_overdue_is_marked(client, people, courses):
     from lms.courses.models import Enrollment
 
-    db.session.execute(Enrollment.__table__.update().values(due_date=dt.date(2020, 1, 1)))
+    db.session.execute(update(Enrollment).values(due_date=dt.date(2020, 1, 1)))
     db.session.commit()
     login(client, "hocvien")
     page = soup(client.get("/my-training"))

@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from lms.formatting import decimal
 
 WIDTH = 320  # drawn at the width of its box: a phone shows it a little larger
 PAD = 8
@@ -29,7 +31,7 @@ class Bar:
 
 
 def _percent(value: float) -> str:
-    return f"{format_decimal(value, format='#,##0.#')} %"
+    return f"{decimal(value, '#,##0.#')} %"
 
 
 def _target_words(target: float) -> str:
@@ -131,7 +133,7 @@ def monthly_columns(columns: Sequence[Column], target: float, *, title: str) -> 
             parts.append(
                 f'<text class="chart-value" x="{middle:.1f}" y="{chart_bottom - bar - 3:.1f}" '
                 f'font-size="{size}" text-anchor="middle">'
-                f"{escape(format_decimal(column.rate, format='#,##0'))}</text>"
+                f"{escape(decimal(column.rate, '#,##0'))}</text>"
             )
         parts.append(
             f'<text class="chart-label" x="{middle:.1f}" y="{chart_bottom + 14}" '

@@ -1,4 +1,5 @@
-"""``lms report``: the review report of a unit and period, written as XLSX or CSV."""
+"""``lms report``: the review report of a unit and period, written as XLSX or CSV; ``lms recount``:
+the review's kept sums checked and counted again."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.commandline import one_transaction
 from lms.courses import services as courses
-from lms.reports import review, workbook
+from lms.reports import kept_sums, review, workbook
 from lms.reports.cohort import Scope
 from lms.timeutil import local_today, parse_period, utcnow
 from lms.units import services as units
@@ -73,4 +75,30 @@ def report_command(
             enrolled=total.enrolled,
             overdue=total.overdue,
         )
+    )
+
+
+@click.command("recount")
+@click.option("--check", is_flag=True, help="Only say whether the kept sums are exact.")
+@with_appcontext
+def recount_command(check: bool) -> None:
+    """Compare the review's kept sums with the enrollments and count them again if they differ
+    (after data was written around the application, e.g. a restore by hand, or a change of
+    LMS_TIMEZONE)."""
+    drift = kept_sums.drift()
+    if not drift:
+        click.echo(_("The review's sums are exact (%(rows)s rows).", rows=len(kept_sums.kept())))
+        return
+    if check:
+        _fail(
+            _(
+                "The review's sums differ from the enrollments in %(rows)s rows; run "
+                "“lms recount” to count them again.",
+                rows=len(drift),
+            )
+        )
+    with one_transaction():
+        kept_sums.rebuild()
+    click.echo(
+        _("The review's sums were counted again: %(rows)s rows had differed.", rows=len(drift))
     )

@@ -121,7 +121,6 @@ def cohort(scope: Scope) -> Subquery:
     the enrollment (``lms.quizzes.best_scores``, ``lms.certificates.services``): looking them up
     per row costs more than the rest of the query."""
     membership = aliased(UnitMembership)
-    moment = day_end(Enrollment.due_date, scope.zone, scope.first_day)
     query = (
         select(
             Enrollment.id.label("enrollment_id"),
@@ -141,14 +140,7 @@ def cohort(scope: Scope) -> Subquery:
             case((Enrollment.certified.is_(True), 1), else_=0).label("certified"),
         )
         .join(User, User.id == Enrollment.user_id)
-        .outerjoin(
-            membership,
-            and_(
-                membership.user_id == Enrollment.user_id,
-                membership.started_at < moment,
-                or_(membership.ended_at.is_(None), membership.ended_at >= moment),
-            ),
-        )
+        .outerjoin(membership, current_at_due_end(membership, scope.zone, scope.first_day))
         .where(
             User.active.is_(True),
             Enrollment.due_date >= scope.first_day,
@@ -163,6 +155,17 @@ def cohort(scope: Scope) -> Subquery:
         # reads its own people's enrollments, not the province's. ``within`` still decides.
         query = query.where(Enrollment.user_id.in_(_ever_in_subtree(scope.unit.id)))
     return query.subquery("cohort")
+
+
+def current_at_due_end(membership: Any, zone: str, on: dt.date) -> Any:
+    """Join condition: ``membership`` (an alias) is the enrollment's person's membership current
+    at the end of the due date, local time (the zone's offset on ``on``)."""
+    moment = day_end(Enrollment.due_date, zone, on)
+    return and_(
+        membership.user_id == Enrollment.user_id,
+        membership.started_at < moment,
+        or_(membership.ended_at.is_(None), membership.ended_at >= moment),
+    )
 
 
 def _ever_in_subtree(unit_id: int) -> Any:

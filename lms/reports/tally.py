@@ -1,17 +1,16 @@
 """The period's cohort counted once per request and rolled up in Python over the unit tree.
 
-One grouped query sums the cohort per (placed unit, course), with the completions of each
-local month of the period as extra columns; every figure of the dashboard, the API and the
-report (the unit and the units below it, courses, months, the league of units, pilots against
-the rest) is a sum of these few thousand groups. A second query reads the unit tree (a thousand
-rows for the province). Walking the cohort once instead of once per table is what keeps a
-province-wide page fast: the walk is the expensive part.
+One grouped query sums the kept sums (``lms.reports.kept_sums``) per (placed unit, course),
+with the completions of each local month of the period as extra columns; every figure of the
+dashboard, the API and the report (the unit and the units below it, courses, months, the league
+of units, pilots against the rest) is a sum of these few thousand groups. A second query reads
+the unit tree (a thousand rows for the province). The kept sums are what keeps a province-wide
+page fast: walking the period's enrollments themselves is the expensive part.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,10 @@ from flask import has_request_context, request
 from sqlalchemy import and_, case, func, select
 
 from lms.extensions import db
-from lms.reports.cohort import Figures, Scope, cohort, figures_from, sums, within
-from lms.timeutil import local_day_start_utc
-from lms.units.models import Unit
+from lms.reports.cohort import Figures, Scope, figures_from
+from lms.reports.localtime import month_index
+from lms.reports.models import CompletionSum
+from lms.units.models import Unit, UnitClosure
 
 WIDTH = 7  # the sums of a group, in ``figures_from``'s order
 
@@ -163,20 +163,44 @@ def _request_cache() -> dict[Any, Any]:
 
 
 def _count(scope: Scope) -> Tally:
-    rows = cohort(scope)
+    """Read from the kept sums (``lms.reports.kept_sums``): a few thousand rows for the
+    province's half year, where the enrollments they sum are tens of thousands."""
+    kept = CompletionSum
     starts = months_of(scope)
-    bounds = [local_day_start_utc(day, scope.zone) for day in [*starts, scope.end_day]]
-    per_month = [
-        func.sum(case((and_(rows.c.completed_at >= start, rows.c.completed_at < end), 1), else_=0))
-        for start, end in itertools.pairwise(bounds)
-    ]
-    before = func.sum(case((rows.c.completed_at < bounds[0], 1), else_=0))
+    first_month = month_index(starts[0])
+    completed = kept.completed_in != 0
+
+    def enrolled_where(condition: Any) -> Any:
+        return func.sum(case((condition, kept.enrolled), else_=0))
+
     query = (
-        select(rows.c.unit_id, rows.c.course_id, *sums(rows), before, *per_month)
-        .select_from(rows)
-        .group_by(rows.c.unit_id, rows.c.course_id)
+        select(
+            kept.unit_id,
+            kept.course_id,
+            # ``figures_from``'s order: enrolled, completed, on time, overdue, scores, certified
+            func.sum(kept.enrolled),
+            enrolled_where(completed),
+            func.sum(kept.on_time),
+            enrolled_where(and_(kept.completed_in == 0, kept.due_date < scope.today)),
+            func.sum(kept.score_sum),
+            func.sum(kept.scored),
+            func.sum(kept.certified),
+            enrolled_where(and_(completed, kept.completed_in < first_month)),
+            *(enrolled_where(kept.completed_in == month_index(start)) for start in starts),
+        )
+        .where(kept.due_date >= scope.first_day, kept.due_date < scope.end_day)
+        .group_by(kept.unit_id, kept.course_id)
     )
-    query = within(scope, rows, query)
+    if scope.course is not None:
+        query = query.where(kept.course_id == scope.course.id)
+    if scope.unit is not None:
+        query = query.join(
+            UnitClosure,
+            and_(
+                UnitClosure.descendant_id == kept.unit_id,
+                UnitClosure.ancestor_id == scope.unit.id,
+            ),
+        )
     found = Tally(scope, unit_tree(), month_starts=starts, months=[0] * len(starts))
     for unit_id, course_id, *values in db.session.execute(query):
         sums_part = values[:WIDTH]

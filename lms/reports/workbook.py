@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from lms.formatting import decimal
 from lms.periods import describe
 from lms.reports.cohort import Figures
 from lms.reports.lists import PersonCourse, RankedUnit
@@ -332,11 +333,11 @@ def display(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, Percent):
-        return f"{format_decimal(float(value), format='#,##0.0')}%"
+        return f"{decimal(float(value), '#,##0.0')}%"
     if isinstance(value, dt.datetime):
         return format_datetime(value, "short")
     if isinstance(value, dt.date):
         return format_date(value, "short")
     if isinstance(value, int | float):
-        return format_decimal(value)
+        return decimal(value)
     return str(value)
