@@ -82,16 +82,21 @@ def fast_password_hashing() -> Iterator[None]:
     passwords.CHOSEN_METHOD = original
 
 
+def empty_database() -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
 @pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
+def app_context(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
     with app.app_context():
         yield
         db.session.rollback()
         # Whatever the test wrote, through whichever service, the review's sums kept up.
         drift = sums_drift()
-        for table in reversed(Base.metadata.sorted_tables):
-            db.session.execute(delete(table))
-        db.session.commit()
+        if request.node.get_closest_marker("shared_data") is None:
+            empty_database()
         db.session.remove()
         limiter.reset()
         assert not drift, "the kept review sums drifted:\n" + "\n".join(drift[:20])

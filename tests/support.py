@@ -111,3 +111,20 @@ def sums_drift() -> list[str]:
     from lms.reports import kept_sums
 
     return kept_sums.drift()
+
+
+def transfer(user: Any, unit: Any) -> None:
+    """Move a person to ``unit`` (None: out of every unit) through the service, as an admin
+    would, everything else about them unchanged; not committed."""
+    from lms.people import services as accounts
+
+    accounts.update_user(
+        user,
+        full_name=user.full_name,
+        rank=user.rank,
+        position=user.position,
+        unit=unit,
+        roles=set(user.roles),
+        email=user.email,
+        actor=None,
+    )

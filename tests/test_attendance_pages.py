@@ -17,7 +17,7 @@ from lms.attendance import marking
 from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.attendance.session_views import ROSTER_PAGE_SIZE, qr_svg
 from lms.extensions import db
-from tests.support import login, post
+from tests.support import login, post, transfer
 from tests.test_query_counts import add_people, queries_for
 
 NOW = dt.datetime.now(dt.UTC)
@@ -410,20 +410,10 @@ def test_commanders_see_only_sessions_with_their_people(client, people, make_ses
 def test_a_transferred_cadre_stays_with_the_unit_they_were_in(
     client, people, province, make_session
 ):
-    from lms.people import services as accounts
 
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(hours=1))
     cadre = people["cadre"]
-    accounts.update_user(
-        cadre,
-        full_name=cadre.full_name,
-        rank="",
-        position="",
-        unit=province["DBP-CT"],
-        roles={"cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(cadre, province["DBP-CT"])
     db.session.commit()
     login(client, "chihuy.hs")
     assert "Nguyễn Văn An" in client.get(f"/sessions/{session.id}").get_data(as_text=True)

@@ -18,7 +18,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people import services as accounts
 from lms.timeutil import parse_period
-from tests.support import run_together
+from tests.support import run_together, transfer
 
 START = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 DURING = START + dt.timedelta(minutes=30)
@@ -46,16 +46,7 @@ def test_roster_is_the_invited_subtrees_cadres_and_named_people(
 
 
 def _transfer(user, unit):
-    accounts.update_user(
-        user,
-        full_name=user.full_name,
-        rank=user.rank,
-        position=user.position,
-        unit=unit,
-        roles={"cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(user, unit)
     db.session.commit()
 
 

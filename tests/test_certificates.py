@@ -23,10 +23,9 @@ from lms.courses import enrollment
 from lms.courses import services as courses
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.extensions import db
-from lms.people import services as people_services
 from lms.quizzes import attempts, bank
 from lms.timeutil import utcnow
-from tests.support import csrf_token, login, post, run_together
+from tests.support import csrf_token, login, post, run_together, transfer
 
 NOW = dt.datetime.now(dt.UTC)
 DUE = dt.date(2099, 12, 31)
@@ -304,21 +303,10 @@ def test_the_unit_is_the_one_at_completion(course, people, province):
     then (unit_at the completion), even when the certificate is issued after the move."""
     cadre = people["cadre"]
     db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.user_id == cadre.id)
-        .values(completed_at=utcnow())
+        update(Enrollment).where(Enrollment.user_id == cadre.id).values(completed_at=utcnow())
     )
     db.session.commit()
-    people_services.update_user(
-        cadre,
-        full_name=cadre.full_name,
-        rank="",
-        position="",
-        unit=province["HK"],
-        roles={"cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(cadre, province["HK"])
     db.session.commit()
     [certificate] = services.issue(course.id, [cadre.id])
     assert certificate.unit_code == "HS-01"
@@ -402,9 +390,7 @@ def test_concurrent_issues_get_distinct_serials_in_sequence(
     users = [make_user(f"dl{i}", ("cadre",), unit) for i in range(size)]
     enrollment.assign(made, unit, DUE, actor=None)
     db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.course_id == made.id)
-        .values(completed_at=NOW)
+        update(Enrollment).where(Enrollment.course_id == made.id).values(completed_at=NOW)
     )
     db.session.commit()
     course_id = made.id
@@ -674,9 +660,7 @@ def test_the_unit_list_costs_the_same_queries_for_few_or_many(
     users = [make_user(f"n{i}", ("cadre",), province["HS-01"]) for i in range(30)]
     enrollment.assign(made, province["HS"], DUE, actor=None)
     db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.course_id == made.id)
-        .values(completed_at=NOW)
+        update(Enrollment).where(Enrollment.course_id == made.id).values(completed_at=NOW)
     )
     db.session.commit()
     services.issue(made.id, [users[0].id])

@@ -14,32 +14,38 @@ from lms.courses.models import Assignment, Course, Enrollment, Module, ModulePro
 from lms.demo.services import DEMO_PASSWORD
 from lms.extensions import db
 from lms.people import services as accounts
+from lms.people.models import User
 from lms.quizzes import best_scores
 from lms.quizzes.models import Attempt, Question, Quiz
 from lms.timeutil import utcnow
+from lms.units import services as units
 from lms.units.models import Unit
-from tests.support import login
+from tests.conftest import empty_database
+from tests.support import login, post
 
 SHIPPED = sorted(
     p.parent.name for p in (Path(__file__).resolve().parents[1] / "courses").glob("*/course.md")
 )
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, **kwargs):
-        result = runner.invoke(args=list(args), **kwargs)
-        db.session.expire_all()
-        return result
-
-    return run
+# Loading the demo takes 5-12 s; these tests only read it, so it is loaded once for them all.
+pytestmark = pytest.mark.shared_data
 
 
-def test_demo_cadres_have_the_shipped_course_with_progress_and_quiz_attempts(cli, client):
-    result = cli("demo")  # syncs the shipped course, as lms init would have
+@pytest.fixture(scope="module")
+def demo(app):
+    """``lms demo`` (which syncs the shipped courses, as ``lms init`` would have), its result."""
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
     assert result.exit_code == 0, result.output
+    yield result
+    with app.app_context():
+        empty_database()
+        db.session.remove()
+
+
+def test_demo_cadres_have_the_shipped_course_with_progress_and_quiz_attempts(demo, client):
     assert_kept_figures_are_what_a_rebuild_gives()
     course = db.session.scalar(select(Course).where(Course.slug == "dan-van-kheo"))
     assert course is not None and course.status == "published"
@@ -77,20 +83,7 @@ def test_demo_cadres_have_the_shipped_course_with_progress_and_quiz_attempts(cli
     assert course.title in page
 
 
-def test_demo_without_the_course_says_so(cli, app, tmp_path):
-    configured, app.config["COURSES_DIR"] = app.config.get("COURSES_DIR"), str(tmp_path)
-    try:
-        result = cli("demo")  # no course folder there, none in the database
-    finally:
-        app.config["COURSES_DIR"] = configured
-    assert result.exit_code == 0, result.output
-    assert "dan-van-kheo" in result.output and "lms init" in result.output
-    assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 0
-
-
-def test_demo_is_the_two_tier_province_of_2026(cli):
-    result = cli("demo")
-    assert result.exit_code == 0, result.output
+def test_demo_is_the_two_tier_province_of_2026(demo):
     kinds = dict(
         db.session.execute(
             select(Unit.kind, func.count()).where(Unit.active).group_by(Unit.kind)
@@ -107,10 +100,8 @@ def test_demo_is_the_two_tier_province_of_2026(cli):
     assert party_board.name == "Ban Tuyên giáo và Dân vận Tỉnh ủy"
 
 
-def test_demo_assigns_every_shipped_course_with_varied_progress(cli):
+def test_demo_assigns_every_shipped_course_with_varied_progress(demo):
     assert len(SHIPPED) >= 6
-    result = cli("demo")
-    assert result.exit_code == 0, result.output
     now = utcnow()
     for slug in SHIPPED:
         course = db.session.scalar(select(Course).where(Course.slug == slug))
@@ -151,3 +142,23 @@ def assert_kept_figures_are_what_a_rebuild_gives() -> None:
     rebuild_certified()
     db.session.commit()
     assert sorted(db.session.execute(query.execution_options(populate_existing=True)).all()) == kept
+
+
+def test_demo_small_loads_a_province_and_its_logins_work(demo, client):
+    result = demo  # `lms demo` is `lms demo --size small`
+    assert DEMO_PASSWORD in result.output and "quantri" in result.output
+    count = {
+        model: db.session.scalar(select(func.count()).select_from(model)) for model in (Unit, User)
+    }
+    assert count[Unit] > 30 and count[User] > 100
+    root = units.get_by_code("HT")
+    tree_codes = {u.code for u in db.session.scalars(select(Unit).where(Unit.depth == 1))}
+    assert {"BCHQS", "CAT", "BDBP", "BDVTU"} <= tree_codes
+    assert root.depth == 0
+    assert units.get_by_code("BCHQS-HS").pilot
+    for username in ["quantri", "giangvien", "chihuy.tinh", "hocvien"]:
+        login(client, username, DEMO_PASSWORD)
+        assert client.get("/").status_code == 200
+        post(client, "/logout", token_from="/")
+    cadre = accounts.get_by_username("hocvien")
+    assert cadre.full_name == "Võ Văn Nam" and cadre.rank == "Thiếu úy"

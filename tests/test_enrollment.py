@@ -14,7 +14,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people import services as accounts
 from lms.people.importer import import_users
-from tests.support import login, post
+from tests.support import login, post, transfer
 
 DUE = dt.date(2027, 6, 30)
 
@@ -60,16 +60,7 @@ def test_people_who_join_later_are_enrolled(make_course, people, province, make_
     db.session.commit()
     make_user("moi.den", ("cadre",), province["HS-01"])  # created in the unit
     border = people["border_cadre"]
-    accounts.update_user(
-        border,
-        full_name=border.full_name,
-        rank="",
-        position="",
-        unit=province["HS"],
-        roles={"cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(border, province["HS"])
     trainer = people["trainer"]  # becomes a cadre of... BCHQS: outside HS, not enrolled
     accounts.update_user(
         trainer,
@@ -103,16 +94,7 @@ def test_moving_away_keeps_enrollment_and_progress(make_course, people, province
     enrollment.assign(course, province["HS"], DUE, actor=None)
     cadre = people["cadre"]
     enrollment.mark_module_done(cadre, course.modules[0])
-    accounts.update_user(
-        cadre,
-        full_name=cadre.full_name,
-        rank="",
-        position="",
-        unit=province["DBP-CT"],
-        roles={"cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(cadre, province["DBP-CT"])
     db.session.commit()
     assert enrolled_usernames(course) == {"hocvien"}
     assert db.session.scalar(select(func.count()).select_from(ModuleProgress)) == 1

@@ -20,23 +20,10 @@ from lms.reports.cohort import Scope
 from lms.reports.models import CompletionSum
 from lms.reports.tally import _count
 from lms.timeutil import parse_period, utcnow
-from tests.support import run_together, sums_drift
+from tests.support import run_together, sums_drift, transfer
 
 DUE = dt.date(2027, 3, 31)
 LATER = dt.date(2027, 8, 31)
-
-
-def move(user: User, unit) -> None:
-    people_services.update_user(
-        user,
-        full_name=user.full_name,
-        rank=user.rank,
-        position=user.position,
-        unit=unit,
-        roles=set(user.roles),
-        email=user.email,
-        actor=None,
-    )
 
 
 def exact() -> None:
@@ -65,13 +52,13 @@ def test_the_sums_follow_assignments_completion_transfers_and_accounts(
     for module in courses.get_course(course.slug, with_modules=True).modules:
         enrollment.mark_module_done(cadre, module)  # completion: UPDATE … RETURNING
     exact()
-    move(cadre, province["DBP-CT"])  # the unit of work: memberships and the account
+    transfer(cadre, province["DBP-CT"])  # the unit of work: memberships and the account
     exact()
     people_services.set_active(border, False, actor=people["admin"])
     exact()
     assert kept_sums.kept() and all(key[0] == province["DBP-CT"].id for key in kept_sums.kept())
     people_services.set_active(border, True, actor=people["admin"])
-    move(cadre, province["HS-01"])
+    transfer(cadre, province["HS-01"])
     exact()
 
 
@@ -149,7 +136,7 @@ def test_two_completions_at_once_both_count(app, make_course, people, province):
     upsert adds under the row's lock), on SQLite and PostgreSQL."""
     course = make_course(modules=("Một",))
     enrollment.assign(course, province["HT"], DUE, actor=None)
-    move(people["border_cadre"], province["HS-01"])  # both in one unit: one kept row
+    transfer(people["border_cadre"], province["HS-01"])  # both in one unit: one kept row
     db.session.commit()
     module_id = courses.get_course(course.slug, with_modules=True).modules[0].id
     user_ids = [people["cadre"].id, people["border_cadre"].id]

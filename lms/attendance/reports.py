@@ -16,11 +16,10 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, TrainingSession
-from lms.attendance.roster import roster_moment, roster_pairs, unit_at_session
+from lms.attendance.roster import placed_roster, roster_pairs, unit_at_session
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.people.models import UnitMembership, User
-from lms.people.services import membership_covers
+from lms.people.models import User
 from lms.text import fold
 from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_ids
@@ -299,31 +298,15 @@ def unit_rates(
     unit's own people (placed in the unit itself) and one row per child unit. Two queries.
     ``unit`` None: the whole province, one row per top-level unit."""
     window = _held_between(since, until, now)
-    pairs = roster_pairs(window, now).subquery()
-    # Each place under the unit its person was in when the roster was taken (as
-    # ``unit_at_session``), written as joins: a person's memberships never overlap, so at most
-    # one covers the moment, and a join is one pass where a subquery per place was several.
-    membership = aliased(UnitMembership)
+    placed = placed_roster(window, now).subquery()
     places = (
-        select(
-            func.coalesce(membership.unit_id, User.unit_id).label("unit_id"),
-            AttendanceRecord.status.label("status"),
-        )
-        .select_from(pairs)
-        .join(TrainingSession, TrainingSession.id == pairs.c.session_id)
-        .join(User, User.id == pairs.c.user_id)
-        .outerjoin(
-            membership,
-            and_(
-                membership.user_id == pairs.c.user_id,
-                membership_covers(membership, roster_moment()),
-            ),
-        )
+        select(placed.c.unit_id, AttendanceRecord.status.label("status"))
+        .select_from(placed)
         .outerjoin(
             AttendanceRecord,
             and_(
-                AttendanceRecord.session_id == pairs.c.session_id,
-                AttendanceRecord.user_id == pairs.c.user_id,
+                AttendanceRecord.session_id == placed.c.session_id,
+                AttendanceRecord.user_id == placed.c.user_id,
             ),
         )
         .subquery()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, select, union
+from sqlalchemy import ColumnElement, Select, case, exists, func, null, select, union, union_all
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
@@ -43,10 +43,48 @@ def roster_pairs(
     session_filter: ColumnElement[bool], now: dt.datetime, *, user_id: int | None = None
 ) -> Select[Any]:
     """(session_id, user_id) of every roster place of the sessions matching the filter."""
+    return union(*_roster_parts(session_filter, now, user_id=user_id, placed=False))
+
+
+def placed_roster(session_filter: ColumnElement[bool], now: dt.datetime) -> Select[Any]:
+    """(session_id, user_id, unit_id) of every roster place of the sessions matching the
+    filter, each in the unit its person counts under for the session (``unit_at_session``).
+
+    Most places come from invited units, where the membership that put the person on the
+    roster is the one current when it was taken, so its unit is the answer; only the others
+    (invited by name, walk-ins, people moved since) look it up (COALESCE evaluates the lookup
+    only for them, on SQLite and PostgreSQL alike)."""
+    every = union_all(*_roster_parts(session_filter, now, user_id=None, placed=True)).subquery()
+    places = (
+        select(every.c.session_id, every.c.user_id, func.max(every.c.unit_id).label("unit_id"))
+        .group_by(every.c.session_id, every.c.user_id)
+        .subquery()
+    )
+    return select(
+        places.c.session_id,
+        places.c.user_id,
+        func.coalesce(
+            places.c.unit_id, unit_at_session(places.c.session_id, places.c.user_id)
+        ).label("unit_id"),
+    )
+
+
+def _roster_parts(
+    session_filter: ColumnElement[bool], now: dt.datetime, *, user_id: int | None, placed: bool
+) -> list[Select[Any]]:
+    """The roster's three sources: invited units, people invited by name, anyone with a record;
+    ``placed``: with a third column, the unit of the membership that invited (NULL for the
+    other two)."""
     membership = aliased(UnitMembership)
     at = roster_moment()
+    unit_column = [membership.unit_id.label("unit_id")] if placed else []
+    unknown = [null().label("unit_id")] if placed else []
     by_unit = (
-        select(TrainingSession.id.label("session_id"), membership.user_id.label("user_id"))
+        select(
+            TrainingSession.id.label("session_id"),
+            membership.user_id.label("user_id"),
+            *unit_column,
+        )
         .join(SessionUnit, SessionUnit.session_id == TrainingSession.id)
         .join(UnitClosure, UnitClosure.ancestor_id == SessionUnit.unit_id)
         .join(membership, membership.unit_id == UnitClosure.descendant_id)
@@ -59,13 +97,13 @@ def roster_pairs(
         )
     )
     named = (
-        select(SessionInvitee.session_id, SessionInvitee.user_id)
+        select(SessionInvitee.session_id, SessionInvitee.user_id, *unknown)
         .join(TrainingSession, TrainingSession.id == SessionInvitee.session_id)
         .join(User, User.id == SessionInvitee.user_id)
         .where(session_filter, _present_account(now))
     )
     recorded = (
-        select(AttendanceRecord.session_id, AttendanceRecord.user_id)
+        select(AttendanceRecord.session_id, AttendanceRecord.user_id, *unknown)
         .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
         .where(session_filter)
     )
@@ -73,7 +111,7 @@ def roster_pairs(
         by_unit = by_unit.where(membership.user_id == user_id)
         named = named.where(SessionInvitee.user_id == user_id)
         recorded = recorded.where(AttendanceRecord.user_id == user_id)
-    return union(by_unit, named, recorded)
+    return [by_unit, named, recorded]
 
 
 def unit_at_roster_moment(session_id_column: Any, user_id_column: Any) -> Any:
@@ -102,8 +140,6 @@ def unit_at_roster_moment(session_id_column: Any, user_id_column: Any) -> Any:
 def unit_at_session(session_id: Any, user_id_column: Any) -> Any:
     """The unit a person counts under for a session: the one they were in when its roster was
     taken, else their current one. Scopes and reports place people with it."""
-    from sqlalchemy import func
-
     # An alias: the outer query may itself select from users (user_id_column = User.id).
     person = aliased(User)
     current = select(person.unit_id).where(person.id == user_id_column).scalar_subquery()

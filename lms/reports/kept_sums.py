@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -88,9 +89,16 @@ def _per_row(selection: ColumnElement[bool] | None) -> Any:
     counts at all (its account active, a due date, a unit) and its key and figures, placed in
     its person's unit at the end of its due date."""
     zone = _zone()
-    today = local_today(zone)
+    statement = _per_row_of_every(zone, local_today(zone))
+    return statement if selection is None else statement.where(selection)
+
+
+@lru_cache(maxsize=8)
+def _per_row_of_every(zone: str, today: dt.date) -> Any:
+    # Built once a day: building it takes longer than running it for one enrollment, and it
+    # runs three times for every write followed.
     membership = aliased(UnitMembership)
-    statement = (
+    return (
         select(
             Enrollment.id.label("enrollment_id"),
             User.active.label("active"),
@@ -108,7 +116,6 @@ def _per_row(selection: ColumnElement[bool] | None) -> Any:
         .join(User, User.id == Enrollment.user_id)
         .outerjoin(membership, current_at_due_end(membership, zone, today))
     )
-    return statement if selection is None else statement.where(selection)
 
 
 def _grouped(selection: ColumnElement[bool] | None) -> Any:
@@ -254,15 +261,20 @@ def _apply(before: Sums, after: Sums) -> None:
             changes.append(row)
     if not changes:
         return
-    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
+    changes.sort(key=lambda row: tuple(row[name] for name in KEY))  # locks in one order
+    db.session.execute(_upsert(_dialect()), changes)
+
+
+@lru_cache(maxsize=2)
+def _upsert(dialect: str) -> Any:
+    """INSERT a row of differences, or add them to the row already there."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = CompletionSum.__table__
-    for chunk in batched(sorted(changes, key=lambda r: tuple(r[k] for k in KEY)), 1000):
-        statement = insert(table).values(list(chunk))
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEY),
-            set_={name: table.c[name] + statement.excluded[name] for name in FIGURES},
-        )
-        db.session.execute(statement)
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={name: table.c[name] + statement.excluded[name] for name in FIGURES},
+    )
 
 
 def _dialect() -> str:
