@@ -172,3 +172,22 @@ def test_lms_recount_checks_and_repairs_the_sums(app, make_course, people, provi
     assert repaired.exit_code == 0 and "2 dòng đã sai lệch" in repaired.output  # a unit each
     db.session.expire_all()
     assert sums_drift() == []
+
+
+def test_the_first_rows_of_the_overdue_list_are_those_of_the_whole_list(
+    make_course, people, province
+):
+    """The printed report reads only the enrollments due by the date the kept sums say its
+    first rows need: the rows are the same as the whole list's first ones."""
+    from lms.reports import lists
+
+    early, late = make_course("som"), make_course("muon")
+    enrollment.assign(early, province["HT"], dt.date(2027, 1, 31), actor=None)
+    enrollment.assign(late, province["HT"], dt.date(2027, 2, 28), actor=None)
+    db.session.commit()
+    period = parse_period("2027-H1", "Asia/Ho_Chi_Minh")
+    scope = Scope(None, period, None, "Asia/Ho_Chi_Minh", dt.date(2027, 7, 15), utcnow())
+    whole = lists.overdue_people(scope)
+    assert [row.course_slug for row in whole] == ["som", "som", "muon", "muon"]
+    for limit in range(1, 6):
+        assert lists.overdue_people(scope, limit=limit) == whole[:limit]

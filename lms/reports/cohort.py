@@ -125,6 +125,7 @@ def cohort(scope: Scope) -> Subquery:
         select(
             Enrollment.id.label("enrollment_id"),
             Enrollment.user_id.label("user_id"),
+            User.full_name.label("full_name"),  # what the lists of people sort by
             Enrollment.course_id.label("course_id"),
             Enrollment.due_date.label("due_date"),
             Enrollment.completed_at.label("completed_at"),

@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.people.models import User
 from lms.reports.cohort import Figures, Scope, cohort, figures_from, within
 from lms.reports.localtime import day_end
+from lms.reports.models import CompletionSum
 from lms.reports.tally import tally
 from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_filter
@@ -48,9 +49,37 @@ class PersonCourse:
         return (today - self.due_date).days
 
 
-def _people_query(scope: Scope, rows: Any) -> Any:
+def _people_query(
+    scope: Scope, rows: Any, conditions: list[Any], order: list[Any], limit: int | None = None
+) -> Any:
+    """Rows for ``PersonCourse``: the cohort rows of the subtree matching ``conditions``, in
+    ``order`` (columns of ``rows`` and ``Course.title``), the first ``limit`` of them.
+
+    The rows are chosen and sorted first, with only what sorting needs (the cohort carries the
+    person's name), and the account's and unit's details are joined to the chosen rows only:
+    joining them to every row of a province's period before cutting to 300 cost more than the
+    rest of the query."""
+    picked = (
+        select(
+            rows.c.user_id,
+            rows.c.course_id,
+            rows.c.unit_id,
+            rows.c.due_date,
+            rows.c.completed_at,
+            rows.c.best,
+            rows.c.full_name,
+            Course.title.label("course_title"),
+        )
+        .select_from(rows)
+        .join(Course, Course.id == rows.c.course_id)
+        .where(*conditions)
+        .order_by(*order)
+    )
+    if limit is not None:
+        picked = picked.limit(limit)
+    chosen = within(scope, rows, picked).subquery("chosen")
     placed = aliased(Unit)
-    query = (
+    return (
         select(
             User.id,
             User.username,
@@ -62,27 +91,75 @@ def _people_query(scope: Scope, rows: Any) -> Any:
             Course.id,
             Course.slug,
             Course.title,
-            rows.c.due_date,
-            rows.c.completed_at,
-            rows.c.best,
+            chosen.c.due_date,
+            chosen.c.completed_at,
+            chosen.c.best,
         )
-        .select_from(rows)
-        .join(User, User.id == rows.c.user_id)
-        .join(Course, Course.id == rows.c.course_id)
-        .join(placed, placed.id == rows.c.unit_id)
+        .select_from(chosen)
+        .join(User, User.id == chosen.c.user_id)
+        .join(Course, Course.id == chosen.c.course_id)
+        .join(placed, placed.id == chosen.c.unit_id)
+        .order_by(*_same_order(order, rows, chosen))
     )
-    return within(scope, rows, query)
 
 
-def overdue_query(scope: Scope) -> Any:
+def _same_order(order: list[Any], rows: Any, chosen: Any) -> list[Any]:
+    """``order`` (over the cohort's columns and the course title) over the chosen rows."""
+    out = []
+    for term in order:
+        modifier = getattr(term, "modifier", None)
+        column = term.element if modifier is not None else term
+        name = "course_title" if column is Course.title else column.name
+        found = chosen.c[name]
+        out.append(found.desc() if modifier is not None else found)
+    return out
+
+
+def _overdue_order(rows: Any) -> list[Any]:
+    return [rows.c.due_date, rows.c.full_name, rows.c.user_id, Course.title]
+
+
+def overdue_query(scope: Scope, *, limit: int | None = None) -> Any:
     """Everyone in the subtree with a course due in the period and not completed past its due
-    date, the longest overdue first (rows for ``PersonCourse``)."""
+    date, the longest overdue first (rows for ``PersonCourse``); ``limit``: the first rows."""
     rows = cohort(scope)
-    return (
-        _people_query(scope, rows)
-        .where(rows.c.overdue == 1)
-        .order_by(rows.c.due_date, User.full_name, User.id, Course.title)
+    conditions = [rows.c.overdue == 1]
+    last_due = _last_due_date_needed(scope, limit) if limit is not None else None
+    if last_due is not None:
+        conditions.append(rows.c.due_date <= last_due)
+    return _people_query(scope, rows, conditions, _overdue_order(rows), limit)
+
+
+def _last_due_date_needed(scope: Scope, limit: int) -> dt.date | None:
+    """The list is sorted by due date first: its first ``limit`` rows are all due by the
+    earliest date on which the kept sums (``CompletionSum``) count that many overdue, so the
+    list need not read the enrollments due after it. None: every date is needed. One query."""
+    kept = CompletionSum
+    query = (
+        select(kept.due_date, func.sum(kept.enrolled))
+        .where(
+            kept.completed_in == 0,
+            kept.due_date >= scope.first_day,
+            kept.due_date < min(scope.end_day, scope.today),
+        )
+        .group_by(kept.due_date)
+        .order_by(kept.due_date)
     )
+    if scope.course is not None:
+        query = query.where(kept.course_id == scope.course.id)
+    if scope.unit is not None:
+        query = query.join(
+            UnitClosure,
+            and_(
+                UnitClosure.descendant_id == kept.unit_id, UnitClosure.ancestor_id == scope.unit.id
+            ),
+        )
+    counted = 0
+    for due_date, overdue in db.session.execute(query):
+        counted += overdue or 0
+        if counted >= limit:
+            return due_date
+    return None
 
 
 def overdue_count(scope: Scope) -> int:
@@ -94,10 +171,7 @@ def overdue_count(scope: Scope) -> int:
 
 def overdue_people(scope: Scope, *, limit: int | None = None) -> list[PersonCourse]:
     """The overdue list, whole or its first ``limit`` rows (the longest overdue). One query."""
-    query = overdue_query(scope)
-    if limit is not None:
-        query = query.limit(limit)
-    return [PersonCourse(*row) for row in db.session.execute(query)]
+    return [PersonCourse(*row) for row in db.session.execute(overdue_query(scope, limit=limit))]
 
 
 def reminder_pairs(scope: Scope, actor: Any) -> list[tuple[int, int]]:
@@ -128,11 +202,12 @@ def early_high_scorers(scope: Scope, *, limit: int = 50) -> list[PersonCourse]:
     early = rows.c.completed_at < day_end(
         rows.c.due_date, scope.zone, scope.first_day, days_before=EARLY_DAYS
     )
-    query = (
-        _people_query(scope, rows)
-        .where(rows.c.completed == 1, rows.c.best >= HIGH_SCORE, early)
-        .order_by(rows.c.best.desc(), rows.c.completed_at, User.full_name, User.id)
-        .limit(limit)
+    query = _people_query(
+        scope,
+        rows,
+        [rows.c.completed == 1, rows.c.best >= HIGH_SCORE, early],
+        [rows.c.best.desc(), rows.c.completed_at, rows.c.full_name, rows.c.user_id],
+        limit,
     )
     return [PersonCourse(*row) for row in db.session.execute(query)]
 
