@@ -366,6 +366,8 @@ def _around(state: ORMExecuteState, where: Any, user_ids: list[int]) -> Any:
     _hold_write_lock(user_ids)
     before = _rows(_clauses((), user_ids, where), lock=True)
     result = _run(state)
+    if not before and not (state.is_insert and state.bind_mapper.class_ is Enrollment):
+        return result()  # nothing counted was there to change, and nothing was created
     # The same enrollments again, and any the write created for these people.
     after = _rows(_clauses(before, user_ids), lock=False)
     _apply(_summed(before.values()), _summed(after.values()))
@@ -490,6 +492,8 @@ def _after_flush(session: Session, _context: Any) -> None:
     if pending is None:
         return
     before, people, new_enrollments = pending
+    if not before and not new_enrollments:
+        return  # people without enrollments moved or changed: nothing counted changes
     ids = [*before, *(enrollment.id for enrollment in new_enrollments)]
     after = _rows(_clauses(ids, people), lock=False)
     _apply(_summed(before.values()), _summed(after.values()))
