@@ -30,7 +30,10 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def _postgres_database(name: str) -> str:
-    """A fresh, empty database on the test server."""
+    """A fresh, empty database on the test server (one per pytest-xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        name = f"{name}_{worker}"
     server = make_url(PG_URL)
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
