@@ -120,9 +120,9 @@ def sums_drift() -> list[str]:
     return kept_sums.drift()
 
 
-def transfer(user: Any, unit: Any) -> None:
-    """Move a person to ``unit`` (None: out of every unit) through the service, as an admin
-    would, everything else about them unchanged; not committed."""
+def transfer(user: Any, unit: Any, *, actor: Any = None, roles: set[str] | None = None) -> None:
+    """Move a person to ``unit`` (None: out of every unit) through the service, everything else
+    about them unchanged (their roles too, unless given); not committed."""
     from lms.people import services as accounts
 
     accounts.update_user(
@@ -131,7 +131,7 @@ def transfer(user: Any, unit: Any) -> None:
         rank=user.rank,
         position=user.position,
         unit=unit,
-        roles=set(user.roles),
+        roles=roles or set(user.roles),
         email=user.email,
-        actor=None,
+        actor=actor,
     )

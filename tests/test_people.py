@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.people import services as accounts
 from lms.people.models import UnitMembership
 from lms.timeutil import utcnow
+from tests.support import transfer as move
 
 
 def usernames(query) -> list[str]:
@@ -85,16 +86,7 @@ def test_transfer_keeps_history(people, province):
 
 def transfer(user, unit, actor, roles=None):
     """Save the account unchanged except for its unit (and roles when given)."""
-    accounts.update_user(
-        user,
-        full_name=user.full_name,
-        rank=user.rank,
-        position=user.position,
-        unit=unit,
-        roles=roles or set(user.roles),
-        email=user.email,
-        actor=actor,
-    )
+    move(user, unit, actor=actor, roles=roles)
     db.session.commit()
 
 

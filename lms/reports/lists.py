@@ -16,7 +16,7 @@ from lms.people.models import User
 from lms.reports.cohort import Figures, Scope, cohort, figures_from, within
 from lms.reports.localtime import day_end
 from lms.reports.models import CompletionSum
-from lms.reports.tally import tally
+from lms.reports.tally import kept_in_scope, tally
 from lms.units.models import Unit, UnitClosure
 from lms.units.scope import subtree_filter
 
@@ -145,17 +145,8 @@ def _last_due_date_needed(scope: Scope, limit: int) -> dt.date | None:
         .group_by(kept.due_date)
         .order_by(kept.due_date)
     )
-    if scope.course is not None:
-        query = query.where(kept.course_id == scope.course.id)
-    if scope.unit is not None:
-        query = query.join(
-            UnitClosure,
-            and_(
-                UnitClosure.descendant_id == kept.unit_id, UnitClosure.ancestor_id == scope.unit.id
-            ),
-        )
     counted = 0
-    for due_date, overdue in db.session.execute(query):
+    for due_date, overdue in db.session.execute(kept_in_scope(scope, query)):
         counted += overdue or 0
         if counted >= limit:
             return due_date

@@ -162,6 +162,21 @@ def _request_cache() -> dict[Any, Any]:
     return cache
 
 
+def kept_in_scope(scope: Scope, query: Any) -> Any:
+    """``query`` (over ``CompletionSum``) limited to the scope's course and subtree."""
+    if scope.course is not None:
+        query = query.where(CompletionSum.course_id == scope.course.id)
+    if scope.unit is None:
+        return query
+    return query.join(
+        UnitClosure,
+        and_(
+            UnitClosure.descendant_id == CompletionSum.unit_id,
+            UnitClosure.ancestor_id == scope.unit.id,
+        ),
+    )
+
+
 def _count(scope: Scope) -> Tally:
     """Read from the kept sums (``lms.reports.kept_sums``): a few thousand rows for the
     province's half year, where the enrollments they sum are tens of thousands."""
@@ -191,16 +206,7 @@ def _count(scope: Scope) -> Tally:
         .where(kept.due_date >= scope.first_day, kept.due_date < scope.end_day)
         .group_by(kept.unit_id, kept.course_id)
     )
-    if scope.course is not None:
-        query = query.where(kept.course_id == scope.course.id)
-    if scope.unit is not None:
-        query = query.join(
-            UnitClosure,
-            and_(
-                UnitClosure.descendant_id == kept.unit_id,
-                UnitClosure.ancestor_id == scope.unit.id,
-            ),
-        )
+    query = kept_in_scope(scope, query)
     found = Tally(scope, unit_tree(), month_starts=starts, months=[0] * len(starts))
     for unit_id, course_id, *values in db.session.execute(query):
         sums_part = values[:WIDTH]
