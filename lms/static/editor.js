@@ -31,6 +31,12 @@
     clearTimeout(timer);
     timer = setTimeout(refreshPreview, 400);
   });
+  // On a slow connection this script can arrive after the trainer has started typing:
+  // catch up with what the text already says.
+  if (textarea.value !== textarea.defaultValue) {
+    dirty = true;
+    refreshPreview();
+  }
   editor.addEventListener("submit", function () { dirty = false; });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }

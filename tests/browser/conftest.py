@@ -86,8 +86,10 @@ def live_server(app) -> Iterator[str]:
 def new_page(browser):
     contexts = []
 
-    def open_page(width: int = 1280, height: int = 800):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    def open_page(width: int = 1280, height: int = 800, **options):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="vi-VN", **options
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

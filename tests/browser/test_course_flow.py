@@ -79,3 +79,26 @@ def test_trainer_publishes_and_cadre_reads_on_a_phone(
     phone.goto(f"{live_server}/my-training")
     expect(bar).to_have_attribute("aria-valuenow", "100")
     phone.screenshot(path=str(artifacts / "my-training-360px.png"), full_page=True)
+
+
+def test_preview_catches_up_with_text_typed_before_the_editor_script_arrived(
+    live_server, new_page, people, make_course
+):
+    """On a slow link the trainer can type before editor.js runs; the preview still follows."""
+    make_course("cham-script", modules=("Mở đầu",), owner=people["trainer"])
+    # page.route does not see what a service worker fetches
+    trainer = new_page(service_workers="block")
+    sign_in(trainer, live_server, "giangvien", TEST_PASSWORD)
+    expect(trainer.locator("h1")).to_be_visible()
+    held = []
+    trainer.route("**/static/editor.js*", lambda route: held.append(route))
+    trainer.goto(f"{live_server}/authoring/cham-script/modules/mo-dau/edit", wait_until="commit")
+    body = trainer.locator("textarea[name=body_md]")
+    body.fill("!!! note\n    Gõ trước khi trang tải xong.\n")
+    expect(trainer.locator("#live-preview .admonition-title")).to_have_count(0)
+    for _ in range(200):  # the route handler runs while Playwright waits
+        if held:
+            break
+        trainer.wait_for_timeout(50)
+    held[0].continue_()
+    expect(trainer.locator("#live-preview .admonition-title")).to_have_text("Lưu ý")
