@@ -13,12 +13,15 @@
 
   var filter = document.querySelector("[data-roster-filter]");
   if (filter) {
-    filter.addEventListener("input", function () {
+    var apply = function () {
       var wanted = fold(filter.value.trim());
       roster.querySelectorAll(".roster-row").forEach(function (row) {
         row.hidden = wanted !== "" && fold(row.dataset.name).indexOf(wanted) === -1;
       });
-    });
+    };
+    filter.addEventListener("input", apply);
+    // text typed (or restored by the browser) before this script ran
+    if (filter.value) { apply(); }
   }
 
   // "Everyone not marked yet": a dialog instead of the confirmation page the form leads to
