@@ -15,9 +15,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
+
+from lms import xlsx
 
 # A table: its title, its header, its rows.
 Table = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
@@ -58,23 +61,16 @@ def to_csv(tables: Sequence[Table]) -> bytes:
 
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """A workbook with one sheet per table. Datetimes must be naive (local) times."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in tables:
-        sheet = workbook.create_sheet(title[:31])  # Excel's limit on sheet names
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                elif isinstance(cell.value, dt.datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A workbook with one sheet per table, its header bold and kept in view. Datetimes must
+    be naive (local) times."""
+    return xlsx.write(
+        [
+            xlsx.Worksheet(
+                title,
+                itertools.chain([[xlsx.Styled(name, xlsx.Style.HEADER) for name in header]], rows),
+                widths=[min(max(len(name) + 2, 10), 45) for name in header],
+                frozen_rows=1,
+            )
+            for title, header, rows in tables
+        ]
+    )

@@ -5,18 +5,15 @@ formula-safe). Both come from ``tables()``, so they cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
-import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from lms import xlsx
 from lms.formatting import decimal
 from lms.periods import describe
 from lms.reports.cohort import Figures
@@ -24,10 +21,7 @@ from lms.reports.lists import PersonCourse, RankedUnit
 from lms.reports.review import Review
 from lms.spreadsheets import to_csv
 from lms.timeutil import to_local_naive
-
-
-class Percent(float):
-    """A rate in percent: a number in the CSV, a formatted percentage in the workbook."""
+from lms.xlsx import Percent  # a number in the CSV, a formatted percentage in the workbook
 
 
 @dataclass
@@ -257,75 +251,31 @@ def as_csv(review: Review) -> bytes:
     return to_csv(tables)
 
 
-HEADING_FILL = PatternFill("solid", fgColor="DDE6F0")
-
-
 def as_xlsx(review: Review) -> bytes:
-    # Write-only: rows are streamed out as they are written, each cell styled once. A province's
-    # overdue list is 15,000 rows; the ordinary mode kept every cell as an object first.
-    workbook = Workbook(write_only=True)
     lines = heading_lines(review)
-    for sheet in sheets(review):
-        _write_sheet(workbook.create_sheet(sheet.name[:31]), sheet, lines)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.write([_worksheet(sheet, lines) for sheet in sheets(review)])
 
 
-def _write_sheet(out: Any, sheet: Sheet, lines: Sequence[str]) -> None:
-    # Column widths and the frozen header come first: a write-only sheet writes them before
-    # its rows.
-    for index, name in enumerate(sheet.header, start=1):
-        widest = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in sheet.rows[:200]])
-        out.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 10), 45)
-    header_row = len(lines) + 2  # the heading lines, the sheet's title, then its header
-    out.freeze_panes = f"A{header_row + 1}"
-    out.append([_text(out, lines[0], Font(bold=True, size=13))])
-    for line in lines[1:]:
-        out.append([_text(out, line)])
-    out.append([_text(out, sheet.title, Font(bold=True))])
-    heading_font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header = []
-    for name in sheet.header:
-        cell = _text(out, name, heading_font)
-        cell.fill = HEADING_FILL
-        cell.alignment = wrap
-        header.append(cell)
-    out.append(header)
-    for row in sheet.rows:
-        out.append([_cell(out, value) for value in row])
-
-
-def _text(out: Any, value: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(out, value=value)
-    cell.data_type = "s"  # text, never a formula
-    if font is not None:
-        cell.font = font
-    return cell
-
-
-def _cell(out: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        # openpyxl reads a leading "=" as a formula and "#N/A" and the like as error values:
-        # only those are wrapped as text, other text goes in as it is (a cell object per name
-        # made a province's list a second slower).
-        return _text(out, value) if value.startswith(("=", "#")) else value
-    if isinstance(value, Percent):
-        cell = WriteOnlyCell(out, value=_xlsx_value(value))
-        cell.number_format = "0.0%"
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(out, value=value)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
-    return value
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, Percent):
-        return float(value) / 100
-    return value
+def _worksheet(sheet: Sheet, lines: Sequence[str]) -> xlsx.Worksheet:
+    widths = [
+        min(
+            max(max([len(str(name))] + [len(str(r[i] or "")) for r in sheet.rows[:200]]) + 2, 10),
+            45,
+        )
+        for i, name in enumerate(sheet.header)
+    ]
+    above = [
+        [xlsx.Styled(lines[0], xlsx.Style.TITLE)],
+        *([line] for line in lines[1:]),
+        [xlsx.Styled(sheet.title, xlsx.Style.BOLD)],
+        [xlsx.Styled(name, xlsx.Style.HEADER) for name in sheet.header],
+    ]
+    return xlsx.Worksheet(
+        sheet.name,
+        itertools.chain(above, sheet.rows),
+        widths=widths,
+        frozen_rows=len(above),  # the heading lines, the sheet's title and its header
+    )
 
 
 def display(value: Any) -> str:
