@@ -60,9 +60,7 @@ def test_text_is_never_a_formula_or_an_error_value():
 
 
 def test_characters_xml_cannot_carry_are_dropped():
-    sheet = read(xlsx.write([Worksheet("x", [["a\x00b\x07c\x1bd\ufffe", "tab\there\nline"]])]))[
-        "x"
-    ]
+    sheet = read(xlsx.write([Worksheet("x", [["a\x00b\x07c\x1bd\ufffe", "tab\there\nline"]])]))["x"]
     assert sheet.cell(1, 1).value == "abcd"
     assert sheet.cell(1, 2).value == "tab\there\nline"
 
