@@ -195,7 +195,6 @@ def _register_template_helpers(app: Flask) -> None:
     from lms.courses.permissions import can_assign, can_author, can_edit_course
     from lms.notifications.views import unread_notifications
     from lms.reports.permissions import can_view_dashboard
-    from lms.reports.workbook import display as report_cell
 
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals.update(
@@ -216,4 +215,3 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["number"] = formatting.number
     app.jinja_env.filters["month"] = formatting.month
-    app.jinja_env.filters["report_cell"] = report_cell

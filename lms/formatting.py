@@ -31,6 +31,11 @@ def decimal(value: int | float, pattern: str | None = None) -> str:
     return _decimal(type(value), value, pattern, str(get_locale()))
 
 
+def decimal_in(locale: str, value: int | float, pattern: str | None = None) -> str:
+    """``decimal`` in a locale the caller looked up once (for thousands of cells)."""
+    return _decimal(type(value), value, pattern, locale)
+
+
 @lru_cache(maxsize=8192)
 def _decimal(_kind: type, value: int | float, pattern: str | None, locale: str) -> str:
     return numbers.format_decimal(value, format=pattern, locale=locale)

@@ -32,8 +32,13 @@ CSV_TYPE = "text/csv; charset=utf-8"
 _FORMULA_AFTER_SEPARATOR = re.compile(r"""(?:^|(?<=[,;\t\r\n|]))([\s"]*)(?=[=+\-@＝＋－＠])""")
 
 
+_FORMULA_CHARACTER = re.compile("[=+\\-@＝＋－＠]")
+
+
 def neutralise_formulas(text: str) -> str:
     """``text`` with an apostrophe before every formula character that could start a cell."""
+    if not _FORMULA_CHARACTER.search(text):
+        return text  # most text: a plain search is many times cheaper than the substitution
     return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
 
 

@@ -311,14 +311,31 @@ def unit_rates(
         )
         .subquery()
     )
+    # Counted per unit first: the closure is then joined to a row per unit, not to each of
+    # the province's 50,000 places.
+    per_unit = (
+        select(
+            places.c.unit_id,
+            func.count().label("total"),
+            *_status_sums(places.c.status),
+        )
+        .group_by(places.c.unit_id)
+        .subquery()
+    )
     unit_id = unit.id if unit is not None else None
     is_child = Unit.parent_id == unit_id if unit_id is not None else Unit.parent_id.is_(None)
     children = select(Unit.id).where(is_child)
     # Each place once: under the child unit it belongs to, or under the unit itself.
     grouped = db.session.execute(
-        select(UnitClosure.ancestor_id, func.count(), *_status_sums(places.c.status))
-        .select_from(places)
-        .join(UnitClosure, UnitClosure.descendant_id == places.c.unit_id)
+        select(
+            UnitClosure.ancestor_id,
+            *(
+                func.sum(per_unit.c[name])
+                for name in ("total", "present", "late", "excused", "absent")
+            ),
+        )
+        .select_from(per_unit)
+        .join(UnitClosure, UnitClosure.descendant_id == per_unit.c.unit_id)
         .where(
             or_(
                 UnitClosure.ancestor_id.in_(children),
@@ -327,7 +344,8 @@ def unit_rates(
         )
         .group_by(UnitClosure.ancestor_id)
     ).all()
-    figures = {row[0]: _tally(*row[1:]) for row in grouped}
+    # (sums of sums: PostgreSQL gives them as numeric)
+    figures = {row[0]: _tally(*(int(v or 0) for v in row[1:])) for row in grouped}
     child = aliased(Unit)
     child_units = db.session.execute(
         select(

@@ -252,11 +252,10 @@ def report():
         selection,
         review=found,
         heading=workbook.heading_lines(found),
-        sheets=workbook.sheets(found),
+        sheets=workbook.printed(workbook.sheets(found), PRINTED_ROWS),
         place=current_app.config["CERTIFICATE_PLACE"],
         issuer=current_app.config["ISSUER_NAME"],
         today=selection.scope.today,
-        print_limit=PRINTED_ROWS,
     )
 
 

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 from lms import xlsx
-from lms.formatting import decimal
+from lms.formatting import decimal_in
 from lms.periods import describe
 from lms.reports.cohort import Figures
 from lms.reports.lists import PersonCourse, RankedUnit
@@ -278,16 +278,38 @@ def _worksheet(sheet: Sheet, lines: Sequence[str]) -> xlsx.Worksheet:
     )
 
 
-def display(value: Any) -> str:
-    """A cell of the printed report, as the workbook shows it."""
+@dataclass
+class PrintedSheet:
+    """A sheet as the printed page shows it: each cell's text and whether it is a number."""
+
+    sheet: Sheet
+    rows: list[list[tuple[str, bool]]]
+    cut: bool  # the page shows only the first rows of the list
+
+
+def printed(sheets: Sequence[Sheet], limit: int) -> list[PrintedSheet]:
+    """The sheets for the printed page, lists cut to ``limit`` rows (a total row is kept),
+    formatted here once rather than cell by cell in the template: the province's page holds
+    8,000 cells."""
+    locale = str(get_locale())
+    out = []
+    for sheet in sheets:
+        shown = sheet.rows if sheet.ends_with_total else sheet.rows[:limit]
+        rows = [[_printed_cell(value, locale) for value in row] for row in shown]
+        out.append(PrintedSheet(sheet, rows, cut=sheet.length > len(shown)))
+    return out
+
+
+def _printed_cell(value: Any, locale: str) -> tuple[str, bool]:
+    """A cell's text as the workbook shows it, and whether it is a number."""
     if value is None:
-        return "—"
+        return "—", False
     if isinstance(value, Percent):
-        return f"{decimal(float(value), '#,##0.0')}%"
+        return f"{decimal_in(locale, float(value), '#,##0.0')}%", True
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return decimal_in(locale, value), True
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "short")
+        return format_datetime(value, "short"), False
     if isinstance(value, dt.date):
-        return format_date(value, "short")
-    if isinstance(value, int | float):
-        return decimal(value)
-    return str(value)
+        return format_date(value, "short"), False
+    return str(value), False
