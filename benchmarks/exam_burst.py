@@ -195,7 +195,7 @@ def serve(port: int, options: argparse.Namespace, env: dict[str, str]) -> subpro
     ]
     if options.threads > 1:
         args += ["--worker-class", "gthread", "--threads", str(options.threads)]
-    process = subprocess.Popen([*args, "lms:create_app()"], env=env, cwd=ROOT)
+    process = subprocess.Popen([*args, "lms.wsgi:app"], env=env, cwd=ROOT)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:

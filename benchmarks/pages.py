@@ -154,7 +154,7 @@ def main() -> None:
         run([lms, "courses", "assign", slug, "--unit", "HT", "--due", "2027-12-31"], env)
         lms_port, hello_port, before_port = free_port(), free_port(), free_port()
         servers = [
-            serve("lms:create_app()", lms_port, options.workers, env, HERE.parent),
+            serve("lms.wsgi:app", lms_port, options.workers, env, HERE.parent),
             serve("hello:app", hello_port, options.workers, env, HERE),
         ]
         if options.before:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 
 import pytest
 
@@ -108,3 +111,18 @@ def test_unknown_time_zone_is_refused_at_start(tmp_path, monkeypatch):
     monkeypatch.setenv("LMS_TIMEZONE", "Asia/Hanoi-Nowhere")
     with pytest.raises(ConfigError, match="LMS_TIMEZONE"):
         load(str(tmp_path), {"SECRET_KEY": "x" * 40})
+
+
+def test_the_production_entry_point_builds_the_app_and_freezes_what_start_up_made(tmp_path):
+    # In a child process: freezing the collector's view is for a server's whole life.
+    probe = (
+        "import gc, lms.wsgi; "
+        "print(type(lms.wsgi.app).__name__, gc.get_freeze_count() > 10_000, gc.get_count()[2])"
+    )
+    env = {**os.environ, "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'entry.sqlite'}"}
+    env.pop("LMS_ENV", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Flask", "True", "0"]

@@ -37,7 +37,7 @@ from tests.support import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-SERVE = ["--log-level", "warning", "lms:create_app()"]
+SERVE = ["--log-level", "warning", "lms.wsgi:app"]
 
 
 def unavailable(reason: str) -> None:
