@@ -5,7 +5,7 @@ openpyxl builds an object per cell and serialises it through an XML tree; a prov
 report (130,000 cells) took 4.6 s that way, 0.3 s written here. openpyxl still reads every
 workbook this module writes in the tests, and reads the files people upload.
 
-Text is always written as text (an inline string), so a name starting with ``=`` is never a
+Text is always written as text (a shared string), so a name starting with ``=`` is never a
 formula; characters XML cannot carry are dropped."""
 
 from __future__ import annotations
@@ -79,16 +79,12 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _cell(reference: str, value: Any, style: Style | None = None) -> str:
+def _cell(reference: str, value: Any, strings: dict[str, int], style: Style | None = None) -> str:
     kind = type(value)
+    s = f' s="{style}"' if style else ""
     if kind is str or isinstance(value, str):
-        s = f' s="{style}"' if style else ""
-        text = _text(value)
-        return (
-            f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-        )
+        return f'<c r="{reference}"{s} t="s"><v>{_string_index(value, strings)}</v></c>'
     if kind is bool:
-        s = f' s="{style}"' if style else ""
         return f'<c r="{reference}"{s} t="b"><v>{int(value)}</v></c>'
     if kind is Percent:
         return _number(reference, value / 100, Style.PERCENT if style is None else style)
@@ -105,6 +101,13 @@ def _cell(reference: str, value: Any, style: Style | None = None) -> str:
     raise TypeError(f"cannot write a {kind.__name__} into a workbook")
 
 
+def _string_index(value: str, strings: dict[str, int]) -> int:
+    found = strings.get(value)
+    if found is None:
+        found = strings[value] = len(strings)
+    return found
+
+
 def _number(reference: str, value: Any, style: Style | None) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return ""  # a spreadsheet has no infinity or NaN: the cell stays empty
@@ -112,7 +115,9 @@ def _number(reference: str, value: Any, style: Style | None) -> str:
     return f'<c r="{reference}"{s}><v>{value}</v></c>'
 
 
-def _sheet_xml(sheet: Worksheet) -> Iterable[str]:
+def _sheet_xml(sheet: Worksheet, strings: dict[str, int]) -> Iterable[str]:
+    """The worksheet part; its text goes into ``strings`` (the workbook's shared strings:
+    a unit's or a course's name, repeated on thousands of rows, is written once)."""
     yield f'{_XML}<worksheet xmlns="{_MAIN}">'
     if sheet.frozen_rows:
         first = f"A{sheet.frozen_rows + 1}"
@@ -134,14 +139,29 @@ def _sheet_xml(sheet: Worksheet) -> Iterable[str]:
             letters.append(column_letter(len(letters)))
         cells = []
         for letter, value in zip(letters, row, strict=False):
-            if value is None:
+            # The two commonest kinds inline: a province's overdue list is 120,000 cells.
+            kind = type(value)
+            if kind is str:
+                index = strings.get(value)
+                if index is None:
+                    index = strings[value] = len(strings)
+                cells.append(f'<c r="{letter}{number}" t="s"><v>{index}</v></c>')
+            elif kind is int:
+                cells.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
+            elif value is None:
                 continue
-            if type(value) is Styled:
-                cells.append(_cell(f"{letter}{number}", value.value, value.style))
+            elif kind is Styled:
+                cells.append(_cell(f"{letter}{number}", value.value, strings, value.style))
             else:
-                cells.append(_cell(f"{letter}{number}", value))
+                cells.append(_cell(f"{letter}{number}", value, strings))
         yield f'<row r="{number}">{"".join(cells)}</row>'
     yield "</sheetData></worksheet>"
+
+
+def _shared_strings(strings: dict[str, int]) -> str:
+    # A dict keeps its insertion order: the n-th string is the n-th one added.
+    items = "".join(f'<si><t xml:space="preserve">{_text(text)}</t></si>' for text in strings)
+    return f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(strings)}">{items}</sst>'
 
 
 def _sheet_names(sheets: Sequence[Worksheet]) -> list[str]:
@@ -166,7 +186,11 @@ _TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
 def _content_types(count: int) -> str:
-    parts = [("/xl/workbook.xml", "sheet.main"), ("/xl/styles.xml", "styles")]
+    parts = [
+        ("/xl/workbook.xml", "sheet.main"),
+        ("/xl/styles.xml", "styles"),
+        ("/xl/sharedStrings.xml", "sharedStrings"),
+    ]
     parts += [(f"/xl/worksheets/sheet{n}.xml", "worksheet") for n in range(1, count + 1)]
     overrides = "".join(
         f'<Override PartName="{name}" ContentType="{_TYPE}.{kind}+xml"/>' for name, kind in parts
@@ -239,23 +263,24 @@ def write(sheets: Sequence[Worksheet]) -> bytes:
         raise ValueError("a workbook needs at least one sheet")
     names = _sheet_names(sheets)
     buffer = io.BytesIO()
-    # Level 1: a province's report compresses to 0.8 MB in a tenth of the time level 6 takes.
+    # Level 1: a province's overdue sheet deflates in 35 ms instead of 80 (0.7 MB, not 0.55).
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         package.writestr("[Content_Types].xml", _content_types(len(sheets)))
         package.writestr("_rels/.rels", _relationships([("officeDocument", "xl/workbook.xml")]))
         package.writestr("xl/workbook.xml", _workbook(names))
         links = [("worksheet", f"worksheets/sheet{n}.xml") for n in range(1, len(sheets) + 1)]
-        package.writestr(
-            "xl/_rels/workbook.xml.rels", _relationships([*links, ("styles", "styles.xml")])
-        )
+        links += [("styles", "styles.xml"), ("sharedStrings", "sharedStrings.xml")]
+        package.writestr("xl/_rels/workbook.xml.rels", _relationships(links))
         package.writestr("xl/styles.xml", _STYLES)
+        strings: dict[str, int] = {}
         for n, sheet in enumerate(sheets, start=1):
             with package.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as part:
                 chunk: list[str] = []
-                for piece in _sheet_xml(sheet):
+                for piece in _sheet_xml(sheet, strings):
                     chunk.append(piece)
                     if len(chunk) >= 512:
                         part.write("".join(chunk).encode())
                         chunk.clear()
                 part.write("".join(chunk).encode())
+        package.writestr("xl/sharedStrings.xml", _shared_strings(strings))
     return buffer.getvalue()

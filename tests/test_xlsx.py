@@ -136,3 +136,14 @@ def test_a_long_sheet_streams_every_row():
     assert sheet.max_row == 20_000
     assert sheet.cell(20_000, 1).value == "Người 19999"
     assert sheet.cell(20_000, 3).value == pytest.approx(0.99)
+
+
+def test_text_repeated_on_many_rows_is_stored_once():
+    rows = [["Xã Hướng Sơn", "Khóa dân vận", n] for n in range(1000)]
+    data = xlsx.write([Worksheet("a", rows), Worksheet("b", [["Xã Hướng Sơn"]])])
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        shared = package.read("xl/sharedStrings.xml").decode()
+    assert shared.count("<si>") == 2
+    book = read(data)
+    assert book["a"].cell(1000, 1).value == "Xã Hướng Sơn"
+    assert book["b"].cell(1, 1).value == "Xã Hướng Sơn"
