@@ -1,134 +1,27 @@
-"""Moodle GIFT: read a question file into plain dataclasses, and write questions back.
-
-``parse`` refuses a file whole: GiftError lists every problem with its line, nothing is
-returned. ``write`` gives canonical GIFT that ``parse`` reads back to equal questions.
-
-The syntax is Moodle's (question/format/gift/format.php). Where Moodle would quietly import
-something the author probably did not mean, this reader refuses it with a problem instead:
-
-- an answer block without markers, such as ``{Paris}`` (Moodle: a one-answer short answer);
-- ``=`` or ``~`` glued to a word inside an answer block, such as ``{=1+1=2}``: write ``\\=``;
-- ``[word]`` before the question text that is not a format Moodle knows;
-- general feedback ``####`` followed by more answers;
-- a weight after ``=`` in a multiple-choice question, ``{=%50%a ~b}``: Moodle gives every
-  ``=`` answer full credit there and keeps "%50%" as part of its text;
-- a multiple-answer question (no ``=`` answer) whose positive weights do not add up to 100%
-  (Moodle imports it with a warning).
-
-As in Moodle, a multiple-choice question with an ``=`` answer is a single-answer one, whose
-``~%n%`` answers earn partial (or negative) credit: ``{=a ~%50%b ~c}``, ``{=a =b ~c}``; without
-an ``=`` answer it is a multiple-answer one. In a numerical block, ``~`` (the feedback for any
-other answer) and ``=`` (the next answer) may follow a number without a space, as Moodle
-reads them: ``{#3:2~#Completely wrong}``.
-
-And it is more lenient in two places: T, TRUE, F and FALSE are read in any case, and a
-``$CATEGORY:`` line needs no blank line after it. Per-answer ``[format]`` prefixes are not
-interpreted: they stay in the answer text.
-
-The writer escapes a character only where it would be syntax: braces everywhere, ``= ~ #``
-inside answer blocks, ``:`` in titles, a backslash only before what it could escape (so
-LaTeX's ``\\(x\\)`` stays readable). Moodle reads the result the same way. GIFT has no way to
-write ``->`` in a short answer or on the left of a matching pair; parse() never yields one.
-"""
+"""Reading GIFT: ``parse`` gives the questions of a file, or GiftError listing every problem
+with its line."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import InvalidInput
-from lms.quizzes.question_text import check_text
-from lms.text import nfc
-
-QUESTION_KINDS = (
-    "single",
-    "multiple",
-    "truefalse",
-    "shortanswer",
-    "numerical",
-    "matching",
-    "essay",
-    "description",
+from lms.quizzes.gift.model import (
+    TEXT_FORMATS,
+    Choice,
+    GiftError,
+    MatchPair,
+    NumericAnswer,
+    Question,
+    number_text,
 )
-TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
+from lms.quizzes.gift.source import _Answer, _Category, _chunks, _numbered_lines, _Source, _Span
+from lms.quizzes.question_text import check_text
 
-
-@dataclass
-class Choice:
-    """An answer of a single, multiple or shortanswer question."""
-
-    text: str
-    fraction: float  # credit in [-1.0, 1.0]: "=" is 1.0, "~" is 0.0, "~%50%" is 0.5
-    feedback: str = ""
-
-
-@dataclass
-class NumericAnswer:
-    """An accepted number: ``value`` ± ``tolerance``, or the range ``minimum..maximum``.
-
-    With neither a value nor a range it is Moodle's "any other answer" (``~#feedback``),
-    which only carries the feedback shown for a wrong number.
-    """
-
-    value: float | None
-    tolerance: float = 0.0
-    minimum: float | None = None
-    maximum: float | None = None
-    fraction: float = 1.0
-    feedback: str = ""
-
-    @property
-    def is_range(self) -> bool:
-        return self.minimum is not None and self.maximum is not None
-
-    @property
-    def is_any_other(self) -> bool:
-        return self.value is None and not self.is_range
-
-
-@dataclass
-class MatchPair:
-    left: str  # empty: an extra answer on the right that matches nothing
-    right: str
-
-
-@dataclass
-class Question:
-    kind: str
-    text: str  # for a missing-word question: the text before the blank
-    title: str = ""
-    text_after: str = ""  # for a missing-word question: the text after the blank
-    text_format: str = "moodle"
-    category: str = ""  # the $CATEGORY: in force where the question was read
-    choices: list[Choice] = field(default_factory=list)
-    numeric: list[NumericAnswer] = field(default_factory=list)
-    pairs: list[MatchPair] = field(default_factory=list)
-    correct: bool | None = None  # truefalse
-    feedback_true: str = ""  # truefalse: shown to whoever answered "true"
-    feedback_false: str = ""
-    general_feedback: str = ""
-    # Where the question was read, not what it is: two equal questions may sit on other lines.
-    line: int = field(default=0, compare=False)
-
-
-class GiftError(Exception):
-    """The file had problems; nothing was imported."""
-
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        self.problems = sorted(problems, key=lambda problem: problem[0])
-        super().__init__("; ".join(f"line {line}: {message}" for line, message in self.problems))
-
-
-# ---- reading -----------------------------------------------------------------------------
-
-# What a backslash escapes; after any other character it stays as typed, as in Moodle.
-_ESCAPES = {"\\": "\\", "~": "~", "=": "=", "#": "#", "{": "{", "}": "}", ":": ":", "n": "\n"}
-_CATEGORY = "$CATEGORY:"
 _FORMAT = re.compile(r"\[([A-Za-z]+)\]")
 _WEIGHT = re.compile(r"%([^%]*)%")
 _PERCENT = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -156,137 +49,6 @@ def parse(text: str) -> list[Question]:
     if problems:
         raise GiftError(problems)
     return questions
-
-
-def _numbered_lines(text: str) -> list[tuple[int, str]]:
-    text = nfc(text).removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return list(enumerate(text.split("\n"), start=1))
-
-
-@dataclass(frozen=True)
-class _Category:
-    path: str
-
-
-def _chunks(lines: list[tuple[int, str]]) -> Iterator[_Category | list[tuple[int, str]]]:
-    """Each question's lines (comments left out) and each category change, in file order."""
-    question: list[tuple[int, str]] = []
-    for number, line in lines:
-        stripped = line.strip()
-        if stripped.startswith("//"):
-            continue  # a comment line does not end a question: Moodle blanks it in place
-        if stripped and not stripped.startswith(_CATEGORY):
-            question.append((number, line))
-            continue
-        if question:
-            yield question
-            question = []
-        if stripped:
-            yield _Category(stripped.removeprefix(_CATEGORY).strip())
-    if question:
-        yield question
-
-
-class _Source:
-    """A question's lines joined, escapes resolved; for each character, whether it was
-    escaped (then it is text, never syntax) and the line of the file it came from."""
-
-    def __init__(self, lines: list[tuple[int, str]]) -> None:
-        chars: list[str] = []
-        self.escaped: list[bool] = []
-        self.line_of: list[int] = []
-
-        def add(char: str, escaped: bool, number: int) -> None:
-            chars.append(char)
-            self.escaped.append(escaped)
-            self.line_of.append(number)
-
-        for number, line in lines:
-            if chars:
-                add("\n", False, number)
-            at = 0
-            while at < len(line):
-                if line[at] == "\\" and line[at + 1 : at + 2] in _ESCAPES:
-                    add(_ESCAPES[line[at + 1]], True, number)
-                    at += 2
-                else:
-                    add(line[at], False, number)
-                    at += 1
-        self.chars = "".join(chars)
-
-    def whole(self) -> _Span:
-        return _Span(self, 0, len(self.chars))
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A stretch of a _Source; searches in it find only unescaped tokens."""
-
-    source: _Source
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.source.chars[self.start : self.end]
-
-    @property
-    def line(self) -> int:
-        return self.source.line_of[min(self.start, len(self.source.line_of) - 1)]
-
-    def is_syntax(self, at: int, token: str) -> bool:
-        end = at + len(token)
-        return (
-            end <= self.end
-            and self.source.chars.startswith(token, at)
-            and not any(self.source.escaped[at:end])
-        )
-
-    def startswith(self, token: str) -> bool:
-        return self.is_syntax(self.start, token)
-
-    def find(self, token: str, start: int | None = None) -> int:
-        at = self.start if start is None else start
-        while (at := self.source.chars.find(token, at, self.end)) >= 0:
-            if self.is_syntax(at, token):
-                return at
-            at += 1
-        return -1
-
-    def rfind(self, token: str) -> int:
-        end = self.end
-        while (at := self.source.chars.rfind(token, self.start, end)) >= 0:
-            if self.is_syntax(at, token):
-                return at
-            end = at + len(token) - 1
-        return -1
-
-    def cut(self, start: int, end: int | None = None) -> _Span:
-        return _Span(self.source, start, self.end if end is None else end)
-
-    def strip(self) -> _Span:
-        chars, start, end = self.source.chars, self.start, self.end
-        while start < end and chars[start].isspace():
-            start += 1
-        while end > start and chars[end - 1].isspace():
-            end -= 1
-        return _Span(self.source, start, end)
-
-    def split(self, token: str, parts: int) -> list[_Span]:
-        """At most ``parts`` pieces, like str.split(token, parts - 1), each stripped."""
-        pieces, start = [], self.start
-        while len(pieces) < parts - 1 and (at := self.find(token, start)) >= 0:
-            pieces.append(self.cut(start, at).strip())
-            start = at + len(token)
-        pieces.append(self.cut(start).strip())
-        return pieces
-
-
-@dataclass(frozen=True)
-class _Answer:
-    marker: str  # "=" or "~"
-    body: _Span  # after the marker, stripped
-    line: int
 
 
 class _Reader:
@@ -574,7 +336,7 @@ class _Reader:
                 _l(
                     "the positive weights add up to %(total)s%%; in a multiple-answer question "
                     "they must add up to 100%%",
-                    total=_number(round(positive * 100, 4)),
+                    total=number_text(round(positive * 100, 4)),
                 ),
             )
 
@@ -696,156 +458,3 @@ def _float(text: str) -> float | None:
 def _excerpt(text: str, length: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1] + "…"
-
-
-# ---- writing -----------------------------------------------------------------------------
-
-_IN_BLOCK = "=~#"  # besides braces, what must be escaped inside an answer block
-_ESCAPABLE = frozenset(_ESCAPES) | {"\n"}
-
-
-def write(questions: list[Question]) -> str:
-    """Canonical GIFT: one blank line between questions, $CATEGORY: where it changes, titles
-    and formats only where set, special characters escaped."""
-    chunks: list[str] = []
-    category = ""
-    for question in questions:
-        if question.category != category:
-            category = question.category
-            chunks.append(f"{_CATEGORY} {category}".rstrip())
-        chunks.append(_write_question(question))
-    return nfc("\n\n".join(chunks) + "\n") if chunks else ""
-
-
-def _write_question(question: Question) -> str:
-    head = f"::{_escape(question.title, ':')}:: " if question.title else ""
-    text = _escape(question.text)
-    # A text that starts like syntax gets an explicit format in front, so that it stays text.
-    looks_like_syntax = text.startswith("[") or (
-        not question.title and text.startswith(("//", "::", _CATEGORY))
-    )
-    if question.text_format != "moodle" or looks_like_syntax:
-        head += f"[{question.text_format}]"
-    if question.kind == "description":
-        return head + text
-    line = head + (f"{text} " if text else "") + _write_block(question)
-    if question.text_after:
-        line += " " + _escape(question.text_after)
-    return line
-
-
-def _write_block(question: Question) -> str:
-    general = [f"####{_escape(question.general_feedback, _IN_BLOCK)}"]
-    general = general if question.general_feedback else []
-    # A missing-word question keeps its answers inline, so the sentence reads on one line.
-    inline = bool(question.text_after)
-    kind = question.kind
-    if kind == "essay":
-        return "{" + "".join(general) + "}"
-    if kind == "truefalse":
-        return "{" + _write_truefalse(question) + "".join(general) + "}"
-    if kind == "numerical":
-        answers = question.numeric
-        if len(answers) == 1 and not general and _is_plain_number(answers[0]):
-            return "{#" + _write_number(answers[0]) + "}"
-        return _layout("{#", [_write_numeric(answer) for answer in answers] + general, inline)
-    if kind == "matching":
-        items = [
-            f"={_escape(p.left, _IN_BLOCK)} -> {_escape(p.right, _IN_BLOCK)}"
-            for p in question.pairs
-        ]
-        return _layout("{", items + general, inline)
-    if kind in ("single", "multiple", "shortanswer"):
-        items = [_write_choice(choice, kind) for choice in question.choices]
-        return _layout("{", items + general, inline)
-    raise ValueError(f"unknown question kind {kind!r}")
-
-
-def _layout(opening: str, items: list[str], inline: bool) -> str:
-    if inline:
-        return opening + " ".join(items) + "}"
-    return opening + "\n" + "".join(f"\t{item}\n" for item in items) + "}"
-
-
-def _write_truefalse(question: Question) -> str:
-    if question.correct:
-        word, right, wrong = "TRUE", question.feedback_true, question.feedback_false
-    else:
-        word, right, wrong = "FALSE", question.feedback_false, question.feedback_true
-    parts = [word]
-    if wrong or right:
-        parts.append(_escape(wrong, _IN_BLOCK))
-    if right:
-        parts.append(_escape(right, _IN_BLOCK))
-    return "#".join(parts)
-
-
-def _write_choice(choice: Choice, kind: str) -> str:
-    text = _escape(choice.text, _IN_BLOCK)
-    if kind == "single" and choice.fraction == 1:
-        # No weight after "=" in a multiple-choice question: there a "%" is text.
-        return "=" + text + (f" # {_escape(choice.feedback, _IN_BLOCK)}" if choice.feedback else "")
-    if kind == "shortanswer":
-        marker, weighted = "=", choice.fraction != 1
-    else:
-        marker, weighted = "~", choice.fraction != 0
-    # An answer that starts with "%" needs a weight in front, even %0%, to stay text.
-    if weighted or text.startswith("%"):
-        marker += f"%{_percent(choice.fraction)}%"
-    feedback = f" # {_escape(choice.feedback, _IN_BLOCK)}" if choice.feedback else ""
-    return marker + text + feedback
-
-
-def _is_plain_number(answer: NumericAnswer) -> bool:
-    return answer.fraction == 1 and not answer.feedback and not answer.is_any_other
-
-
-def _write_number(answer: NumericAnswer) -> str:
-    if answer.is_range:
-        return f"{_number(answer.minimum)}..{_number(answer.maximum)}"
-    value = _number(answer.value)
-    return f"{value}:{_number(answer.tolerance)}" if answer.tolerance else value
-
-
-def _write_numeric(answer: NumericAnswer) -> str:
-    feedback = _escape(answer.feedback, _IN_BLOCK)
-    if answer.is_any_other:
-        return f"~#{feedback}" if feedback else "~"
-    feedback = f" # {feedback}" if feedback else ""
-    weight = "" if answer.fraction == 1 else f"%{_percent(answer.fraction)}%"
-    return f"={weight}{_write_number(answer)}{feedback}"
-
-
-def _number(value: float | None) -> str:
-    assert value is not None
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)  # the shortest text that reads back as the same float
-
-
-def _percent(fraction: float) -> str:
-    """The shortest percentage that parse() reads back as exactly this fraction."""
-    for places in range(16):
-        text = f"{fraction * 100:.{places}f}"
-        if float(Decimal(text) / 100) == fraction:
-            return text
-    return format(Decimal(fraction) * 100, "f")
-
-
-def _escape(text: str, special: str = "") -> str:
-    """Backslashes before braces and the ``special`` characters, newlines as \\n."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    special = "{}" + special
-    out = []
-    for at, char in enumerate(text):
-        if char == "\\":
-            following = text[at + 1 : at + 2]
-            # Only a backslash that would start an escape is doubled: LaTeX's \( stays readable.
-            out.append("\\\\" if not following or following in _ESCAPABLE else "\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char in special:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
