@@ -28,7 +28,7 @@ from lms.formatting import local_date, local_datetime
 from lms.people.forms import ROLE_LABELS
 from lms.people.models import User
 from lms.quizzes.forms import GRADING_LABELS, REVIEW_LABELS
-from lms.quizzes.question_editor import KIND_LABELS as QUESTION_KIND_LABELS
+from lms.quizzes.forms import KIND_LABELS as QUESTION_KIND_LABELS
 from lms.units.forms import KIND_LABELS as UNIT_KIND_LABELS
 from lms.units.models import Unit
 
