@@ -1,0 +1,84 @@
+"""What the session pages share: the blueprint, how a session is found for the viewer, whose
+part of its roster they see, and how a refused mark is explained."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import literal
+
+from lms.attendance import marking, services
+from lms.attendance.forms import STATUS_LABELS
+from lms.attendance.models import TrainingSession
+from lms.attendance.permissions import can_follow_units, can_mark
+from lms.attendance.roster import anyone_in_scope, unit_at_session
+from lms.inputs import MAX_INT, parse_int
+from lms.people.models import User
+from lms.timeutil import utcnow
+from lms.units.scope import subtree_filter
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+
+SESSION_ID = "<id:session_id>"
+# A phone shows this many people of a roster per page; the search box finds the others.
+ROSTER_PAGE_SIZE = 200
+
+
+def small_int(text: str | None) -> int | None:
+    """A form's id or version, by the one rule for integers from outside."""
+    return parse_int(text, high=MAX_INT)
+
+
+def time_zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def session_or_404(session_id: int) -> TrainingSession:
+    session = services.get_session(session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def markable_or_404(session_id: int) -> TrainingSession:
+    session = session_or_404(session_id)
+    if not can_mark(current_user, session):
+        abort(404)
+    return session
+
+
+def roster_scope(session: TrainingSession) -> Any:
+    """Trainers of the session see the whole roster; commanders only the people of their
+    subtree (by the unit they were in for this session), and only sessions that have some."""
+    if can_mark(current_user, session):
+        return None
+    if can_follow_units(current_user):
+        scope = subtree_filter(current_user, unit_at_session(literal(session.id), User.id))
+        if not anyone_in_scope(session.id, utcnow(), scope):
+            abort(404)
+        return scope
+    abort(404)
+
+
+def conflict_message(conflict: marking.Conflict) -> str:
+    current = STATUS_LABELS.get(conflict.current or "", _("not marked"))
+    return _(
+        "%(name)s was marked “%(current)s” by %(by)s after you opened the page; your choice "
+        "“%(wanted)s” was not saved. Choose again if you still mean it.",
+        name=conflict.full_name,
+        current=current,
+        by=conflict.marked_by or _("someone"),
+        wanted=STATUS_LABELS[conflict.wanted],
+    )
+
+
+def clash_message(clash: marking.Clash) -> str:
+    return _(
+        "%(name)s was not marked: already present at “%(other)s”, held at the same time.",
+        name=clash.full_name,
+        other=clash.elsewhere,
+    )
