@@ -30,7 +30,7 @@ from lms.courses.models import ModuleProgress
 from lms.extensions import db
 from lms.people.models import User, UserRole
 from lms.people.services import create_user
-from lms.quizzes import attempts
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt, Quiz
 from lms.units import services as units
 
@@ -81,7 +81,7 @@ def main() -> None:
         courses.set_status(course, "published", actor=None)
         slugs = [f"q{i}" for i in range(args.quizzes)]
         for slug in slugs:
-            attempts.create_quiz(course, slug=slug, title=slug, published=True)
+            quiz_services.create_quiz(course, slug=slug, title=slug, published=True)
         settings = courses.CourseSettings(**courses.settings_snapshot(course))
         settings.required_quizzes = slugs
         courses.update_course(course, settings, actor=None)

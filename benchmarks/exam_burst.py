@@ -168,10 +168,11 @@ from lms import create_app
 from lms.courses import services as courses
 from lms.extensions import db
 from lms.quizzes import attempts
+from lms.quizzes import services as quiz_services
 app = create_app()
 with app.app_context():
     course = courses.get_course({COURSE!r})
-    quiz = attempts.create_quiz(course, slug={QUIZ!r}, title="Kiểm tra dân vận (exam burst)",
+    quiz = quiz_services.create_quiz(course, slug={QUIZ!r}, title="Kiểm tra dân vận (exam burst)",
                                 actor_name="benchmark", time_limit_minutes=30, max_attempts=1,
                                 categories=["exam-burst"], pass_score=60, published=True)
     db.session.commit()

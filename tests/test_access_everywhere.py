@@ -41,12 +41,13 @@ def world(people, province, make_user, make_course, make_session) -> dict[str, A
     trainer runs for HS."""
     from lms.courses import enrollment
     from lms.quizzes import attempts, bank
+    from lms.quizzes import services as quiz_services
     from lms.quizzes.models import Question
 
     other = make_user("giangvien2", ("trainer",), province["BCHQS"], "Hoàng Văn Bình")
     course = make_course("dan-van", modules=("Mở đầu",), owner=people["trainer"])
     bank.import_gift(course, GIFT, actor=None)
-    quiz = attempts.create_quiz(course, slug="kiem-tra", title="Kiểm tra", published=True)
+    quiz = quiz_services.create_quiz(course, slug="kiem-tra", title="Kiểm tra", published=True)
     assignment, _ = enrollment.assign(course, province["HT"], dt.date(2027, 6, 30), actor=None)
     db.session.commit()
     mine = attempts.start_attempt(quiz, people["cadre"], now=NOW)

@@ -23,7 +23,8 @@ from lms.courses import enrollment
 from lms.courses import services as courses
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts, bank, essay_grading
+from lms.quizzes import services as quiz_services
 from lms.timeutil import utcnow
 from tests.support import csrf_token, login, post, run_together, transfer
 
@@ -58,7 +59,7 @@ def take_quiz(quiz, user, right: int):
 def add_quiz(course, slug="kiem-tra", gift=GIFT, **settings):
     bank.import_gift(course, gift, actor=None) if gift else None
     settings = {"pass_score": 80, "max_attempts": None, "published": True, **settings}
-    quiz = attempts.create_quiz(course, slug=slug, title=f"Kiểm tra {slug}", **settings)
+    quiz = quiz_services.create_quiz(course, slug=slug, title=f"Kiểm tra {slug}", **settings)
     db.session.commit()
     return quiz
 
@@ -185,7 +186,7 @@ def test_an_essay_graded_later_by_the_trainer_completes(course, people):
     attempts.submit(attempt.id, now=NOW)
     db.session.commit()
     assert certificates_of(cadre) == []  # waiting for the trainer
-    attempts.grade_essay(attempt, 1, 1.0, grader=people["trainer"])
+    essay_grading.grade_essay(attempt, 1, 1.0, grader=people["trainer"])
     db.session.commit()
     [certificate] = certificates_of(cadre)
     assert certificate.score == 100.0

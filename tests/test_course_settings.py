@@ -19,7 +19,7 @@ from lms.courses import folders, services
 from lms.courses.models import Course
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.quizzes import attempts
+from lms.quizzes import services as quiz_services
 from tests.support import login
 
 MIGRATION = (
@@ -70,8 +70,8 @@ def audit_count(action: str = "course.update") -> int:
 @pytest.fixture
 def course(make_course, people):
     course = make_course("dan-van", owner=people["trainer"])
-    attempts.create_quiz(course, slug="kiem-tra-cuoi-khoa", title="Kiểm tra cuối khóa")
-    attempts.create_quiz(course, slug="on-tap", title="Ôn tập", published=True)
+    quiz_services.create_quiz(course, slug="kiem-tra-cuoi-khoa", title="Kiểm tra cuối khóa")
+    quiz_services.create_quiz(course, slug="on-tap", title="Ôn tập", published=True)
     db.session.commit()
     return course
 
@@ -169,7 +169,7 @@ def test_the_service_refuses_unknown_names_and_quizzes_of_another_course(
     people, course, make_course
 ):
     other = make_course("khac")
-    attempts.create_quiz(other, slug="cua-khoa-khac", title="Của khóa khác")
+    quiz_services.create_quiz(other, slug="cua-khoa-khac", title="Của khóa khác")
     db.session.commit()
     course = services.get_course("dan-van")
     settings = services.CourseSettings(**{**stored(), "required_quizzes": ["cua-khoa-khac"]})
@@ -237,7 +237,7 @@ def test_a_folder_cannot_require_a_quiz_the_course_does_not_have(tmp_path):
     # without it the course syncs; once the quiz exists on the web, the folder may require it
     write_folder(tmp_path, "[]")
     assert not folders.sync_folders(tmp_path).refused
-    attempts.create_quiz(services.get_course("dan-van"), slug="kiem-tra", title="Kiểm tra")
+    quiz_services.create_quiz(services.get_course("dan-van"), slug="kiem-tra", title="Kiểm tra")
     db.session.commit()
     write_folder(tmp_path, "[kiem-tra]")
     assert not folders.sync_folders(tmp_path).refused

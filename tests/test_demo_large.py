@@ -26,8 +26,8 @@ from lms.demo.training import NAMED
 from lms.extensions import db
 from lms.people.models import UnitMembership, User
 from lms.people.services import unit_at
-from lms.quizzes import attempts as engine
-from lms.quizzes import best_scores
+from lms.quizzes import best_scores, regrading
+from lms.quizzes import display as quiz_display
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
 from lms.timeutil import local_today, utcnow
 from lms.units.models import Unit
@@ -171,7 +171,7 @@ def test_attempts_are_what_the_engine_would_have_written(province, app, client):
         earned[answer.attempt_id] += answer.credit
     for attempt in attempts:
         assert attempt.score == round(100.0 * earned[attempt.id] / 10, 2), attempt.id
-    assert engine.regrade_submitted() == []  # the grader agrees with every stored credit
+    assert regrading.regrade_submitted() == []  # the grader agrees with every stored credit
 
     # Review and results pages read them.
     attempt = next(a for a in attempts if a.passed)
@@ -182,7 +182,7 @@ def test_attempts_are_what_the_engine_would_have_written(province, app, client):
     page = client.get(f"/attempts/{attempt.id}/review")
     assert page.status_code == 200 and f"{attempt.score:.0f}%" in page.get_data(as_text=True)
     # What a review shows once the quiz allows it: every question, answer and the key.
-    shown = engine.attempt_view(attempt, reveal="correct")
+    shown = quiz_display.attempt_view(attempt, reveal="correct")
     assert [item["position"] for item in shown] == list(range(1, 11))
     assert sum(item["credit"] for item in shown) == pytest.approx(attempt.score / 10)
     trainer = app.test_client()

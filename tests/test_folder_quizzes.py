@@ -15,6 +15,7 @@ from lms.audit.models import AuditEvent
 from lms.courses import enrollment, folders, services
 from lms.extensions import db
 from lms.quizzes import attempts, bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
@@ -70,7 +71,7 @@ def sync(root: Path) -> folders.FolderSyncResult:
 
 
 def the_quiz(slug: str = "thu-nghiem") -> Quiz:
-    return attempts.get_quiz(services.get_course(slug), "kiem-tra")
+    return quiz_services.get_quiz(services.get_course(slug), "kiem-tra")
 
 
 def row_counts() -> tuple[int, ...]:
@@ -166,7 +167,7 @@ def test_web_edits_of_a_quiz_and_its_questions_are_kept(tmp_path, people):
     sync(tmp_path)
     course = services.get_course("thu-nghiem")
     quiz = the_quiz()
-    attempts.update_quiz(quiz, course, actor=people["trainer"], pass_score=60, published=False)
+    quiz_services.update_quiz(quiz, course, actor=people["trainer"], pass_score=60, published=False)
     question = bank.bank(course)[0]
     question.content = {**question.content, "text": "Sửa trên web"}
     db.session.commit()
@@ -181,7 +182,7 @@ def test_a_change_on_both_sides_is_a_conflict_at_its_line(tmp_path, people):
     folder = write_course(tmp_path)
     sync(tmp_path)
     course = services.get_course("thu-nghiem")
-    attempts.update_quiz(the_quiz(), course, actor=people["trainer"], pass_score=60)
+    quiz_services.update_quiz(the_quiz(), course, actor=people["trainer"], pass_score=60)
     question = bank.bank(course)[2]
     question.content = {**question.content, "text": "Sửa trên web"}
     db.session.commit()
@@ -202,7 +203,7 @@ def test_a_change_on_both_sides_is_a_conflict_at_its_line(tmp_path, people):
 
 def test_a_web_quiz_of_the_same_name_is_not_taken_over(tmp_path, make_course):
     course = make_course("thu-nghiem")
-    attempts.create_quiz(course, slug="kiem-tra", title="Bài của web")
+    quiz_services.create_quiz(course, slug="kiem-tra", title="Bài của web")
     db.session.commit()
     write_course(tmp_path)
     result = sync(tmp_path)
@@ -224,7 +225,7 @@ def test_export_writes_the_quiz_back_and_is_a_fixed_point(tmp_path, make_course)
     sync(source)
     # A quiz and questions made on the web stay out of course.md's quizzes:
     course = services.get_course("thu-nghiem", with_modules=True)
-    attempts.create_quiz(course, slug="on-tap", title="Ôn tập")
+    quiz_services.create_quiz(course, slug="on-tap", title="Ôn tập")
     bank.import_gift(course, "::W:: Viết trên web {T}\n", actor=None)
     db.session.commit()
     first, second = tmp_path / "first", tmp_path / "second"

@@ -16,7 +16,7 @@ from lms.courses import enrollment
 from lms.courses import services as courses
 from lms.courses.models import Enrollment
 from lms.extensions import db
-from lms.quizzes import attempts, bank, best_scores
+from lms.quizzes import attempts, bank, best_scores, essay_grading
 from tests.test_quiz_attempts import GIFT, answer_all, by_kind, make_quiz, shown_index
 
 
@@ -58,7 +58,7 @@ def test_the_kept_best_scores_are_what_a_rebuild_gives(make_course, people, prov
     attempts.submit(essay_attempt.id, now=T0 + dt.timedelta(minutes=3))
     db.session.commit()
     essay = by_kind(essay_attempt)["essay"].position
-    attempts.grade_essay(essay_attempt, essay, 1.0, grader=people["trainer"])
+    essay_grading.grade_essay(essay_attempt, essay, 1.0, grader=people["trainer"])
     db.session.commit()
     # Enrolled only now: the score already earned comes with the enrollment.
     enrollment.assign(course, province["BDBP"], dt.date(2026, 12, 31), actor=None)

@@ -23,6 +23,7 @@ from lms.courses.markdown import check_source, render
 from lms.errors import ImportRefused, InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts, bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import AttemptQuestion, Question
 from tests.support import login, post
 
@@ -188,7 +189,7 @@ def old_attempt(trainer_course, people, province):
     bank.import_gift(trainer_course, "::Q:: [markdown]Câu **một** {T}\n", actor=None)
     question = db.session.scalar(select(Question))
     question.content = {**question.content, "text": PATHOLOGICAL["brackets-1600"]}
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         trainer_course, slug="kiem-tra", title="Kiểm tra", published=True, review="answers"
     )
     services.set_status(trainer_course, "published", actor=None)
@@ -227,7 +228,7 @@ def test_a_new_attempt_keeps_its_question_html_and_never_renders_again(
     from lms.quizzes import question_text
 
     bank.import_gift(trainer_course, "::Q:: [markdown]Câu **một**? {T}\n", actor=None)
-    quiz = attempts.create_quiz(trainer_course, slug="kt", title="Kiểm tra", published=True)
+    quiz = quiz_services.create_quiz(trainer_course, slug="kt", title="Kiểm tra", published=True)
     services.set_status(trainer_course, "published", actor=None)
     enrollment.assign(trainer_course, province["HS"], dt.date(2027, 1, 31), actor=None)
     now = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)

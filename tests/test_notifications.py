@@ -18,7 +18,8 @@ from lms.extensions import db
 from lms.notifications import services
 from lms.notifications.models import EmailChoice, Notification
 from lms.people.models import User
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts, bank, essay_grading
+from lms.quizzes import services as quiz_services
 from tests.support import login, post
 
 # 2026-12-01 10:00 in Hà Tĩnh (UTC+7).
@@ -173,7 +174,7 @@ def test_a_certificate_issued_is_told_with_a_link(people, make_course, province,
 def _essay_attempt(make_course, people, province):
     course = make_course("tu-luan")
     bank.import_gift(course, "::E:: Trình bày phương pháp dân vận khéo. {}\n", actor=None)
-    quiz = attempts.create_quiz(course, slug="tu-luan", title="Bài tự luận", published=True)
+    quiz = quiz_services.create_quiz(course, slug="tu-luan", title="Bài tự luận", published=True)
     attempt = attempts.start_attempt(quiz, people["cadre"], now=NOW)
     attempts.save_answer(attempt, 1, {"text": "Gần dân, hiểu dân."}, now=NOW)
     db.session.commit()
@@ -187,7 +188,7 @@ def test_a_quiz_graded_by_hand_is_told_but_not_ones_own_submission(
     attempts.submit(attempt.id, now=NOW)
     db.session.commit()
     assert not rows(kind="quiz_graded")  # waiting for the trainer
-    attempts.grade_essay(attempt, 1, 0.9, grader=people["trainer"])
+    essay_grading.grade_essay(attempt, 1, 0.9, grader=people["trainer"])
     db.session.commit()
     (told,) = rows(kind="quiz_graded")
     assert (told.user_id, told.object_id) == (people["cadre"].id, attempt.id)
@@ -201,7 +202,7 @@ def test_a_quiz_graded_by_hand_is_told_but_not_ones_own_submission(
 def test_an_attempt_submitted_by_the_deadline_sweep_is_told(people, make_course, province):
     course = make_course("co-han")
     bank.import_gift(course, "::Q:: Đúng hay sai? {T}\n", actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course, slug="nhanh", title="Kiểm tra nhanh", published=True, time_limit_minutes=5
     )
     attempt = attempts.start_attempt(quiz, people["cadre"], now=NOW)

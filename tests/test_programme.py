@@ -25,6 +25,7 @@ from lms.courses.cli import SHIPPED_COURSES_DIR
 from lms.courses.markdown import render
 from lms.extensions import db
 from lms.quizzes import attempts, bank, gift
+from lms.quizzes import services as quiz_services
 
 COURSES = [folder.name for folder in folders.course_folders(SHIPPED_COURSES_DIR)]
 
@@ -95,7 +96,7 @@ def test_each_course_requires_one_quiz_of_15_questions_of_4_kinds(slug, tmp_path
     db.session.commit()
     assert result.refused == {}
     course = services.get_course(slug)
-    [quiz] = attempts.published_quizzes(course)
+    [quiz] = quiz_services.published_quizzes(course)
     assert course.required_quizzes == [quiz.slug]
     assert quiz.question_file == f"{quiz.slug}.gift"
     pool = attempts._pool(quiz)

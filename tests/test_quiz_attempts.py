@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts, bank, essay_grading
+from lms.quizzes import display as quiz_display
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Question
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
@@ -66,7 +68,7 @@ def cadre(people):
 
 def make_quiz(course, slug="kiem-tra", **settings):
     settings.setdefault("published", True)
-    quiz = attempts.create_quiz(course, slug=slug, title="Kiểm tra", **settings)
+    quiz = quiz_services.create_quiz(course, slug=slug, title="Kiểm tra", **settings)
     db.session.commit()
     return quiz
 
@@ -130,14 +132,14 @@ def test_quiz_settings_are_validated(course):
     ):
         values = {"slug": "khac", "title": "Khác", **settings}
         with pytest.raises(InvalidInput):
-            attempts.create_quiz(course, **values)
+            quiz_services.create_quiz(course, **values)
         db.session.rollback()
-    quiz = attempts.get_quiz(course, "kiem-tra")
-    attempts.update_quiz(quiz, course, pass_score=80, max_attempts=2)
+    quiz = quiz_services.get_quiz(course, "kiem-tra")
+    quiz_services.update_quiz(quiz, course, pass_score=80, max_attempts=2)
     db.session.commit()
     assert (quiz.pass_score, quiz.max_attempts) == (80, 2)
     with pytest.raises(InvalidInput):
-        attempts.update_quiz(quiz, course, grading="median")
+        quiz_services.update_quiz(quiz, course, grading="median")
     db.session.rollback()
 
 
@@ -159,7 +161,7 @@ def test_start_freezes_every_question_and_resume_returns_the_saved_answers(cours
 
     again = attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(hours=2))
     assert again.id == attempt.id
-    view = {item["position"]: item for item in attempts.attempt_view(again)}
+    view = {item["position"]: item for item in quiz_display.attempt_view(again)}
     assert view[single.position]["response"] == {"choice": 2}
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
 
@@ -345,7 +347,7 @@ def test_maximum_attempts(course, cadre):
         db.session.commit()
     with pytest.raises(InvalidInput):
         attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(minutes=30))
-    attempts.update_quiz(quiz, course, max_attempts=None)
+    quiz_services.update_quiz(quiz, course, max_attempts=None)
     assert attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(minutes=31)).number == 3
 
 
@@ -363,15 +365,15 @@ def _attempt_with_score(quiz, user, now, *, right: bool):
 
 def test_grading_methods_highest_and_last(course, cadre):
     quiz = make_quiz(course, slug="cao-nhat", grading="highest")
-    assert attempts.quiz_result(quiz, cadre) is None
+    assert quiz_services.quiz_result(quiz, cadre) is None
     _attempt_with_score(quiz, cadre, T0, right=True)
     _attempt_with_score(quiz, cadre, T0 + dt.timedelta(hours=1), right=False)
-    assert attempts.quiz_result(quiz, cadre) == (pytest.approx(600 / 7, abs=0.01), True)
+    assert quiz_services.quiz_result(quiz, cadre) == (pytest.approx(600 / 7, abs=0.01), True)
 
     last = make_quiz(course, slug="lan-cuoi", grading="last")
     _attempt_with_score(last, cadre, T0, right=True)
     _attempt_with_score(last, cadre, T0 + dt.timedelta(hours=1), right=False)
-    assert attempts.quiz_result(last, cadre) == (0.0, False)
+    assert quiz_services.quiz_result(last, cadre) == (0.0, False)
 
 
 def test_essays_wait_for_a_trainer_and_the_score_is_then_final(course, people):
@@ -382,24 +384,24 @@ def test_essays_wait_for_a_trainer_and_the_score_is_then_final(course, people):
     submitted = attempts.submit(attempt.id, now=T0 + dt.timedelta(minutes=1))
     db.session.commit()
     assert (submitted.state, submitted.score, submitted.passed) == ("needs_grading", None, None)
-    assert [a.id for a in attempts.grading_queue(quiz)] == [attempt.id]
-    assert attempts.quiz_result(quiz, cadre) is None
+    assert [a.id for a in essay_grading.grading_queue(quiz)] == [attempt.id]
+    assert quiz_services.quiz_result(quiz, cadre) is None
 
     essay = by_kind(attempt)["essay"].position
     with pytest.raises(InvalidInput):
-        attempts.grade_essay(attempt, 1 if essay != 1 else 2, 1.0, grader=trainer)
+        essay_grading.grade_essay(attempt, 1 if essay != 1 else 2, 1.0, grader=trainer)
     with pytest.raises(InvalidInput):
-        attempts.grade_essay(attempt, essay, 1.5, grader=trainer)
-    graded = attempts.grade_essay(attempt, essay, 0.5, grader=trainer, comment="Khá")
+        essay_grading.grade_essay(attempt, essay, 1.5, grader=trainer)
+    graded = essay_grading.grade_essay(attempt, essay, 0.5, grader=trainer, comment="Khá")
     db.session.commit()
     assert graded.state == "graded"
     assert graded.score == pytest.approx(650 / 7, abs=0.01)
     assert graded.passed is True
-    assert attempts.grading_queue(quiz) == []
+    assert essay_grading.grading_queue(quiz) == []
     answer = attempts.answers_of(attempt)[essay]
     assert (answer.credit, answer.graded_by, answer.comment) == (0.5, trainer.id, "Khá")
     with pytest.raises(InvalidInput):
-        attempts.grade_essay(attempt, essay, 1.0, grader=trainer)
+        essay_grading.grade_essay(attempt, essay, 1.0, grader=trainer)
     db.session.rollback()
     assert attempts.answers_of(attempt)[essay].credit == 0.5
 
@@ -408,7 +410,7 @@ def test_review_policies(course, people):
     cadre = people["cadre"]
 
     def allowed(quiz, attempt):
-        return attempts.review_allowed(quiz, cadre, attempt)
+        return quiz_display.review_allowed(quiz, cadre, attempt)
 
     score = make_quiz(course, slug="diem", review="score")
     assert allowed(score, _attempt_with_score(score, cadre, T0, right=True)) == "score"
@@ -417,7 +419,7 @@ def test_review_policies(course, people):
     attempt = _attempt_with_score(answers, cadre, T0, right=True)
     assert allowed(answers, attempt) == "answers"
     # Someone else's attempt shows them nothing.
-    assert attempts.review_allowed(answers, people["border_cadre"], attempt) == "score"
+    assert quiz_display.review_allowed(answers, people["border_cadre"], attempt) == "score"
 
     after_pass = make_quiz(course, slug="sau-khi-dat", review="correct_after_pass")
     failed = _attempt_with_score(after_pass, cadre, T0, right=False)
@@ -435,13 +437,13 @@ def test_review_policies(course, people):
     db.session.commit()
     assert allowed(after_last, first) == "correct"
 
-    view = attempts.attempt_view(first, reveal="correct")
+    view = quiz_display.attempt_view(first, reveal="correct")
     single = next(item for item in view if item["kind"] == "single")
     assert single["credit"] == 1.0
     correct = next(c for c in single["key"]["choices"] if c["fraction"] == 1.0)
     assert correct["text"] == "Chủ tịch Hồ Chí Minh"
     assert single["choices"][correct["index"]]["text"] == correct["text"]
-    answers_only = attempts.attempt_view(first, reveal="answers")
+    answers_only = quiz_display.attempt_view(first, reveal="answers")
     assert "key" not in json.dumps(answers_only)
 
 
@@ -470,7 +472,7 @@ def test_an_attempt_in_progress_reveals_nothing(course, cadre):
     attempt = attempts.start_attempt(quiz, cadre, now=T0, rng=random.Random(7))
     db.session.commit()
     for reveal in ("score", "answers", "correct"):  # no reveal before submission, whatever asked
-        view = attempts.attempt_view(attempt, reveal=reveal)
+        view = quiz_display.attempt_view(attempt, reveal=reveal)
         assert sorted(item["kind"] for item in view) == sorted(KINDS)
         text = json.dumps(view, ensure_ascii=False)
         for leak in LEAKS:
@@ -486,7 +488,7 @@ def test_an_attempt_in_progress_reveals_nothing(course, cadre):
 
     # Saved answers come back numbered as shown, and still say nothing about credit.
     answer_all(attempt, T0)
-    view = attempts.attempt_view(attempt, reveal="correct")
+    view = quiz_display.attempt_view(attempt, reveal="correct")
     text = json.dumps(view, ensure_ascii=False)
     for leak in ("fraction", "feedback", "correct", "credit", "PHAN-HOI", "key"):
         assert leak.lower() not in text.lower(), leak
@@ -556,7 +558,7 @@ def test_a_passed_required_quiz_completes_the_course(make_course, people, provin
 
     course = make_course("bat-buoc")
     bank.import_gift(course, "::A:: Đúng hay sai? {T}\n", actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course, slug="cuoi-khoa", title="Cuối khóa", published=True, pass_score=100
     )
     settings = services.CourseSettings(**services.settings_snapshot(course))

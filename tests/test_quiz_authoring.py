@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.quizzes import attempts, bank, gift
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from tests.support import login, post
 
@@ -96,7 +97,7 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
     )
     assert created.status_code == 302
     assert created.headers["Location"].endswith(quiz_url(course))
-    quiz = attempts.get_quiz(course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(course, "cuoi-khoa")
     assert quiz is not None and quiz.title == "Kiểm tra cuối khóa" and not quiz.published
     # A new quiz shuffles its questions and choices until the trainer says otherwise.
     assert quiz.shuffle_questions and quiz.shuffle_choices
@@ -111,7 +112,7 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
     saved = post(client, quiz_url(course), settings(), token_from=quiz_url(course))
     assert saved.status_code == 302, saved.get_data(as_text=True)
     db.session.expire_all()
-    quiz = attempts.get_quiz(course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(course, "cuoi-khoa")
     assert quiz.description == "Bài kiểm tra sau khóa học."
     assert (quiz.pass_score, quiz.time_limit_minutes, quiz.max_attempts) == (80, 45, 2)
     assert quiz.question_count == 2
@@ -143,7 +144,7 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
     )
     assert emptied.status_code == 302
     db.session.expire_all()
-    quiz = attempts.get_quiz(course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(course, "cuoi-khoa")
     assert quiz.time_limit_minutes is None and quiz.max_attempts is None
     assert quiz.question_count is None and quiz.categories == []
     assert quiz.opens_at is None and quiz.closes_at is None and not quiz.published
@@ -152,7 +153,7 @@ def test_a_trainer_creates_a_quiz_and_edits_its_settings(client, course, people)
 def test_existing_quizzes_keep_their_shuffle_settings(course):
     """The new default applies to new quizzes only: a quiz saved without shuffling, changed
     later in another setting, still asks its questions in order."""
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course,
         slug="theo-thu-tu",
         title="Theo thứ tự",
@@ -160,17 +161,17 @@ def test_existing_quizzes_keep_their_shuffle_settings(course):
         shuffle_choices=False,
     )
     db.session.commit()
-    attempts.update_quiz(quiz, course, pass_score=90)
+    quiz_services.update_quiz(quiz, course, pass_score=90)
     db.session.commit()
     db.session.expire_all()
-    quiz = attempts.get_quiz(course, "theo-thu-tu")
+    quiz = quiz_services.get_quiz(course, "theo-thu-tu")
     assert (quiz.shuffle_questions, quiz.shuffle_choices, quiz.pass_score) == (False, False, 90)
-    fresh = attempts.create_quiz(course, slug="moi", title="Mới")
+    fresh = quiz_services.create_quiz(course, slug="moi", title="Mới")
     assert (fresh.shuffle_questions, fresh.shuffle_choices) == (True, True)
 
 
 def test_a_taken_or_bad_short_name_is_refused(client, course):
-    attempts.create_quiz(course, slug="cuoi-khoa", title="Đã có")
+    quiz_services.create_quiz(course, slug="cuoi-khoa", title="Đã có")
     db.session.commit()
     sign_in(client)
     for slug in ("cuoi-khoa", "Không hợp lệ"):
@@ -200,7 +201,7 @@ def test_a_taken_or_bad_short_name_is_refused(client, course):
     ],
 )
 def test_bad_settings_are_refused_and_nothing_changes(client, course, changes, message):
-    attempts.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra", pass_score=70)
+    quiz_services.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra", pass_score=70)
     db.session.commit()
     sign_in(client)
     response = post(client, quiz_url(course), settings(**changes), token_from=quiz_url(course))
@@ -208,7 +209,7 @@ def test_bad_settings_are_refused_and_nothing_changes(client, course, changes, m
     page = BeautifulSoup(response.data, "html.parser")
     assert message in [e.get_text(strip=True) for e in page.select(".error")]
     db.session.expire_all()
-    quiz = attempts.get_quiz(course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(course, "cuoi-khoa")
     assert (quiz.title, quiz.pass_score, quiz.time_limit_minutes) == ("Kiểm tra", 70, None)
     assert quiz.opens_at is None and not quiz.published
 
@@ -216,7 +217,7 @@ def test_bad_settings_are_refused_and_nothing_changes(client, course, changes, m
 def test_cadres_are_refused_and_other_trainers_do_not_see_the_course(
     client, course, make_user, province
 ):
-    attempts.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra")
+    quiz_services.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra")
     db.session.commit()
     urls = [
         quizzes_url(course),
@@ -308,7 +309,7 @@ def test_a_bad_gift_upload_lists_its_problems_and_imports_nothing(client, course
 
 def test_the_grading_queue_grades_an_essay(client, course, people):
     bank.import_gift(course, GIFT, actor=None)
-    quiz = attempts.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra", published=True)
+    quiz = quiz_services.create_quiz(course, slug="cuoi-khoa", title="Kiểm tra", published=True)
     db.session.commit()
     attempt = attempts.start_attempt(quiz, people["cadre"], now=T0)
     db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import attempts, bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt
 from tests.support import run_together
 
@@ -29,7 +30,7 @@ TEN_QUESTIONS = "\n\n".join(
 def make_quiz(make_course, **settings):
     course = make_course()
     bank.import_gift(course, TEN_QUESTIONS, actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course, slug="kiem-tra", title="Kiểm tra", published=True, **settings
     )
     db.session.commit()

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment, services
 from lms.extensions import db
-from lms.quizzes import attempts, bank, grading
+from lms.quizzes import attempts, bank, essay_grading, grading, regrading
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt
 from tests.support import login, post
 
@@ -44,7 +45,7 @@ def matching_course(make_course, people, province):
         "= -> Lễ hội không thuộc dân tộc nào}\n",
         actor=None,
     )
-    attempts.create_quiz(
+    quiz_services.create_quiz(
         course, slug="cuoi-khoa", title="Cuối khóa", published=True, pass_score=100
     )
     settings = services.CourseSettings(**services.settings_snapshot(course))
@@ -59,7 +60,7 @@ def matching_course(make_course, people, province):
 
 def graded_as_before_the_fix(course, cadre, monkeypatch) -> Attempt:
     """A fully correct attempt, submitted while the grader counted the distractor (2 of 3)."""
-    quiz = attempts.get_quiz(course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(course, "cuoi-khoa")
     attempt = attempts.start_attempt(quiz, cadre, now=NOW)
     question = attempts.questions_of(attempt)[0]
     shown = {index: position for position, index in enumerate(question.choice_order)}
@@ -111,10 +112,10 @@ def test_regrade_reports_fixes_and_completes_then_changes_nothing(
 
 
 def test_regrade_keeps_hand_grades_and_attempts_in_progress(matching_course, people):
-    quiz = attempts.get_quiz(matching_course, "cuoi-khoa")
+    quiz = quiz_services.get_quiz(matching_course, "cuoi-khoa")
     open_attempt = attempts.start_attempt(quiz, people["cadre"], now=NOW)
     db.session.commit()
-    assert attempts.regrade_submitted() == []
+    assert regrading.regrade_submitted() == []
     assert db.session.get(Attempt, open_attempt.id).state == "in_progress"
 
 
@@ -140,7 +141,7 @@ EVERY_KIND = """::S:: Ai nêu phương châm dân vận khéo? {=Chủ tịch H�
 def reviewed(make_course, people, province):
     course = make_course("xem-lai")
     bank.import_gift(course, EVERY_KIND, actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course,
         slug="kt",
         title="Kiểm tra",
@@ -153,7 +154,7 @@ def reviewed(make_course, people, province):
     essay = next(q for q in attempts.questions_of(attempt) if q.snapshot["kind"] == "essay")
     attempts.save_answer(attempt, essay.position, {"text": "Người được tin cậy."}, now=NOW)
     attempts.submit(attempt.id, now=NOW)
-    attempts.grade_essay(
+    essay_grading.grade_essay(
         attempt, essay.position, 0.75, grader=people["trainer"], comment="Cần ví dụ."
     )
     db.session.commit()

@@ -11,6 +11,8 @@ from bs4 import BeautifulSoup
 from lms.courses import enrollment
 from lms.extensions import db
 from lms.quizzes import attempts, bank
+from lms.quizzes import display as quiz_display
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt
 from tests.support import csrf_token, login, post
 
@@ -46,7 +48,7 @@ SECRETS = [
 def quiz(make_course, people, province):
     course = make_course()
     bank.import_gift(course, GIFT, actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course,
         slug="kiem-tra",
         title="Kiểm tra cuối khóa",
@@ -164,7 +166,7 @@ def test_someone_elses_attempt_does_not_exist(app, client, people, quiz):
 
 
 def test_unpublished_quizzes_are_not_found(client, people, quiz):
-    attempts.update_quiz(quiz, quiz_course(quiz), published=False)
+    quiz_services.update_quiz(quiz, quiz_course(quiz), published=False)
     db.session.commit()
     login(client, "hocvien")
     assert client.get("/courses/dan-van/quizzes/kiem-tra").status_code == 404
@@ -203,7 +205,7 @@ def start(client) -> str:
 
 
 def test_the_attempt_page_counts_down_to_the_servers_deadline(client, people, quiz):
-    attempts.update_quiz(quiz, quiz_course(quiz), time_limit_minutes=20)
+    quiz_services.update_quiz(quiz, quiz_course(quiz), time_limit_minutes=20)
     db.session.commit()
     login(client, "hocvien")
     attempt_url = start(client)
@@ -304,7 +306,7 @@ def test_everything_answered_is_said_on_the_confirmation(client, people, quiz):
     login(client, "hocvien")
     attempt_url = start(client)
     attempt = db.session.scalars(sa.select(Attempt)).one()
-    for item in attempts.attempt_view(attempt):
+    for item in quiz_display.attempt_view(attempt):
         response = {
             "single": {"choice": 0},
             "truefalse": {"value": False},
@@ -327,7 +329,7 @@ def test_the_confirmation_is_only_the_owners(app, client, people, quiz):
 
 
 def test_the_quiz_page_says_what_starting_costs_and_stops_when_none_are_left(client, people, quiz):
-    attempts.update_quiz(quiz, quiz_course(quiz), max_attempts=2)
+    quiz_services.update_quiz(quiz, quiz_course(quiz), max_attempts=2)
     db.session.commit()
     login(client, "hocvien")
     quiz_url = "/courses/dan-van/quizzes/kiem-tra"
@@ -368,7 +370,7 @@ def test_the_quiz_page_says_what_starting_costs_and_stops_when_none_are_left(cli
 
 def test_a_closed_quiz_says_so_instead_of_offering_a_start(client, people, quiz):
     closed = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    attempts.update_quiz(
+    quiz_services.update_quiz(
         quiz, quiz_course(quiz), opens_at=closed - dt.timedelta(days=1), closes_at=closed
     )
     db.session.commit()
@@ -390,7 +392,7 @@ def test_saving_answers_costs_the_same_queries_for_one_and_twenty(
         for n in range(1, 21)
     )
     bank.import_gift(course, gift, actor=None)
-    attempts.create_quiz(course, slug="dai", title="Bài dài", published=True)
+    quiz_services.create_quiz(course, slug="dai", title="Bài dài", published=True)
     enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
     db.session.commit()
     login(client, "hocvien")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes import attempts, bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
 from lms.quizzes.results import quiz_results
 from tests.support import login, post
@@ -73,7 +74,7 @@ def make_quiz(course, text: str = TRUE_FALSE, **settings):
     """A published quiz asking the questions in bank order (new quizzes shuffle by default)."""
     bank.import_gift(course, text, actor=None)
     settings = {"shuffle_questions": False, **settings}
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course, slug="kiem-tra", title="Kiểm tra", published=True, **settings
     )
     db.session.commit()
@@ -158,7 +159,7 @@ def test_the_numbers_of_a_small_set_of_attempts(taken):
     assert q3.discrimination == pytest.approx(-(2**-0.5))
 
     # By the last attempt, An fails: two of five cadres pass.
-    attempts.update_quiz(taken, db.session.get(Course, taken.course_id), grading="last")
+    quiz_services.update_quiz(taken, db.session.get(Course, taken.course_id), grading="last")
     db.session.commit()
     assert quiz_results(taken).pass_rate == 40.0
 
@@ -171,7 +172,7 @@ def test_too_few_attempts_give_no_discrimination_index(course, cadres):
     assert results.attempt_count == 4
     assert [q.discrimination for q in results.questions] == [None, None, None]
 
-    empty = attempts.create_quiz(course, slug="trong", title="Chưa ai làm", published=True)
+    empty = quiz_services.create_quiz(course, slug="trong", title="Chưa ai làm", published=True)
     db.session.commit()
     results = quiz_results(empty)
     assert (results.attempt_count, results.mean_score, results.pass_rate) == (0, None, None)

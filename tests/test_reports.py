@@ -29,7 +29,8 @@ from lms.certificates.services import rebuild_certified
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.people.models import UnitMembership, User
-from lms.quizzes import attempts, best_scores
+from lms.quizzes import best_scores
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
 from lms.reports import figures, lists
 from lms.reports.cohort import Scope
@@ -60,8 +61,8 @@ def review(province, people, make_unit, make_user, make_course, make_session):
     db.session.execute(update(Unit).where(Unit.code == "HS-01").values(pilot=True))
     c1 = make_course("khoa-1", title="Khóa 1")
     c2 = make_course("khoa-2", title="Khóa 2")
-    q1 = attempts.create_quiz(c1, slug="kt1", title="Kiểm tra 1", published=True)
-    q2 = attempts.create_quiz(c2, slug="kt2", title="Kiểm tra 2", published=True)
+    q1 = quiz_services.create_quiz(c1, slug="kt1", title="Kiểm tra 1", published=True)
+    q2 = quiz_services.create_quiz(c2, slug="kt2", title="Kiểm tra 2", published=True)
     p = {
         name: make_user(name, ("cadre",), units[where], f"Cán bộ {name}")
         for name, where in [

@@ -31,7 +31,8 @@ import sqlalchemy as sa
 from lms.attendance.models import AttendanceRecord
 from lms.courses import enrollment
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer
 from tests.support import TEST_PASSWORD
 
@@ -188,7 +189,7 @@ def test_two_servers_on_one_database_and_one_redis_act_as_one(
     one, two = two_servers
     course = make_course()
     bank.import_gift(course, "::Q1:: Phải tôn trọng phong tục của đồng bào. {TRUE}", actor=None)
-    attempts.create_quiz(course, slug="kiem-tra", title="Kiểm tra", published=True)
+    quiz_services.create_quiz(course, slug="kiem-tra", title="Kiểm tra", published=True)
     enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
     db.session.commit()
     session = make_session(starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))

@@ -15,8 +15,9 @@ from lms.attendance.reports import course_attendance, course_attendance_for
 from lms.courses import enrollment, services
 from lms.extensions import db
 from lms.quizzes import attempts, bank
-from lms.quizzes.attempts import passed_quiz_slugs
+from lms.quizzes import services as quiz_services
 from lms.quizzes.queries import standings
+from lms.quizzes.services import passed_quiz_slugs
 from tests.support import login, post
 
 NOW = dt.datetime.now(dt.UTC)
@@ -43,7 +44,7 @@ def take_quiz(quiz, user, right: int, now: dt.datetime = NOW):
 
 def add_quiz(course, slug="kiem-tra-cuoi-khoa", title="Kiểm tra cuối khóa", **settings):
     settings = {"pass_score": 80, "max_attempts": 3, "published": True, **settings}
-    quiz = attempts.create_quiz(course, slug=slug, title=title, **settings)
+    quiz = quiz_services.create_quiz(course, slug=slug, title=title, **settings)
     db.session.commit()
     return quiz
 

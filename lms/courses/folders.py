@@ -28,7 +28,8 @@ from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.quizzes import attempts, bank, gift
+from lms.quizzes import bank, gift
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt, Quiz
 
 COURSE_FILE = "course.md"
@@ -498,7 +499,7 @@ def _parse_quiz(
         shuffle = {"questions": shuffle, "choices": shuffle}
     given = {QUIZ_FIELDS[key]: setting for key, setting in value.items() if key in QUIZ_FIELDS}
     try:
-        settings = attempts.check_settings(
+        settings = quiz_services.check_settings(
             {
                 **given,
                 "slug": slug,
@@ -1004,9 +1005,9 @@ def _sync_quizzes(
     db.session.flush()
     for parsed_quiz in parsed.quizzes:
         decision = decisions[parsed_quiz.slug]
-        quiz = attempts.get_quiz(course, parsed_quiz.slug)
+        quiz = quiz_services.get_quiz(course, parsed_quiz.slug)
         if decision == "file" and quiz is None:
-            quiz = attempts.create_quiz(
+            quiz = quiz_services.create_quiz(
                 course,
                 slug=parsed_quiz.slug,
                 actor=None,
@@ -1017,7 +1018,7 @@ def _sync_quizzes(
             quiz.question_file = parsed_quiz.question_file
             report.quizzes_added += 1
         elif decision == "file" and quiz is not None:
-            attempts.update_quiz(
+            quiz_services.update_quiz(
                 quiz, course, actor=None, actor_name=SYNC_AUTHOR, **parsed_quiz.settings
             )
             quiz.question_file = parsed_quiz.question_file

@@ -31,7 +31,7 @@ from lms.errors import InvalidInput, render_error
 from lms.extensions import db
 from lms.inputs import parse_int
 from lms.offline import services as offline
-from lms.quizzes.attempts import published_quizzes
+from lms.quizzes.services import published_quizzes
 from lms.timeutil import local_today, utcnow
 from lms.units import services as units
 from lms.units.forms import unit_choices

@@ -41,7 +41,7 @@ from lms.demo.bulk import insert_rows, plus_seconds, scratch_table
 from lms.demo.training import answer_as_sent
 from lms.extensions import db
 from lms.quizzes import attempts as engine
-from lms.quizzes import grading
+from lms.quizzes import grading, responses
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
 
 DRAWS = 40  # question draws per quiz
@@ -93,7 +93,9 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
             snapshot = snapshots[question.id]
             order = engine._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
             right, wrong = (
-                engine._checked_response(snapshot, order, answer_as_sent(snapshot, order, right=ok))
+                responses.checked_response(
+                    snapshot, order, answer_as_sent(snapshot, order, right=ok)
+                )
                 for ok in (True, False)
             )
             essay = snapshot["kind"] == "essay"

@@ -22,7 +22,8 @@ from lms.courses.models import Assignment, Course, Enrollment, Module, ModulePro
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import User
-from lms.quizzes import attempts
+from lms.quizzes import attempts, essay_grading
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
 from lms.timeutil import utcnow
 from lms.units.models import Unit, UnitClosure
@@ -250,7 +251,7 @@ def _date_completion(user_id: int, course_id: int, finished: dt.datetime) -> Non
 def _quiz(course: Course) -> Quiz | None:
     """The course's required quiz, as its folder defines it (None: the course asks none)."""
     for slug in course.required_quizzes:
-        quiz = attempts.get_quiz(course, slug)
+        quiz = quiz_services.get_quiz(course, slug)
         if quiz is not None and quiz.published:
             return quiz
     if course.required_quizzes:
@@ -281,7 +282,7 @@ def _attempt(
     attempts.submit(attempt.id, now=started + dt.timedelta(minutes=len(questions) + 2))
     for question in questions:
         if question.snapshot["kind"] == "essay":
-            attempts.grade_essay(
+            essay_grading.grade_essay(
                 attempt, question.position, 1.0 if passing else 0.0, grader=trainer
             )
 

@@ -1,4 +1,5 @@
-"""Quizzes and attempts: start, autosave, deadline, idempotent submit, grading, review.
+"""Attempts: start, autosave, deadline, idempotent submit, grading (the quizzes themselves are
+in ``services``, what a reader sees of an attempt in ``display``).
 
 The rules that keep answers safe when many cadres answer at once:
 
@@ -19,10 +20,8 @@ Services flush; the caller commits. ``now`` is passed in so that tests control t
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -31,202 +30,27 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from lms.audit import services as audit
-from lms.courses.models import Course
-from lms.courses.services import check_slug
 from lms.courses.signals import announce_progress
 from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.inputs import DATE_RANGE_MESSAGE, in_date_range
-from lms.people.models import User
 from lms.quizzes import best_scores, grading, question_text
 from lms.quizzes.models import (
-    GRADING_METHODS,
-    REVIEW_POLICIES,
     Answer,
     Attempt,
     AttemptQuestion,
     Question,
     Quiz,
 )
+from lms.quizzes.responses import checked_response
+from lms.quizzes.shown import shown_question
 from lms.quizzes.signals import announce_graded
-from lms.text import clean, nfc
+from lms.text import clean
 
 # Answers that arrive this long after the deadline are still accepted (the network is slow).
 GRACE = dt.timedelta(seconds=30)
-MAX_TEXT_ANSWER = 10_000
-MAX_COMMENT = 10_000
-MAX_TIME_LIMIT_MINUTES = 24 * 60
-MAX_QUESTIONS = 500
 SUBMITTED = _l("This attempt has been submitted; answers can no longer change.")
 TIME_OVER = _l("The time for this attempt is over; the answer was not saved.")
-
-_SETTINGS = {
-    "slug": "",
-    "title": "",
-    "description": "",
-    "pass_score": 70,
-    "time_limit_minutes": None,
-    "max_attempts": None,
-    "question_count": None,
-    "categories": [],
-    "shuffle_questions": True,
-    "shuffle_choices": True,
-    "grading": "highest",
-    "review": "score",
-    "opens_at": None,
-    "closes_at": None,
-    "published": False,
-}
-
-# ---- quizzes ---------------------------------------------------------------------------------
-
-
-def _optional_int(values: dict[str, Any], name: str, low: int, high: int, message: Any) -> None:
-    value = values[name]
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(message, field=name)
-
-
-def check_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """Quiz settings (the defaults for those not given) checked and normalised; InvalidInput
-    names the first bad one in ``field``. Whether the slug is free is not checked here."""
-    values = {**_SETTINGS, **values}
-    check_slug(values["slug"])
-    values["title"] = clean(nfc(values["title"] or ""))
-    if not values["title"] or len(values["title"]) > 255:
-        raise InvalidInput(_l("A quiz needs a title of at most 255 characters."), field="title")
-    values["description"] = nfc(values["description"] or "")
-    if len(values["description"]) > 20_000:
-        raise InvalidInput(_l("The description is too long."), field="description")
-    if values["pass_score"] is None:
-        raise InvalidInput(_l("The pass score is a percentage from 0 to 100."), field="pass_score")
-    _optional_int(values, "pass_score", 0, 100, _l("The pass score is a percentage from 0 to 100."))
-    _optional_int(
-        values,
-        "time_limit_minutes",
-        1,
-        MAX_TIME_LIMIT_MINUTES,
-        _l("The time limit is from 1 to %(n)s minutes, or none.", n=MAX_TIME_LIMIT_MINUTES),
-    )
-    _optional_int(
-        values, "max_attempts", 1, 100, _l("The number of attempts is from 1 to 100, or unlimited.")
-    )
-    _optional_int(
-        values,
-        "question_count",
-        1,
-        MAX_QUESTIONS,
-        _l("The number of questions is from 1 to %(n)s, or all.", n=MAX_QUESTIONS),
-    )
-    categories = values["categories"] or []
-    if not isinstance(categories, list | tuple) or not all(
-        isinstance(c, str) and c.strip() for c in categories
-    ):
-        raise InvalidInput(_l("Categories are a list of category names."), field="categories")
-    values["categories"] = sorted({nfc(c.strip()) for c in categories})
-    if values["grading"] not in GRADING_METHODS:
-        raise InvalidInput(_l("Unknown grading method."), field="grading")
-    if values["review"] not in REVIEW_POLICIES:
-        raise InvalidInput(_l("Unknown review setting."), field="review")
-    for name in ("opens_at", "closes_at"):
-        moment = values[name]
-        if moment is not None and (not isinstance(moment, dt.datetime) or moment.tzinfo is None):
-            raise InvalidInput(_l("Opening and closing times need a time zone."), field=name)
-        if moment is not None and not in_date_range(moment):
-            raise InvalidInput(DATE_RANGE_MESSAGE, field=name)
-    if values["opens_at"] and values["closes_at"] and values["opens_at"] >= values["closes_at"]:
-        raise InvalidInput(_l("The quiz must open before it closes."), field="closes_at")
-    for name in ("shuffle_questions", "shuffle_choices", "published"):
-        values[name] = bool(values[name])
-    return values
-
-
-def _checked(values: dict[str, Any], course: Course, quiz_id: int | None) -> dict[str, Any]:
-    values = check_settings(values)
-    taken = select(Quiz.id).where(Quiz.course_id == course.id, Quiz.slug == values["slug"])
-    if quiz_id is not None:
-        taken = taken.where(Quiz.id != quiz_id)
-    if db.session.scalar(taken) is not None:
-        raise InvalidInput(
-            _l("This course already has a quiz named %(slug)s.", slug=values["slug"]), field="slug"
-        )
-    return values
-
-
-def create_quiz(
-    course: Course,
-    *,
-    slug: str,
-    title: str,
-    actor: Any | None = None,
-    actor_name: str | None = None,
-    **settings: Any,
-) -> Quiz:
-    unknown = set(settings) - set(_SETTINGS)
-    if unknown:
-        raise TypeError(f"unknown quiz settings: {sorted(unknown)}")
-    values = _checked({**_SETTINGS, **settings, "slug": slug, "title": title}, course, None)
-    quiz = Quiz(course_id=course.id, **values)
-    db.session.add(quiz)
-    db.session.flush()
-    audit.record(
-        "quiz.create",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="quiz",
-        target_id=quiz.id,
-        target_label=f"{course.slug}/{quiz.slug}",
-        after=_settings_of(quiz),
-    )
-    return quiz
-
-
-def update_quiz(
-    quiz: Quiz,
-    course: Course,
-    *,
-    actor: Any | None = None,
-    actor_name: str | None = None,
-    **changes: Any,
-) -> Quiz:
-    """Change some settings of ``quiz`` (of ``course``). Attempts already started keep the
-    questions and deadline they started with."""
-    unknown = set(changes) - set(_SETTINGS)
-    if unknown:
-        raise TypeError(f"unknown quiz settings: {sorted(unknown)}")
-    if quiz.course_id != course.id:
-        raise ValueError("the quiz is not of this course")
-    before = _settings_of(quiz)
-    values = _checked({**before, **changes}, course, quiz.id)
-    for name, value in values.items():
-        setattr(quiz, name, value)
-    db.session.flush()
-    after = _settings_of(quiz)
-    changed = [name for name in after if after[name] != before[name]]
-    if changed:
-        audit.record(
-            "quiz.update",
-            actor=actor,
-            actor_name=actor_name,
-            target_type="quiz",
-            target_id=quiz.id,
-            target_label=f"{course.slug}/{quiz.slug}",
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
-    return quiz
-
-
-def _settings_of(quiz: Quiz) -> dict[str, Any]:
-    return {name: getattr(quiz, name) for name in _SETTINGS}
-
-
-def get_quiz(course: Course, slug: str) -> Quiz | None:
-    return db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
 
 
 # ---- starting ----------------------------------------------------------------------------------
@@ -389,62 +213,7 @@ def start_attempt(
 # ---- answering ---------------------------------------------------------------------------------
 
 
-def _is_index(value: Any, size: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size
-
-
-def _checked_response(snapshot: dict[str, Any], order: list[int], response: Any) -> dict[str, Any]:
-    """The response as stored (snapshot indices, as grading.credit reads them), from the
-    response as the page sends it, if its shape fits the question's kind; InvalidInput
-    otherwise. Pages number choices, and matching's right-hand sides, by their position as
-    shown (``order``): snapshot indices would tell which choice the author wrote first (often
-    the right one) and, for matching, pair each left with the right of the same index."""
-    refused = InvalidInput(_l("This answer does not fit the question."))
-    if not isinstance(response, dict):
-        raise refused
-    kind = snapshot["kind"]
-    keys = set(response)
-    if kind == "single":
-        if keys != {"choice"} or not _is_index(response["choice"], len(order)):
-            raise refused
-        return {"choice": order[response["choice"]]}
-    if kind == "multiple":
-        picked = response.get("choices")
-        if (
-            keys != {"choices"}
-            or not isinstance(picked, list)
-            or not all(_is_index(i, len(order)) for i in picked)
-            or len(set(picked)) != len(picked)
-        ):
-            raise refused
-        return {"choices": sorted(order[i] for i in picked)}
-    if kind == "truefalse":
-        if keys != {"value"} or not isinstance(response["value"], bool):
-            raise refused
-        return {"value": response["value"]}
-    if kind in ("shortanswer", "numerical", "essay"):
-        text = response.get("text")
-        if keys != {"text"} or not isinstance(text, str) or "\x00" in text:
-            raise refused
-        if len(text) > MAX_TEXT_ANSWER:
-            raise InvalidInput(_l("An answer is at most %(n)s characters long.", n=MAX_TEXT_ANSWER))
-        return {"text": nfc(text)}
-    if kind == "matching":
-        pairs = snapshot.get("pairs", [])
-        chosen = response.get("pairs")
-        lefts = {str(i) for i, pair in enumerate(pairs) if pair["left"]}
-        if (
-            keys != {"pairs"}
-            or not isinstance(chosen, dict)
-            or not set(chosen) <= lefts
-            or not all(_is_index(right, len(order)) for right in chosen.values())
-        ):
-            raise refused
-        return {"pairs": {left: order[chosen[left]] for left in sorted(chosen, key=int)}}
-    raise refused  # a description has nothing to answer
-
-
-def _locked_attempt(attempt_id: int, *, exclusive: bool = False) -> Attempt | None:
+def locked_attempt(attempt_id: int, *, exclusive: bool = False) -> Attempt | None:
     """The attempt as committed now; on PostgreSQL also locked until the transaction ends
     (shared for saves, exclusive for graders). SQLite has one writer at a time anyway."""
     return db.session.get(
@@ -470,7 +239,7 @@ def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) ->
     was not saved (a submitted attempt, time over, a response that does not fit); the others
     are saved all the same. An unchanged response is not written again (the page's autosave
     sends every answer each time)."""
-    locked = _locked_attempt(attempt.id)
+    locked = locked_attempt(attempt.id)
     rows = db.session.execute(
         select(
             AttemptQuestion.position,
@@ -501,7 +270,7 @@ def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) ->
         try:
             if question is None:
                 raise InvalidInput(_l("This attempt has no such question."))
-            checked = _checked_response(question.snapshot, question.choice_order, response)
+            checked = checked_response(question.snapshot, question.choice_order, response)
         except InvalidInput as error:
             problems.append(InvalidInput(TIME_OVER) if late else error)
             continue
@@ -629,10 +398,10 @@ def _grade(attempt: Attempt, *, watching: bool) -> None:
             earned = 0.0  # an empty essay has nothing to grade
         answer.credit = earned
     db.session.flush()
-    _finish_if_graded(attempt, answers, watching=watching)
+    finish_if_graded(attempt, answers, watching=watching)
 
 
-def _finish_if_graded(attempt: Attempt, answers: dict[int, Answer], *, watching: bool) -> None:
+def finish_if_graded(attempt: Attempt, answers: dict[int, Answer], *, watching: bool) -> None:
     """Score the attempt once no answer waits for a trainer. ``watching``: its person is the
     one acting (they see the score); otherwise a score that became final is announced."""
     was_graded = attempt.state == "graded"
@@ -668,317 +437,3 @@ def close_overdue(*, now: dt.datetime) -> int:
         )
     ).all()
     return sum(1 for attempt_id in overdue if _submit(attempt_id, now=now, watching=False)[1])
-
-
-@dataclass(frozen=True)
-class Regraded:
-    """One submitted attempt whose score a regrade changed."""
-
-    attempt_id: int
-    username: str
-    quiz: str  # course/quiz
-    answers: int  # answers whose credit changed
-    old_score: float | None
-    new_score: float | None
-    old_passed: bool | None
-    new_passed: bool | None
-
-
-def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
-    """Grade the automatically graded answers of every submitted attempt again, with the
-    grader as it is now (after a grading fix), and recompute the scores that changed. Hand
-    grades (essays) are kept. A pass gained completes the course through the same path as a
-    submission; a pass lost is reported (completion is never taken back). Idempotent: a second
-    run changes nothing. Flushes; the caller commits, or rolls back for a dry run."""
-    rows = db.session.execute(
-        select(Answer, AttemptQuestion.snapshot)
-        .join(
-            AttemptQuestion,
-            (AttemptQuestion.attempt_id == Answer.attempt_id)
-            & (AttemptQuestion.position == Answer.position),
-        )
-        .join(Attempt, Attempt.id == Answer.attempt_id)
-        .where(Attempt.state != "in_progress")
-        .order_by(Answer.attempt_id, Answer.position)
-    )
-    changed: dict[int, int] = {}
-    for answer, snapshot in rows:
-        if snapshot.get("kind") not in grading.AUTO_GRADED:
-            continue
-        earned = grading.credit(snapshot, answer.response)
-        if earned is not None and (answer.credit is None or abs(earned - answer.credit) > 1e-9):
-            answer.credit = earned
-            changed[answer.attempt_id] = changed.get(answer.attempt_id, 0) + 1
-    db.session.flush()
-    report = []
-    for attempt_id, count in changed.items():
-        attempt = db.session.get(Attempt, attempt_id)
-        assert attempt is not None
-        before = (attempt.score, attempt.passed)
-        _finish_if_graded(attempt, answers_of(attempt), watching=False)
-        username = db.session.scalar(select(User.username).where(User.id == attempt.user_id))
-        course_slug, quiz_slug = db.session.execute(
-            select(Course.slug, Quiz.slug)
-            .join(Course, Course.id == Quiz.course_id)
-            .where(Quiz.id == attempt.quiz_id)
-        ).one()
-        label = f"{course_slug}/{quiz_slug}"
-        report.append(
-            Regraded(
-                attempt_id=attempt.id,
-                username=username,
-                quiz=label,
-                answers=count,
-                old_score=before[0],
-                new_score=attempt.score,
-                old_passed=before[1],
-                new_passed=attempt.passed,
-            )
-        )
-        if before != (attempt.score, attempt.passed):
-            audit.record(
-                "quiz.regrade",
-                actor=None,
-                actor_name=actor_name,
-                target_type="attempt",
-                target_id=attempt.id,
-                target_label=f"{label} #{attempt.number} {username}",
-                before={"score": before[0], "passed": before[1]},
-                after={"score": attempt.score, "passed": attempt.passed},
-            )
-    return report
-
-
-def grading_queue(quiz: Quiz) -> list[Attempt]:
-    """Submitted attempts of ``quiz`` with essays waiting for a trainer, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.quiz_id == quiz.id, Attempt.state == "needs_grading")
-            .order_by(Attempt.submitted_at, Attempt.id)
-        )
-    )
-
-
-def grade_essay(
-    attempt: Attempt, position: int, credit: float, *, grader: Any, comment: str = ""
-) -> Attempt:
-    """Give an essay its credit (0..1); the attempt is graded once its last essay is."""
-    locked = _locked_attempt(attempt.id, exclusive=True)
-    if locked is None:
-        raise InvalidInput(_l("This attempt does not exist."))
-    if locked.state == "graded":
-        raise InvalidInput(_l("This attempt is graded; its score is final."))
-    if locked.state != "needs_grading":
-        raise InvalidInput(_l("This attempt has not been submitted yet."))
-    question = db.session.get(AttemptQuestion, (locked.id, position))
-    if question is None or question.snapshot["kind"] != "essay":
-        raise InvalidInput(_l("Only essays are graded by hand."))
-    if (
-        isinstance(credit, bool)
-        or not isinstance(credit, int | float)
-        or not math.isfinite(credit)
-        or not 0 <= credit <= 1
-    ):
-        raise InvalidInput(_l("The credit is a number from 0 to 1."))
-    comment = nfc(comment or "")
-    if len(comment) > MAX_COMMENT:
-        raise InvalidInput(_l("The comment is too long."))
-    answers = answers_of(locked)
-    answer = answers.get(position)
-    if answer is None:
-        raise InvalidInput(_l("This essay was not answered."))
-    answer.credit, answer.graded_by, answer.comment = float(credit), grader.id, comment
-    db.session.flush()
-    _finish_if_graded(locked, answers, watching=False)
-    audit.record(
-        "quiz.essay_graded",
-        actor=grader,
-        target_type="attempt",
-        target_id=locked.id,
-        target_label=f"{locked.id}#{position}",
-        after={"credit": float(credit), "state": locked.state},
-    )
-    return locked
-
-
-# ---- results and review ------------------------------------------------------------------------
-
-
-def quiz_result(quiz: Quiz, user: Any) -> tuple[float, bool] | None:
-    """The user's result by the quiz's grading method: the highest graded attempt, or the
-    last graded one. None before any attempt is graded."""
-    order = (
-        (Attempt.score.desc(), Attempt.number)
-        if quiz.grading == "highest"
-        else (Attempt.number.desc(),)
-    )
-    row = db.session.execute(
-        select(Attempt.score, Attempt.passed)
-        .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.state == "graded")
-        .order_by(*order)
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return float(row.score), bool(row.passed)
-
-
-def review_allowed(quiz: Quiz, user: Any, attempt: Attempt) -> str:
-    """What the person may see of a submitted attempt: "score", "answers" (their answers and
-    credits) or "correct" (the correct answers and feedback too). "correct_after_pass" and
-    "correct_after_last" show the answers until the condition is met."""
-    if attempt.state == "in_progress" or attempt.user_id != user.id:
-        return "score"
-    if quiz.review == "score":
-        return "score"
-    if quiz.review == "answers":
-        return "answers"
-    if quiz.review == "correct_after_pass":
-        result = quiz_result(quiz, user)
-        return "correct" if result is not None and result[1] else "answers"
-    # correct_after_last: once the last allowed attempt is submitted.
-    if quiz.max_attempts is None:
-        return "answers"
-    submitted = db.session.scalar(
-        select(func.count()).where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.user_id == user.id,
-            Attempt.state != "in_progress",
-        )
-    )
-    return "correct" if submitted >= quiz.max_attempts else "answers"
-
-
-def attempt_view(attempt: Attempt, *, reveal: str = "score") -> list[dict[str, Any]]:
-    """What a page may show of each question. Before submission, and with ``reveal="score"``,
-    nothing tells which answer is right: no fractions, feedback, correct values or pairing;
-    only the question, the choices in the attempt's order and the person's own responses.
-    ``reveal`` ("answers" or "correct", from review_allowed) adds credits, then the key."""
-    if reveal not in ("score", "answers", "correct"):
-        raise ValueError(f"unknown reveal level {reveal!r}")
-    if attempt.state == "in_progress":
-        reveal = "score"
-    answers = answers_of(attempt)
-    view = []
-    for question in questions_of(attempt):
-        snapshot, order = question.snapshot, question.choice_order
-        answer = answers.get(question.position)
-        item = shown_question(question.position, snapshot, order)
-        if answer is not None:
-            item["response"] = _as_shown(snapshot["kind"], order, answer.response)
-        if reveal in ("answers", "correct") and attempt.state != "in_progress":
-            item["credit"] = answer.credit if answer is not None else 0.0
-            item["comment"] = answer.comment if answer is not None else ""
-        if reveal == "correct":
-            item["key"] = _key(snapshot, order)
-        view.append(item)
-    return view
-
-
-def shown_question(position: int, snapshot: dict[str, Any], order: list[int]) -> dict[str, Any]:
-    """A question as a page shows it before submission: its text, and choices (or matching
-    sides) in the given order, numbered as shown, with nothing that tells the right answer."""
-    kind = snapshot["kind"]
-    item: dict[str, Any] = {
-        "position": position,
-        "kind": kind,
-        "text": snapshot.get("text", ""),
-        "text_after": snapshot.get("text_after", ""),
-        "text_format": snapshot.get("text_format", "moodle"),
-        "html": snapshot.get("html"),  # rendered when the attempt started (None: older ones)
-        "response": None,
-    }
-    if kind in ("single", "multiple"):
-        item["choices"] = [
-            {"index": shown, "text": snapshot["choices"][i]["text"]}
-            for shown, i in enumerate(order)
-        ]
-    elif kind == "matching":
-        pairs = snapshot.get("pairs", [])
-        item["lefts"] = [
-            {"index": i, "text": pair["left"]} for i, pair in enumerate(pairs) if pair["left"]
-        ]
-        seen: set[str] = set()
-        rights = []
-        for shown, i in enumerate(order):
-            # Two pairs may share a right-hand side: show it once (grading goes by text).
-            if pairs[i]["right"] not in seen:
-                seen.add(pairs[i]["right"])
-                rights.append({"index": shown, "text": pairs[i]["right"]})
-        item["rights"] = rights
-    return item
-
-
-def _as_shown(kind: str, order: list[int], response: dict[str, Any]) -> dict[str, Any]:
-    """A stored response numbered as the page shows the choices (see _checked_response)."""
-    shown = {index: position for position, index in enumerate(order)}
-    if kind == "single":
-        return {"choice": shown[response["choice"]]}
-    if kind == "multiple":
-        return {"choices": sorted(shown[i] for i in response["choices"])}
-    if kind == "matching":
-        return {"pairs": {left: shown[right] for left, right in response["pairs"].items()}}
-    return response
-
-
-def _key(snapshot: dict[str, Any], order: list[int]) -> dict[str, Any]:
-    """The correct answers and feedback of a question, for review after submission."""
-    kind = snapshot["kind"]
-    key: dict[str, Any] = {"general_feedback": snapshot.get("general_feedback", "")}
-    if kind in ("single", "multiple", "shortanswer"):
-        indices = order if kind != "shortanswer" else range(len(snapshot.get("choices", [])))
-        key["choices"] = [
-            {
-                "index": shown,
-                "text": snapshot["choices"][i]["text"],
-                "fraction": snapshot["choices"][i]["fraction"],
-                "feedback": snapshot["choices"][i].get("feedback", ""),
-            }
-            for shown, i in enumerate(indices)
-        ]
-    elif kind == "truefalse":
-        key["correct"] = snapshot.get("correct")
-        key["feedback_true"] = snapshot.get("feedback_true", "")
-        key["feedback_false"] = snapshot.get("feedback_false", "")
-    elif kind == "numerical":
-        key["numeric"] = snapshot.get("numeric", [])
-    elif kind == "matching":
-        key["pairs"] = [
-            {"left": pair["left"], "right": pair["right"]}
-            for pair in snapshot.get("pairs", [])
-            if pair["left"]
-        ]
-    return key
-
-
-def published_quizzes(course: Course) -> list[Quiz]:
-    return list(
-        db.session.scalars(
-            select(Quiz)
-            .where(Quiz.course_id == course.id, Quiz.published.is_(True))
-            .order_by(Quiz.title)
-        )
-    )
-
-
-def passed_quiz_slugs(user_id: int, course_id: int) -> set[str]:
-    """The course's quizzes the person has passed, by each quiz's grading method."""
-    passed = set()
-    for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course_id)):
-        order = (
-            (Attempt.score.desc(), Attempt.number)
-            if quiz.grading == "highest"
-            else (Attempt.number.desc(),)
-        )
-        result = db.session.scalar(
-            select(Attempt.passed)
-            .where(
-                Attempt.quiz_id == quiz.id, Attempt.user_id == user_id, Attempt.state == "graded"
-            )
-            .order_by(*order)
-            .limit(1)
-        )
-        if result:
-            passed.add(quiz.slug)
-    return passed

@@ -28,10 +28,11 @@ from lms.courses.permissions import can_edit_course
 from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
 from lms.formatting import number
-from lms.quizzes import attempts, bank
+from lms.quizzes import bank, essay_grading
 from lms.quizzes import preview as quiz_preview
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes import results as quiz_results
+from lms.quizzes import services as quiz_services
 from lms.quizzes.forms import EssayGradeForm, GiftUploadForm, QuizCreateForm, QuizSettingsForm
 from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.question_text import question_html
@@ -68,7 +69,7 @@ def _editable_course_or_404(slug: str) -> Course:
 
 
 def _quiz_or_404(course: Course, quiz_slug: str) -> Quiz:
-    quiz = attempts.get_quiz(course, quiz_slug)
+    quiz = quiz_services.get_quiz(course, quiz_slug)
     if quiz is None:
         abort(404)
     return quiz
@@ -108,7 +109,7 @@ def create_quiz(slug: str):
     form = QuizCreateForm()
     if form.validate_on_submit():
         try:
-            quiz = attempts.create_quiz(
+            quiz = quiz_services.create_quiz(
                 course, slug=form.slug.data.strip(), title=form.title.data, actor=current_user
             )
         except InvalidInput as error:
@@ -143,7 +144,7 @@ def quiz(slug: str, quiz_slug: str):
         changes["opens_at"] = _to_utc(form.opens_at.data)
         changes["closes_at"] = _to_utc(form.closes_at.data)
         try:
-            attempts.update_quiz(quiz, course, actor=current_user, **changes)
+            quiz_services.update_quiz(quiz, course, actor=current_user, **changes)
         except InvalidInput as error:
             db.session.rollback()
             field = form._fields.get(error.field or "", form.title)
@@ -265,7 +266,7 @@ def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
     form = _grade_form(attempt_id, position)
     if form.validate_on_submit():
         try:
-            graded = attempts.grade_essay(
+            graded = essay_grading.grade_essay(
                 attempt,
                 position,
                 form.credit.data,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from lms.commandline import cli_actor, one_transaction
 from lms.courses import services as courses
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts, bank, regrading
 from lms.timeutil import utcnow
 
 
@@ -68,7 +68,7 @@ def regrade_command(dry_run: bool) -> None:
     """Grade submitted attempts again with the current grader (after a grading fix) and report
     every score that changes; a pass gained completes the course. Running it twice changes
     nothing the second time."""
-    changed = attempts.regrade_submitted(actor_name=cli_actor())
+    changed = regrading.regrade_submitted(actor_name=cli_actor())
     for row in changed:
         click.echo(
             _(

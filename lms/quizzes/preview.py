@@ -6,12 +6,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lms.quizzes import attempts
+from lms.quizzes import attempts, shown
 from lms.quizzes.models import Quiz
 
 
 def preview_items(quiz: Quiz) -> list[dict[str, Any]]:
-    """The questions of the quiz's pool in the shape attempts.attempt_view gives a page before
+    """The questions of the quiz's pool in the shape ``display.attempt_view`` gives a page before
     submission: text and choices only (no fractions, feedback, correct values or pairing).
     Choices are shuffled as an attempt would shuffle them (matching's right-hand sides always),
     with a generator seeded by the quiz so that the page does not change on every load."""
@@ -20,7 +20,7 @@ def preview_items(quiz: Quiz) -> list[dict[str, Any]]:
     for position, question in enumerate(attempts._pool(quiz), start=1):
         snapshot = attempts._snapshot(question)
         order = attempts._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
-        item = attempts.shown_question(position, snapshot, order)
+        item = shown.shown_question(position, snapshot, order)
         item.update(title=question.title, category=question.category)
         items.append(item)
     return items

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
-from lms.quizzes.attempts import grading_queue
+from lms.quizzes.essay_grading import grading_queue
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
 
 

@@ -65,8 +65,8 @@ class QuizResults:
 
 
 def _result_attempt(quiz: Quiz, graded: list[AttemptRow]) -> AttemptRow:
-    """The attempt that counts for one cadre, as attempts.quiz_result picks it: the highest
-    score (the earliest of equals), or the last graded attempt."""
+    """The attempt that counts for one cadre, as ``services.quiz_result`` picks it: the
+    highest score (the earliest of equals), or the last graded attempt."""
     if quiz.grading == "highest":
         return min(graded, key=lambda row: (-(row.score or 0.0), row.number))
     return max(graded, key=lambda row: row.number)

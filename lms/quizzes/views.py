@@ -28,7 +28,9 @@ from lms.extensions import db
 from lms.formatting import local_datetime
 from lms.inputs import parse_int
 from lms.quizzes import attempts
+from lms.quizzes import display as quiz_display
 from lms.quizzes import queries as quiz_queries
+from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.question_text import question_html
 from lms.timeutil import to_local_naive, utcnow
@@ -40,7 +42,7 @@ def _quiz_or_404(slug: str, quiz_slug: str) -> tuple[Any, Quiz]:
     course, enrolled = course_queries.course_for_reader(current_user, slug)
     if course is None or not can_view_course(current_user, course, enrolled=enrolled is not None):
         abort(404)
-    quiz = attempts.get_quiz(course, quiz_slug)
+    quiz = quiz_services.get_quiz(course, quiz_slug)
     if quiz is None or not quiz.published:
         abort(404)
     return course, quiz
@@ -87,7 +89,7 @@ def quiz(slug: str, quiz_slug: str):
         course=course,
         quiz=quiz,
         attempts=mine,
-        result=attempts.quiz_result(quiz, current_user),
+        result=quiz_services.quiz_result(quiz, current_user),
         best_score=max(scores) if scores else None,
         start=_start_state(quiz, mine, utcnow()),
     )
@@ -148,7 +150,7 @@ def attempt(attempt_id: int):
         "quizzes/attempt.html",
         attempt=attempt,
         quiz=quiz,
-        items=attempts.attempt_view(attempt),
+        items=quiz_display.attempt_view(attempt),
         question_html=question_html,
         seconds_left=_seconds_left(attempt, now),
         deadline_text=_deadline_text(attempt, now) if attempt.deadline else "",
@@ -223,7 +225,7 @@ def confirm_submit(attempt_id: int):
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     now = utcnow()
-    items = attempts.attempt_view(attempt)
+    items = quiz_display.attempt_view(attempt)
     unanswered = [number for number, item in enumerate(items, 1) if not _is_answered(item)]
     return render_template(
         "quizzes/confirm_submit.html",
@@ -254,8 +256,8 @@ def review(attempt_id: int):
     attempt, quiz = _own_attempt_or_404(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    reveal = attempts.review_allowed(quiz, current_user, attempt)
-    items = attempts.attempt_view(attempt, reveal=reveal) if reveal != "score" else []
+    reveal = quiz_display.review_allowed(quiz, current_user, attempt)
+    items = quiz_display.attempt_view(attempt, reveal=reveal) if reveal != "score" else []
     return render_template(
         "quizzes/review.html",
         attempt=attempt,

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from lms.attendance import marking
 from lms.courses import enrollment, services
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import bank
+from lms.quizzes import services as quiz_services
 from tests.browser.test_first_login import sign_in
 from tests.support import TEST_PASSWORD
 from tests.test_what_is_left import GIFT, take_quiz
@@ -23,7 +24,7 @@ def test_a_cadre_reads_every_module_and_sees_what_is_missing(
     now = dt.datetime.now(dt.UTC)
     course = make_course("dan-van", owner=people["trainer"])
     bank.import_gift(course, GIFT, actor=None)
-    quiz = attempts.create_quiz(
+    quiz = quiz_services.create_quiz(
         course,
         slug="kiem-tra-cuoi-khoa",
         title="Kiểm tra cuối khóa",

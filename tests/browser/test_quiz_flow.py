@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from lms.courses import enrollment
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import bank
+from lms.quizzes import services as quiz_services
 from lms.quizzes.attempts import GRACE
 from lms.quizzes.models import Answer, Attempt
 from lms.timeutil import utcnow
@@ -45,7 +46,7 @@ def test_answers_survive_a_reload_and_a_double_submit_counts_once(
 ):
     course = make_course()
     bank.import_gift(course, GIFT, actor=None)
-    attempts.create_quiz(
+    quiz_services.create_quiz(
         course,
         slug="kiem-tra",
         title="Kiểm tra nhanh",
@@ -116,7 +117,7 @@ def test_answers_survive_a_reload_and_a_double_submit_counts_once(
 def test_the_page_submits_when_time_is_up(live_server, new_page, make_course, people, province):
     course = make_course()
     bank.import_gift(course, GIFT, actor=None)
-    attempts.create_quiz(
+    quiz_services.create_quiz(
         course, slug="kiem-tra", title="Kiểm tra nhanh", published=True, time_limit_minutes=5
     )
     enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
