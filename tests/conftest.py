@@ -223,6 +223,7 @@ def count_queries(app: Flask):
 
 @pytest.fixture
 def make_course():
+    from lms.courses import module_editing
     from lms.courses import services as courses
 
     def make(
@@ -237,7 +238,7 @@ def make_course():
             slug=slug, title=title or f"Khóa học {slug}", owner=owner, actor=None
         )
         for index, module_title in enumerate(modules, start=1):
-            courses.add_module(
+            module_editing.add_module(
                 course,
                 title=module_title,
                 minutes=10,

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from lms.attendance import services as sessions
 from lms.audit import services as audit
 from lms.audit.labels import ACTION_LABELS, TARGET_LABELS
+from lms.courses import module_editing
 from lms.courses import services as courses
 from lms.extensions import db
 from tests.support import login
@@ -53,7 +54,7 @@ def test_values_are_shown_as_people_read_them(client, people, province):
     course = courses.create_course(
         slug="dan-van", title="Dân vận khéo", owner=people["trainer"], actor=people["admin"]
     )
-    courses.add_module(course, title="Bài 1", body_md="Nội dung", author=people["trainer"])
+    module_editing.add_module(course, title="Bài 1", body_md="Nội dung", author=people["trainer"])
     courses.set_status(course, "published", actor=people["admin"])
     starts = dt.datetime(2026, 12, 3, 1, 30, tzinfo=dt.UTC)  # 08:30 in Hà Tĩnh
     sessions.create_session(

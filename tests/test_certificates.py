@@ -19,7 +19,7 @@ from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
 from lms.certificates import printing, services
 from lms.certificates.models import Certificate, CertificateCounter
-from lms.courses import enrollment
+from lms.courses import enrollment, module_editing
 from lms.courses import services as courses
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.extensions import db
@@ -275,7 +275,7 @@ def test_the_rule_costs_the_same_queries_for_1_or_200_people(
 def test_completion_is_never_taken_back_and_an_edited_course_changes_no_certificate(course, people):
     cadre = people["cadre"]
     certificate = earn(cadre, course)
-    courses.add_module(course, title="Phần mới", minutes=5, body_md="Mới.", author=None)
+    module_editing.add_module(course, title="Phần mới", minutes=5, body_md="Mới.", author=None)
     set_rule(course, title="Tên mới của khóa học", certificate_valid_months=12)
     db.session.refresh(certificate)
     assert certificate.course_title == "Kỹ năng dân vận cơ sở"

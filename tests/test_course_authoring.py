@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from lms.courses import services
+from lms.courses import module_editing, services
 from lms.courses.models import ModuleRevision
 from lms.extensions import db
 from tests.support import login, post
@@ -27,7 +27,7 @@ def test_every_save_is_a_revision_with_history_diff_and_restore(trainer_course, 
     module = trainer_course.modules[0]
     trainer = people["trainer"]
     original = module.body_md
-    assert services.save_module(
+    assert module_editing.save_module(
         module,
         base_revision=1,
         title=module.title,
@@ -36,7 +36,7 @@ def test_every_save_is_a_revision_with_history_diff_and_restore(trainer_course, 
         message="Thêm đoạn",
         author=trainer,
     )
-    assert not services.save_module(
+    assert not module_editing.save_module(
         module,
         base_revision=2,
         title=module.title,
@@ -45,12 +45,12 @@ def test_every_save_is_a_revision_with_history_diff_and_restore(trainer_course, 
         author=trainer,
     )
     db.session.commit()
-    history = services.revisions(module)
+    history = module_editing.revisions(module)
     assert [r.number for r in history] == [2, 1]
     assert history[0].author_name == "giangvien" and history[0].message == "Thêm đoạn"
-    lines = services.diff(history[1].body_md, history[0].body_md)
+    lines = module_editing.diff(history[1].body_md, history[0].body_md)
     assert [line.text for line in lines if line.kind == "added"] == ["", "Đoạn thêm."]
-    services.restore_revision(module, 1, author=trainer)
+    module_editing.restore_revision(module, 1, author=trainer)
     db.session.commit()
     assert module.revision == 3 and module.body_md == original
     assert "Đoạn thêm" not in module.body_html
@@ -58,7 +58,7 @@ def test_every_save_is_a_revision_with_history_diff_and_restore(trainer_course, 
 
 def test_a_stale_save_is_refused_and_nothing_is_written(trainer_course):
     module = trainer_course.modules[0]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=1,
         title="Của người thứ nhất",
@@ -67,8 +67,8 @@ def test_a_stale_save_is_refused_and_nothing_is_written(trainer_course):
         author=None,
     )
     db.session.commit()
-    with pytest.raises(services.EditConflict) as conflict:
-        services.save_module(
+    with pytest.raises(module_editing.EditConflict) as conflict:
+        module_editing.save_module(
             module,
             base_revision=1,
             title="Của người thứ hai",
@@ -138,7 +138,7 @@ def test_racing_saves_from_the_same_base_let_exactly_one_through(make_app, train
             module = db.session.get(type(trainer_course.modules[0]), module_id)
             barrier.wait()
             try:
-                services.save_module(
+                module_editing.save_module(
                     module,
                     base_revision=1,
                     title=module.title,
@@ -148,7 +148,7 @@ def test_racing_saves_from_the_same_base_let_exactly_one_through(make_app, train
                 )
                 db.session.commit()
                 outcomes.append("saved")
-            except services.EditConflict:
+            except module_editing.EditConflict:
                 db.session.rollback()
                 outcomes.append("conflict")
             except Exception as error:  # SQLite may refuse the second writer outright
@@ -230,7 +230,7 @@ def test_an_empty_course_cannot_be_published(client, make_course, people):
 
 def test_history_and_diff_pages(client, trainer_course, people):
     module = trainer_course.modules[0]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=1,
         title=module.title,

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from lms.courses import folders, services
+from lms.courses import folders, module_editing, services
 from lms.courses.cli import SHIPPED_COURSES_DIR
 from lms.courses.models import Course, Module, ModuleRevision
 from lms.extensions import db
@@ -102,7 +102,7 @@ def test_a_changed_module_becomes_a_new_revision_by_the_sync(tmp_path):
     course = services.get_course("thu-nghiem", with_modules=True)
     first = course.modules[0]
     assert first.revision == 2 and first.minutes == 12 and "Nội dung mới" in first.body_html
-    [latest, original] = services.revisions(first)
+    [latest, original] = module_editing.revisions(first)
     assert latest.author_name == folders.SYNC_AUTHOR and original.number == 1
     assert [m.slug for m in course.modules] == ["mo-dau", "doi-thoai"]
 
@@ -186,7 +186,7 @@ def test_sync_export_sync_is_a_fixed_point(tmp_path):
 def test_web_edits_export_and_sync_back(tmp_path, make_course):
     course = make_course("web")
     module = course.modules[0]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=module.revision,
         title="Tiêu đề: có hai chấm",
@@ -233,7 +233,7 @@ def test_web_edits_survive_a_sync_of_an_unchanged_folder(tmp_path, people):
     sync(tmp_path)
     course = services.get_course("thu-nghiem", with_modules=True)
     module = course.modules[0]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=1,
         title="Mở đầu (sửa trên web)",
@@ -242,7 +242,7 @@ def test_web_edits_survive_a_sync_of_an_unchanged_folder(tmp_path, people):
         author=people["trainer"],
     )
     services.set_status(course, "draft", actor=None)
-    added = services.add_module(course, title="Bài viết trên web", author=people["trainer"])
+    added = module_editing.add_module(course, title="Bài viết trên web", author=people["trainer"])
     db.session.commit()
     [report] = sync(tmp_path).reports
     assert not report.changed
@@ -256,7 +256,7 @@ def test_a_change_on_both_sides_is_refused(tmp_path, people):
     folder = write_course(tmp_path)
     sync(tmp_path)
     course = services.get_course("thu-nghiem", with_modules=True)
-    services.save_module(
+    module_editing.save_module(
         course.modules[0],
         base_revision=1,
         title="Mở đầu",

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from lms.courses import enrollment, media, services
+from lms.courses import enrollment, media, module_editing, services
 from lms.errors import InvalidInput
 from lms.extensions import db
 from tests.support import login, post
@@ -267,7 +267,7 @@ def test_a_module_page_shows_each_save_at_once_and_reads_its_text_once(
     assert not any("body_html" in statement for statement in again.statements)
     module = services.get_module(courses["published"], "noi-dung")
     assert "Cán bộ đi cơ sở" not in html
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=module.revision,
         title="Nội dung mới",

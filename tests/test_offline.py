@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from lms.certificates.models import Certificate
 from lms.config import ConfigError, load
-from lms.courses import enrollment, media, services
+from lms.courses import enrollment, media, module_editing, services
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.extensions import db
 from lms.offline.services import estimated_sizes, size_label
@@ -242,7 +242,7 @@ def test_the_revision_key_follows_edits_and_progress(client, people, assigned):
 
     course = services.get_course("dan-van", with_modules=True)
     first, module = course.modules[0], course.modules[1]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=module.revision,
         title=module.title,
@@ -262,7 +262,7 @@ def test_the_revision_key_follows_edits_and_progress(client, people, assigned):
 def test_the_images_of_a_module_are_kept_with_it(client, people, assigned):
     image = media.store_image(png_bytes(), course_id=assigned.id, uploaded_by=None)
     module = assigned.modules[0]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=module.revision,
         title=module.title,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.auth.permissions import require
-from lms.courses import media, services
+from lms.courses import media, module_editing, services
 from lms.courses.forms import (
     CourseCreateForm,
     CourseOwnersForm,
@@ -199,7 +199,7 @@ def add_module(slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        module = services.add_module(course, title=form.title.data, author=current_user)
+        module = module_editing.add_module(course, title=form.title.data, author=current_user)
     except InvalidInput as error:
         flash(str(error.message), "error")
         return redirect(url_for("authoring.course", slug=slug))
@@ -215,7 +215,7 @@ def move_module(slug: str, module_slug: str):
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if offset is None:
         abort(400)
-    services.move_module(module, offset)
+    module_editing.move_module(module, offset)
     db.session.commit()
     return redirect(url_for("authoring.course", slug=slug) + "#modules")
 
@@ -225,7 +225,7 @@ def move_module(slug: str, module_slug: str):
 def delete_module(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
-    services.delete_module(module, actor=current_user)
+    module_editing.delete_module(module, actor=current_user)
     db.session.commit()
     flash(_("Module “%(title)s” deleted.", title=module.title), "success")
     return redirect(url_for("authoring.course", slug=slug) + "#modules")
@@ -247,7 +247,7 @@ def edit_module(slug: str, module_slug: str):
                 form.body_md.errors.append(str(error.message))
         else:
             try:
-                changed = services.save_module(
+                changed = module_editing.save_module(
                     module,
                     base_revision=form.base_revision.data,
                     title=form.title.data,
@@ -256,7 +256,7 @@ def edit_module(slug: str, module_slug: str):
                     message=form.message.data or "",
                     author=current_user,
                 )
-            except services.EditConflict as error:
+            except module_editing.EditConflict as error:
                 conflict = _conflict(error, form.body_md.data or "")
                 status = 409
             except InvalidInput as error:
@@ -285,12 +285,12 @@ def edit_module(slug: str, module_slug: str):
     ), status
 
 
-def _conflict(error: services.EditConflict, mine: str) -> dict:
+def _conflict(error: module_editing.EditConflict, mine: str) -> dict:
     """What the trainer needs to merge by hand: who saved, and how it differs from theirs."""
-    latest = services.get_revision(error.module, error.module.revision)
+    latest = module_editing.get_revision(error.module, error.module.revision)
     return {
         "latest": latest,
-        "their_changes": services.diff(mine, error.module.body_md),
+        "their_changes": module_editing.diff(mine, error.module.body_md),
         "base_revision": error.module.revision,
     }
 
@@ -301,7 +301,10 @@ def history(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     return render_template(
-        "authoring/history.html", course=course, module=module, revisions=services.revisions(module)
+        "authoring/history.html",
+        course=course,
+        module=module,
+        revisions=module_editing.revisions(module),
     )
 
 
@@ -313,11 +316,11 @@ def diff(slug: str, module_slug: str):
     numbers = [parse_int(request.args.get(key), high=9_999_999) for key in ("from", "to")]
     if None in numbers:
         abort(400)
-    old = services.get_revision(module, numbers[0])  # type: ignore[arg-type]
-    new = services.get_revision(module, numbers[1])  # type: ignore[arg-type]
+    old = module_editing.get_revision(module, numbers[0])  # type: ignore[arg-type]
+    new = module_editing.get_revision(module, numbers[1])  # type: ignore[arg-type]
     if old is None or new is None:
         abort(404)
-    lines = services.diff(old.body_md, new.body_md)
+    lines = module_editing.diff(old.body_md, new.body_md)
     return render_template(
         "authoring/diff.html", course=course, module=module, old=old, new=new, lines=lines
     )
@@ -329,7 +332,7 @@ def restore(slug: str, module_slug: str, number: int):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     try:
-        services.restore_revision(module, number, author=current_user)
+        module_editing.restore_revision(module, number, author=current_user)
     except InvalidInput as error:
         flash(str(error.message), "error")
         return redirect(url_for("authoring.history", slug=slug, module_slug=module_slug))
@@ -345,7 +348,7 @@ def restore(slug: str, module_slug: str, number: int):
 def preview():
     """Live preview for the editor's script: the same rendering and sanitizing as a save."""
     text = request.form.get("body_md", "")
-    if len(text) > services.MAX_BODY_CHARS:
+    if len(text) > module_editing.MAX_BODY_CHARS:
         abort(413)
     try:
         return jsonify(html=render(text).html)

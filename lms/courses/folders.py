@@ -23,9 +23,10 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from lms.courses import services
+from lms.courses import module_editing, services
 from lms.courses.models import COURSE_STATUSES, Course, Module
 from lms.courses.signals import announce_progress
+from lms.courses.slugs import SLUG_PATTERN
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import bank, gift
@@ -267,7 +268,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
     problems: list[FolderProblem] = []
     slug = folder.name
     rel = f"{slug}/{COURSE_FILE}"
-    if not services.SLUG_PATTERN.match(slug):
+    if not SLUG_PATTERN.match(slug):
         problems.append(
             FolderProblem(
                 slug,
@@ -289,7 +290,7 @@ def parse_folder(folder: Path) -> ParsedCourse:
         parts = _split_front_matter(text, rel, problems) if text is not None else None
         if parts is not None:
             front = _front_matter(parts[0], rel, COURSE_KEYS, problems)
-            description = services.normalize_body(parts[1])
+            description = module_editing.normalize_body(parts[1])
             if front is not None:
                 settings, setting_lines = front.values, front.lines
                 _check_course_settings(front, description, rel, problems)
@@ -615,9 +616,9 @@ def _parse_module(
         return None
     title = " ".join(str(front.values.get("title") or "").split())
     minutes = front.values.get("minutes", 10)
-    body = services.normalize_body(parts[1])
+    body = module_editing.normalize_body(parts[1])
     try:
-        services.check_module(title, minutes, body)
+        module_editing.check_module(title, minutes, body)
     except InvalidInput as error:
         if error.field == "body_md":  # the line the body starts on
             line = text[: len(text) - len(parts[1].lstrip("\r\n"))].count("\n") + 1
@@ -866,14 +867,14 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
         report.created = True
     assert course is not None
     for module in removed:
-        services.delete_module(module, actor=None)
+        module_editing.delete_module(module, actor=None)
         report.modules_removed += 1
     message = str(_l("Synced from the course folder"))
     for parsed_module in parsed.modules:
         decision = decisions[parsed_module.slug]
         module = db_modules.get(parsed_module.slug)
         if decision == "file" and module is None:
-            module = services.add_module(
+            module = module_editing.add_module(
                 course,
                 title=parsed_module.title,
                 minutes=parsed_module.minutes,
@@ -886,7 +887,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             )
             report.modules_added += 1
         elif decision == "file" and module is not None:
-            if services.save_module(
+            if module_editing.save_module(
                 module,
                 base_revision=module.revision,
                 title=parsed_module.title,

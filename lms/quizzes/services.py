@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.audit import services as audit
 from lms.courses.models import Course
-from lms.courses.services import check_slug
+from lms.courses.slugs import check_slug
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.inputs import DATE_RANGE_MESSAGE, in_date_range

@@ -14,7 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lms.courses import enrollment, media, services
+from lms.courses import enrollment, media, module_editing, services
 from lms.courses.models import ModuleProgress
 from lms.extensions import db
 from tests.browser.test_first_login import sign_in
@@ -68,7 +68,7 @@ def wait_for(predicate, timeout: float = 30):
 
 def with_text(course, position: int, body_md: str):
     module = course.modules[position]
-    services.save_module(
+    module_editing.save_module(
         module,
         base_revision=module.revision,
         title=module.title,
