@@ -23,7 +23,7 @@ from pathlib import Path
 import fontpkg
 from pypdf import PdfReader
 
-from lms.certificates import pdf
+from lms.certificates import fonts
 from lms.certificates.pdf import CertificateFace, render_certificate, write_certificates
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -77,9 +77,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()
-        for style, (source_style, wght) in pdf._STYLES.items():
+        for style, (source_style, wght) in fonts.STYLES.items():
             source = fontpkg.path("Noto Serif", 400, source_style)
-            pdf._cut_font(source, wght, Path(scratch) / f"{style or 'R'}.ttf")
+            fonts.cut_font(source, wght, Path(scratch) / f"{style or 'R'}.ttf")
         cut = time.perf_counter() - start
 
     one = dataclasses.replace(face(7), unit_chain=CHAIN[3:])

@@ -16,7 +16,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from lms.certificates import pdf
+from lms.certificates import fonts, pdf
 from lms.certificates.pdf import (
     CertificateFace,
     render_certificate,
@@ -231,7 +231,7 @@ def test_measured_widths_are_fpdf2s() -> None:
         for style in ("", "B", "I"):
             document.set_font(pdf.FAMILY, style, 13.5)
             for text in (LONG_COURSE, LONG.full_name, VIETNAMESE, "Số: DV-2026-000123"):
-                assert pdf._width(text, style, 13.5) == pytest.approx(
+                assert fonts.text_width(text, style, 13.5) == pytest.approx(
                     document.get_string_width(text), abs=1e-6
                 )
 
@@ -242,13 +242,13 @@ def test_wrapping_breaks_between_units_before_breaking_a_unit() -> None:
         document.set_font(pdf.FAMILY, "B", 14)
         chunks = [f"{unit}," for unit in LONG.unit_chain[:-1]] + [LONG.unit_chain[-1]]
 
-        lines = pdf._wrap(chunks, 150, "B", 14)
+        lines = fonts.wrap(chunks, 150, "B", 14)
 
         assert " ".join(lines) == ", ".join(LONG.unit_chain)
         assert all(line.endswith(",") for line in lines[:-1])
         assert all(document.get_string_width(line) <= 150 for line in lines)
         # A single word wider than the line is cut rather than overflowing.
-        cut = pdf._wrap(["x" * 200], 50, "B", 14)
+        cut = fonts.wrap(["x" * 200], 50, "B", 14)
         assert "".join(cut) == "x" * 200
         assert all(document.get_string_width(line) <= 50 for line in cut)
 
@@ -314,14 +314,14 @@ def test_nothing_to_render_is_an_error_and_writes_nothing() -> None:
 
 
 def test_fonts_are_cut_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
-    files = pdf._fonts()
+    files = fonts.font_files()
     assert set(files) == {"", "B", "I"}
     assert all(path.stat().st_size < 80_000 for path in files.values())
 
     def cut_again(*args: object) -> None:
         raise AssertionError("the fonts were cut again")
 
-    monkeypatch.setattr(pdf, "_cut_font", cut_again)
+    monkeypatch.setattr(fonts, "cut_font", cut_again)
     assert render_certificate(NORMAL).startswith(b"%PDF-")
 
 
@@ -329,7 +329,7 @@ def test_fonts_are_cut_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_fonts_are_cut_into_a_private_folder_when_the_cache_is_not_writable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, broken: str
 ) -> None:
-    cut = pdf._fonts()
+    cut = fonts.font_files()
     cache = tmp_path / "cache"
     if broken == "no folder":
         cache.write_text("")  # a file where the folder would go: mkdir fails
@@ -340,11 +340,11 @@ def test_fonts_are_cut_into_a_private_folder_when_the_cache_is_not_writable(
         style = target.stem.removeprefix(f"{pdf.FAMILY}-").replace("R", "")
         shutil.copy(cut[style], target)
 
-    monkeypatch.setattr(pdf, "_font_files", {})
-    monkeypatch.setattr(pdf, "_cache_dir", lambda: cache / "lms" / "fonts")
-    monkeypatch.setattr(pdf, "_cut_font", copy_cut)
+    monkeypatch.setattr(fonts, "_font_files", {})
+    monkeypatch.setattr(fonts, "_cache_dir", lambda: cache / "lms" / "fonts")
+    monkeypatch.setattr(fonts, "cut_font", copy_cut)
 
-    files = pdf._fonts()
+    files = fonts.font_files()
 
     assert set(files) == {"", "B", "I"}
     for style, path in files.items():

@@ -14,27 +14,18 @@ the source font, so only the first PDF on a machine pays for it (a few seconds).
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import hashlib
 import io
-import os
-import shutil
-import tempfile
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from importlib import metadata
-from pathlib import Path
 from typing import BinaryIO
 
-import fontpkg
 import segno
-from fontTools import subset, ttLib
-from fontTools.varLib import instancer
 from fpdf import FPDF
+
+from lms.certificates.fonts import FAMILY, font_files, text_width, wrap
 
 __all__ = ["CertificateFace", "render_certificate", "render_certificates", "write_certificates"]
 
@@ -98,108 +89,6 @@ def write_certificates(
     return count
 
 
-# --- Fonts -----------------------------------------------------------------------------------
-
-FAMILY = "NotoSerif"
-# style -> (source style, wght); wdth stays at its default, 100 (normal width).
-_STYLES = {"": ("normal", 400), "B": ("normal", 700), "I": ("italic", 400)}
-# What Vietnamese text needs (and a little more): Basic Latin, Latin-1, Latin Extended-A (Đ đ
-# Ĩ ĩ Ũ ũ), Ơ ơ Ư ư, the combining tone marks, the Vietnamese block of Latin Extended
-# Additional, dashes, quotes and ellipsis, ₫ and №. Fewer glyphs parse faster on every PDF.
-_CODEPOINTS = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),
-    0x1A0,
-    0x1A1,
-    0x1AF,
-    0x1B0,
-    *range(0x300, 0x304),
-    0x309,
-    0x323,
-    *range(0x1EA0, 0x1EFA),
-    *range(0x2010, 0x2027),
-    0x2030,
-    0x2039,
-    0x203A,
-    0x20AB,
-    0x2116,
-]
-_RECIPE = "2"  # bump when the cutting below changes, to rebuild cached fonts
-_fonts_lock = threading.RLock()
-_font_files: dict[str, Path] = {}
-_metrics: FPDF | None = None  # the fonts' widths, for measuring text without a document
-_char_widths: dict[tuple[str, str], float] = {}
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "lms" / "fonts"
-
-
-def _cut_font(source: Path, wght: int, target: Path) -> None:
-    """Keep the Latin and Vietnamese glyphs of a variable font, then fix it at one weight."""
-    with ttLib.TTFont(source, recalcTimestamp=False) as font:
-        _cut(font, wght)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                font.save(stream)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def _cut(font: ttLib.TTFont, wght: int) -> None:
-    """Latin and Vietnamese only, no layout tables (fpdf2 drops them), one weight, one cmap."""
-    options = subset.Options()
-    options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "STAT", "MVAR", "HVAR", "DSIG"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=_CODEPOINTS)
-    subsetter.subset(font)
-    instancer.instantiateVariableFont(font, {"wght": wght, "wdth": 100}, inplace=True, static=True)
-    cmap = font["cmap"]
-    cmap.tables = [table for table in cmap.tables if (table.platformID, table.platEncID) == (3, 1)]
-
-
-def _fonts() -> dict[str, Path]:
-    """The static regular, bold and italic faces, cut once per machine (per process at worst)."""
-    if _font_files:
-        return _font_files
-    with _fonts_lock:
-        if _font_files:
-            return _font_files
-        sources = {style: fontpkg.path("Noto Serif", 400, style) for style in ("normal", "italic")}
-        digest = hashlib.sha256(_RECIPE.encode())
-        for style in ("normal", "italic"):
-            digest.update(sources[style].read_bytes())
-        digest.update(metadata.version("fonttools").encode())
-        key = digest.hexdigest()[:16]
-        try:
-            files = _cut_into(_cache_dir() / key, sources)
-        except OSError:  # no writable cache: cut into a folder of this process
-            directory = Path(tempfile.mkdtemp(prefix="lms-fonts-"))
-            atexit.register(shutil.rmtree, directory, ignore_errors=True)
-            files = _cut_into(directory, sources)
-        _font_files.update(files)
-    return _font_files
-
-
-def _cut_into(directory: Path, sources: dict[str, Path]) -> dict[str, Path]:
-    """The three faces in `directory`, cut there unless a previous process did."""
-    directory.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for style, (source_style, wght) in _STYLES.items():
-        target = directory / f"{FAMILY}-{style or 'R'}.ttf"
-        if not target.exists():
-            _cut_font(sources[source_style], wght, target)
-        files[style] = target
-    return files
-
-
 # --- Layout ----------------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = 297.0, 210.0
@@ -232,7 +121,7 @@ def _prepare(document: FPDF) -> None:
     document.set_margins(0, 0, 0)
     document.set_lang("vi")
     document.set_creator("LMS")
-    for style, path in _fonts().items():
+    for style, path in font_files().items():
         document.add_font(FAMILY, style, path)
     for font in document.fonts.values():
         # The cut fonts carry their glyph bounds already: keeping them spares recompiling
@@ -280,80 +169,6 @@ def _set(document: FPDF, style: str, size: float, color: tuple[int, int, int] = 
     document.set_text_color(*color)
 
 
-def _char_width(style: str, char: str) -> float:
-    """Advance of one character at 1 pt, in mm, read once from the font's metrics."""
-    global _metrics
-    with _fonts_lock:
-        if _metrics is None:
-            metrics = FPDF()
-            for font_style, path in _fonts().items():
-                metrics.add_font(FAMILY, font_style, path)
-            for font in metrics.fonts.values():
-                font.close()  # the widths are read; the file is not needed any more
-            _metrics = metrics
-        _metrics.set_font(FAMILY, style, 1)
-        width = _metrics.get_string_width(char)
-    if len(_char_widths) < 10_000:
-        _char_widths[style, char] = width
-    return width
-
-
-def _width(text: str, style: str, size: float) -> float:
-    """Width in mm of `text` at `size` points: the sum of the characters' advances, as fpdf2
-    sets text without shaping or kerning (what `FPDF.get_string_width` gives, much faster)."""
-    total = 0.0
-    for char in text:
-        width = _char_widths.get((style, char))
-        total += _char_width(style, char) if width is None else width
-    return total * size
-
-
-def _split_long(word: str, width: float, style: str, size: float) -> list[str]:
-    """A word wider than the line, cut where it must be (a URL, say)."""
-    pieces, current, used = [], "", 0.0
-    for char in word:
-        advance = _width(char, style, size)
-        if current and used + advance > width:
-            pieces.append(current)
-            current, used = "", 0.0
-        current += char
-        used += advance
-    return [*pieces, current]
-
-
-def _wrap(chunks: list[str], width: float, style: str, size: float) -> list[str]:
-    """Greedy lines of `chunks` joined by spaces, breaking between chunks when it can, between
-    the words of a chunk too wide for a line by itself, and inside a word only as a last resort.
-    """
-    lines: list[str] = []
-    current = ""
-
-    def fits(text: str) -> bool:
-        return _width(text, style, size) <= width
-
-    for chunk in chunks:
-        if fits(f"{current} {chunk}" if current else chunk):
-            current = f"{current} {chunk}" if current else chunk
-            continue
-        if current:
-            lines.append(current)
-            current = ""
-        if fits(chunk):
-            current = chunk
-            continue
-        for word in chunk.split():
-            if fits(f"{current} {word}" if current else word):
-                current = f"{current} {word}" if current else word
-                continue
-            if current:
-                lines.append(current)
-            *full, current = _split_long(word, width, style, size)
-            lines.extend(full)
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
 @dataclass
 class _Line:
     """One laid-out line: its height and the (x, style, size, text) runs on its baseline."""
@@ -363,7 +178,7 @@ class _Line:
 
 
 def _centred(text: str, style: str, size: float, centre: float) -> float:
-    return centre - _width(text, style, size) / 2
+    return centre - text_width(text, style, size) / 2
 
 
 def _line_height(size: float) -> float:
@@ -375,7 +190,7 @@ def _fitted(
 ) -> tuple[float, list[str]]:
     """The largest size at which the chunks take at most `most` lines (else the smallest)."""
     for size in sizes:
-        lines = _wrap(chunks, width, style, size)
+        lines = wrap(chunks, width, style, size)
         if len(lines) <= most:
             return size, lines
     return size, lines
@@ -399,7 +214,7 @@ def _labelled(
     width: float = BODY_W,
 ) -> list[_Line]:
     """`Label: value` with the value in bold, wrapped under itself (hanging indent)."""
-    label_width = _width(label + " ", "", size)
+    label_width = text_width(label + " ", "", size)
     value_size, lines = _fitted(chunks, "B", _steps(size, smallest), width - label_width, most)
     height = _line_height(max(size, value_size))
     result = [_Line(height, [(x, "", size, label), (x + label_width, "B", value_size, lines[0])])]
@@ -418,7 +233,7 @@ def _body(face: CertificateFace, scale: float) -> list[_Line]:
     if name_size == size:  # room to spare: the name a little larger, as the eye looks for it
         label_end = lines[0].runs[1][0]
         for bigger in _steps(19 * scale, size):
-            if _width(face.full_name, "B", bigger) <= BODY_X + BODY_W - label_end:
+            if text_width(face.full_name, "B", bigger) <= BODY_X + BODY_W - label_end:
                 lines = [
                     _Line(
                         _line_height(bigger),
@@ -431,7 +246,7 @@ def _body(face: CertificateFace, scale: float) -> list[_Line]:
     if face.rank and face.position:
         half = BODY_W * 0.38
         rank = _labelled("Cấp bậc:", [face.rank], size, size, 1, width=half)
-        rank_end = rank[0].runs[1][0] + _width(face.rank, "B", size)
+        rank_end = rank[0].runs[1][0] + text_width(face.rank, "B", size)
         if len(rank) == 1 and rank_end <= BODY_X + half:
             position = _labelled(
                 "Chức vụ:",
@@ -476,9 +291,9 @@ def _body(face: CertificateFace, scale: float) -> list[_Line]:
     completed = "Ngày hoàn thành: "
     score = score_text(face.score)
     runs = [(BODY_X, "", size, result)]
-    runs.append((BODY_X + _width(result, "", size), "B", size, score))
+    runs.append((BODY_X + text_width(result, "", size), "B", size, score))
     runs.append((BODY_X + BODY_W * 0.38, "", size, completed))
-    completed_x = BODY_X + BODY_W * 0.38 + _width(completed, "", size)
+    completed_x = BODY_X + BODY_W * 0.38 + text_width(completed, "", size)
     runs.append((completed_x, "B", size, vietnamese_date(face.completed_on)))
     lines.append(_Line(_line_height(size), runs))
     if face.expires_on is not None:
@@ -500,7 +315,7 @@ def _draw_heading(document: FPDF, face: CertificateFace) -> None:
     for line in lines:
         _set(document, "B", size)
         document.text(_centred(line, "B", size, left_centre), y, line)
-        widest = max(widest, _width(line, "B", size))
+        widest = max(widest, text_width(line, "B", size))
         y += _line_height(size) * 0.95
     rule = widest * 0.4
     document.set_draw_color(*INK)
@@ -518,7 +333,7 @@ def _draw_heading(document: FPDF, face: CertificateFace) -> None:
     document.text(_centred(nation, "B", 13, right_centre), top, nation)
     _set(document, "B", 14)
     document.text(_centred(motto, "B", 14, right_centre), top + 6.5, motto)
-    width = _width(motto, "B", 14)
+    width = text_width(motto, "B", 14)
     document.line(right_centre - width / 2, top + 9, right_centre + width / 2, top + 9)
 
     title = "GIẤY CHỨNG NHẬN"
@@ -598,7 +413,7 @@ def _draw_qr(document: FPDF, face: CertificateFace) -> None:
     document.text(caption_x, y0 + 14, "giấy chứng nhận này tại:")
     document.set_font(FAMILY, "", 8)
     y = y0 + 19
-    for line in _wrap([face.verification_url], RIGHT_X - caption_x - 6, "", 8)[:4]:
+    for line in wrap([face.verification_url], RIGHT_X - caption_x - 6, "", 8)[:4]:
         document.text(caption_x, y, line)
         y += 3.6
 
@@ -616,9 +431,9 @@ def _draw_frame(document: FPDF) -> None:
 
 def _draw_status(document: FPDF, note: str) -> None:
     size = 84.0
-    while _width(note, "B", size) > 235 and size > 24:
+    while text_width(note, "B", size) > 235 and size > 24:
         size -= 2
-    width = _width(note, "B", size)
+    width = text_width(note, "B", size)
     with document.local_context(fill_opacity=0.3):
         _set(document, "B", size, RED)
         with document.rotation(22, PAGE_W / 2, PAGE_H / 2):
