@@ -12,7 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, null, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, SessionInvitee, SessionUnit, TrainingSession
@@ -20,6 +31,7 @@ from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import membership_covers
 from lms.units.models import UnitClosure
+from lms.units.scope import subtree_filter
 
 
 def roster_moment() -> ColumnElement[dt.datetime]:
@@ -157,3 +169,9 @@ def anyone_in_scope(session_id: int, now: dt.datetime, scope: ColumnElement[bool
 def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:
     pairs = roster_pairs(TrainingSession.id == session_id, now, user_id=user_id).subquery()
     return db.session.scalar(select(exists().select_from(pairs))) or False
+
+
+def followed_part(viewer: Any, session_id: int) -> ColumnElement[bool]:
+    """The part of a session's roster a commander follows (a WHERE clause on ``User``): the
+    people placed in their subtree by the unit they were in for this session."""
+    return subtree_filter(viewer, unit_at_session(literal(session_id), User.id))

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_
 from wtforms import SelectChoice
 
 from lms.auth.permissions import require
@@ -16,10 +15,11 @@ from lms.paging import paginate
 from lms.people import services
 from lms.people.forms import NO_UNIT, ROLE_LABELS, PersonCreateForm, PersonForm
 from lms.people.models import ROLES, User
+from lms.units import listing
 from lms.units import services as units
 from lms.units.forms import unit_choices
 from lms.units.models import Unit
-from lms.units.scope import can_see_unit, subtree_filter
+from lms.units.scope import can_see_unit
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -36,10 +36,7 @@ def _person_or_404(user_id: int) -> User:
 
 def _unit_choices(current: Unit | None = None) -> list[SelectChoice]:
     """Active units, plus the person's own unit even if it was deactivated since."""
-    scope = Unit.active.is_(True)
-    if current is not None:
-        scope = or_(scope, Unit.id == current.id)
-    return unit_choices(units.options(scope, active_only=False), str(_l("— no unit —")))
+    return unit_choices(listing.placement_options(current), str(_l("— no unit —")))
 
 
 # Above this many units, the filter is a code field: a select of a whole province's units
@@ -48,9 +45,7 @@ MAX_UNIT_OPTIONS = 150
 
 
 def _filter_options() -> list[tuple[Unit, str]] | None:
-    return units.options(
-        subtree_filter(current_user, Unit.id), active_only=False, at_most=MAX_UNIT_OPTIONS
-    )
+    return listing.visible_options(current_user, at_most=MAX_UNIT_OPTIONS)
 
 
 def _render_detail(person: User, status: int = 200):

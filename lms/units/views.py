@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import true
 from wtforms import SelectChoice
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.units import services
+from lms.units import listing, services
 from lms.units.forms import (
     KIND_LABELS,
     NO_PARENT,
@@ -22,7 +21,7 @@ from lms.units.forms import (
     unit_choices,
 )
 from lms.units.models import Unit
-from lms.units.scope import can_see_unit, subtree_filter, subtree_ids
+from lms.units.scope import can_see_unit
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -35,16 +34,13 @@ def _unit_or_404(code: str) -> Unit:
 
 
 def _parent_choices(exclude_subtree_of: Unit | None = None) -> list[SelectChoice]:
-    scope = true()
-    if exclude_subtree_of is not None:
-        scope = Unit.id.not_in(subtree_ids(exclude_subtree_of.id))
-    return unit_choices(services.options(scope), str(_l("— none (top level) —")))
+    return unit_choices(listing.parent_options(exclude_subtree_of), str(_l("— none (top level) —")))
 
 
 @bp.get("/")
 @require("admin", "commander")
 def tree():
-    forest = services.tree(subtree_filter(current_user, Unit.id))
+    forest = listing.visible_tree(current_user)
     return render_template("units/tree.html", forest=forest, kind_labels=KIND_LABELS)
 
 
@@ -55,7 +51,7 @@ def detail(code: str):
 
 
 def _render_detail(unit: Unit, status: int = 200):
-    subtree = services.tree(Unit.id.in_(subtree_ids(unit.id)))
+    subtree = listing.subtree(unit)
     return render_template(
         "units/detail.html",
         unit=unit,

@@ -8,17 +8,14 @@ from typing import Any
 from flask import Blueprint, abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import literal
 
 from lms.attendance import marking, services
 from lms.attendance.forms import STATUS_LABELS
 from lms.attendance.models import TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
-from lms.attendance.roster import anyone_in_scope, unit_at_session
+from lms.attendance.roster import anyone_in_scope, followed_part
 from lms.inputs import MAX_INT, parse_int
-from lms.people.models import User
 from lms.timeutil import utcnow
-from lms.units.scope import subtree_filter
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -57,7 +54,7 @@ def roster_scope(session: TrainingSession) -> Any:
     if can_mark(current_user, session):
         return None
     if can_follow_units(current_user):
-        scope = subtree_filter(current_user, unit_at_session(literal(session.id), User.id))
+        scope = followed_part(current_user, session.id)
         if not anyone_in_scope(session.id, utcnow(), scope):
             abort(404)
         return scope

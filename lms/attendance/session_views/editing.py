@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 from wtforms import SelectChoice
 
 from lms.attendance import services
@@ -26,8 +25,8 @@ from lms.extensions import db
 from lms.inputs import parse_int
 from lms.paging import paginate
 from lms.timeutil import from_local_naive, to_local_naive, utcnow
+from lms.units import listing
 from lms.units import services as unit_services
-from lms.units.models import Unit
 
 
 @bp.get("/")
@@ -65,7 +64,7 @@ def _form_input(form: SessionForm) -> services.SessionInput:
 def _prepare(form: SessionForm, session: TrainingSession | None = None) -> list[Any]:
     """Fill the form's choices; returns the unit tree to pick invited units from."""
     invited = [row.unit_id for row in session.unit_rows] if session is not None else []
-    forest = unit_services.tree(or_(Unit.active.is_(True), Unit.id.in_(invited)))
+    forest = listing.active_tree_with(invited)
     form.units.choices = [
         SelectChoice(node.unit.id, node.unit.name) for node in unit_services.flatten(forest)
     ]
