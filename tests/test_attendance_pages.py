@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from lms.attendance import marking
+from lms.attendance import bulk_marking, marking
 from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.attendance.session_views import ROSTER_PAGE_SIZE, qr_svg
 from lms.extensions import db
@@ -375,7 +375,7 @@ def test_roster_page_loads_in_a_fixed_number_of_queries(
 ):
     add_people([province["HS-01"]], invitees, "hv")
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
-    marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
+    bulk_marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
     db.session.commit()
     login(client, "giangvien")
     url = f"/sessions/{session.id}"

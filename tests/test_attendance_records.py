@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from lms.attendance import marking, reports, services
+from lms.attendance import bulk_marking, marking, reports, services
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment
@@ -150,7 +150,7 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     marking.mark(
         session, [marking.Mark(people["cadre"].id, "excused")], actor=people["trainer"], now=DURING
     )
-    count = marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count
+    count = bulk_marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count
     db.session.commit()
     assert count == 5
     statuses = dict(
@@ -158,7 +158,7 @@ def test_all_present_marks_only_those_not_marked(people, make_user, province, ma
     )
     assert statuses[people["cadre"].id] == "excused"
     assert sorted(statuses.values()) == ["excused"] + ["present"] * 5
-    assert marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count == 0
+    assert bulk_marking.mark_rest_present(session, actor=people["trainer"], now=DURING).count == 0
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "attendance.mark_rest")
     ).all()
@@ -355,7 +355,7 @@ def test_deactivated_accounts_leave_rosters_they_have_no_record_on(
         accounts.set_active(user, False, actor=None)
     db.session.commit()
     assert sorted(roster_names(session, now)) == ["hocvien", "hv.dachuyen"]
-    assert marking.mark_rest_present(session, actor=people["trainer"], now=now).count == 1
+    assert bulk_marking.mark_rest_present(session, actor=people["trainer"], now=now).count == 1
 
 
 def test_a_cancelled_session_counts_nobody_absent(people, make_session):
@@ -415,7 +415,7 @@ def test_before_the_session_only_excused_can_be_marked(people, make_session):
             now=early,
         )
     with pytest.raises(InvalidInput, match="only be marked excused"):
-        marking.mark_rest_present(session, actor=people["trainer"], now=early)
+        bulk_marking.mark_rest_present(session, actor=people["trainer"], now=early)
     outcome = marking.mark(
         session,
         [marking.Mark(people["cadre"].id, "excused", "Đi công tác")],

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from lms.attendance import codes, marking, services
+from lms.attendance import bulk_marking, codes, marking, services
 from lms.attendance.checkin import CheckinRefused, check_in
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditEvent
@@ -133,9 +133,9 @@ def test_all_present_skips_those_present_elsewhere_and_reports_them(people, crow
     for other in crowd[3:]:
         mark_one(b, other, "absent", people["trainer"])
     mark_one(a, people["cadre"], "present", people["trainer"])
-    preview = marking.rest_preview(b, "present", NOW)
+    preview = bulk_marking.rest_preview(b, "present", NOW)
     assert preview.count == 3 and [c.full_name for c in preview.skipped] == ["Nguyễn Văn An"]
-    outcome = marking.mark_rest_present(b, actor=people["trainer"], now=NOW)
+    outcome = bulk_marking.mark_rest_present(b, actor=people["trainer"], now=NOW)
     db.session.commit()
     assert outcome.count == 3
     assert [(c.full_name, c.elsewhere) for c in outcome.skipped] == [
@@ -210,7 +210,7 @@ def test_two_halls_marking_the_same_people_at_once_make_each_present_once(
     code = codes.current_code(b.secret, NOW, 30).code
 
     def all_present():
-        return marking.mark_rest_present(
+        return bulk_marking.mark_rest_present(
             services.get_session(a_id), actor=load_user(trainer_id), now=NOW
         )
 
@@ -277,9 +277,9 @@ def test_before_the_start_trainers_record_only_excused_on_every_path(
         with pytest.raises(InvalidInput, match="only be marked excused"):
             marking.mark(session, [marking.Mark(cadre.id, status)], actor=trainer, now=NOW)
     with pytest.raises(InvalidInput, match="only be marked excused"):
-        marking.mark_rest_present(session, actor=trainer, now=NOW)
+        bulk_marking.mark_rest_present(session, actor=trainer, now=NOW)
     with pytest.raises(InvalidInput, match="only be marked excused"):
-        marking.rest_preview(session, "present", NOW)
+        bulk_marking.rest_preview(session, "present", NOW)
     db.session.rollback()
 
     login(client, "giangvien")
@@ -324,10 +324,10 @@ def test_all_present_can_be_undone_exactly_once_and_completion_is_kept(
     trainer, cadre = people["trainer"], people["cadre"]
     during = session.starts_at + dt.timedelta(minutes=5)
     mark_one(session, others[0], "excused", trainer, now=during)  # marked before: untouched
-    outcome = marking.mark_rest_present(session, actor=trainer, now=during)
+    outcome = bulk_marking.mark_rest_present(session, actor=trainer, now=during)
     db.session.commit()
     assert outcome.count == 3 and completed(cadre.id)  # the cadre completed the course
-    undoable = marking.last_undoable(session)
+    undoable = bulk_marking.last_undoable(session)
     assert (undoable.batch_id, undoable.status, undoable.count) == (
         outcome.batch_id,
         "present",
@@ -336,7 +336,7 @@ def test_all_present_can_be_undone_exactly_once_and_completion_is_kept(
     # Changed since: kept by the undo.
     mark_one(session, others[1], "late", trainer, now=during)
 
-    result = marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
+    result = bulk_marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
     db.session.commit()
     assert (result.removed, result.kept) == (2, 1)
     assert statuses(session.id) == {others[0].id: "excused", others[1].id: "late"}
@@ -352,14 +352,14 @@ def test_all_present_can_be_undone_exactly_once_and_completion_is_kept(
         "kept": 1,
         "still_completed": ["Nguyễn Văn An"],
     }
-    assert marking.last_undoable(session) is None
+    assert bulk_marking.last_undoable(session) is None
     with pytest.raises(InvalidInput, match="Nothing to undo"):
-        marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
+        bulk_marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
     db.session.rollback()
     # A new mark after the undo is not taken by undoing the old action again.
     mark_one(session, others[2], "present", trainer, now=during)
     with pytest.raises(InvalidInput, match="Nothing to undo"):
-        marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
+        bulk_marking.undo_rest(session, outcome.batch_id, actor=trainer, now=during)
     db.session.rollback()
     assert statuses(session.id)[others[2].id] == "present"
 
@@ -369,14 +369,14 @@ def test_all_present_that_marked_nobody_leaves_no_audit_entry_and_nothing_to_und
 ):
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
     mark_one(session, people["cadre"], "late", people["trainer"])
-    outcome = marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
+    outcome = bulk_marking.mark_rest_present(session, actor=people["trainer"], now=NOW)
     db.session.commit()
     assert (outcome.count, outcome.batch_id) == (0, None)
     assert (
         db.session.scalar(select(func.count()).where(AuditEvent.action == "attendance.mark_rest"))
         == 0
     )
-    assert marking.last_undoable(session) is None
+    assert bulk_marking.last_undoable(session) is None
 
 
 def test_the_undo_button_on_the_roster(client, people, make_session):

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.attendance import marking, services
+from lms.attendance import bulk_marking, marking, services
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES, TrainingSession
 from lms.attendance.reports import session_roster
@@ -59,7 +59,7 @@ def bulk(session_id: int):
             outcome = marking.mark(session, marks, actor=current_user, now=now, source="sheet")
             rest = 0
             if request.form.get("rest") == "absent":
-                rest = marking.mark_rest_absent(session, actor=current_user, now=now).count
+                rest = bulk_marking.mark_rest_absent(session, actor=current_user, now=now).count
         except InvalidInput as error:
             db.session.rollback()
             flash(str(error.message), "error")

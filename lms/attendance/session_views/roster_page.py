@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.attendance import marking, services
+from lms.attendance import bulk_marking, marking, services
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES
 from lms.attendance.reports import session_roster
@@ -45,7 +45,7 @@ def detail(session_id: int):
         session=session,
         people=people,
         roster=roster,
-        undoable=marking.last_undoable(session) if scope is None else None,
+        undoable=bulk_marking.last_undoable(session) if scope is None else None,
         started=now >= session.starts_at,
         rows=ListPage(roster.rows, page_number(), ROSTER_PAGE_SIZE),
         query=query,
@@ -134,7 +134,7 @@ def mark_rest(session_id: int):
     back = url_for("sessions.detail", session_id=session.id)
     try:
         if request.form.get("confirmed") != "yes":
-            preview = marking.rest_preview(session, status, utcnow())
+            preview = bulk_marking.rest_preview(session, status, utcnow())
             return render_template(
                 "sessions/confirm_rest.html",
                 session=session,
@@ -143,9 +143,9 @@ def mark_rest(session_id: int):
                 preview=preview,
             )
         if status == "present":
-            outcome = marking.mark_rest_present(session, actor=current_user, now=utcnow())
+            outcome = bulk_marking.mark_rest_present(session, actor=current_user, now=utcnow())
         else:
-            outcome = marking.mark_rest_absent(session, actor=current_user, now=utcnow())
+            outcome = bulk_marking.mark_rest_absent(session, actor=current_user, now=utcnow())
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -173,7 +173,7 @@ def undo_rest(session_id: int, batch_id: int):
         abort(400)
     back = url_for("sessions.detail", session_id=session.id)
     try:
-        outcome = marking.undo_rest(session, batch_id, actor=current_user, now=utcnow())
+        outcome = bulk_marking.undo_rest(session, batch_id, actor=current_user, now=utcnow())
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
