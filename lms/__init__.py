@@ -15,7 +15,7 @@ from lms.auth.permissions import PREDICATES, access_rule
 from lms.errors import register_error_handlers
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import TRANSLATIONS_DIR, select_locale, select_timezone
-from lms.reports import kept_sums
+from lms.reports import sums_hooks
 from lms.routing import register_converters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _configure_sqlite(app)
     _configure_login(app)
-    kept_sums.listen()  # the review's sums follow every write, in its transaction
+    sums_hooks.listen()  # the review's sums follow every write, in its transaction
 
     register_converters(app.url_map)  # before the rules that use them
     for blueprint in _blueprints():

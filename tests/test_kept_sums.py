@@ -15,7 +15,7 @@ from lms.courses.models import Enrollment, Module
 from lms.extensions import db
 from lms.people import services as people_services
 from lms.people.models import UnitMembership, User
-from lms.reports import kept_sums
+from lms.reports import kept_sums, sums_hooks
 from lms.reports.cohort import Scope
 from lms.reports.models import CompletionSum
 from lms.reports.tally import _count
@@ -102,7 +102,7 @@ def test_an_insert_select_must_return_the_new_ids(make_course, people):
         ["user_id", "course_id", "due_date"],
         select(User.id, literal(course.id), literal(DUE)).where(User.id == people["cadre"].id),
     )
-    with pytest.raises(kept_sums.UnfollowableWrite):
+    with pytest.raises(sums_hooks.UnfollowableWrite):
         db.session.execute(statement)
     db.session.rollback()
     assert db.session.scalar(select(Enrollment.id)) is None  # nothing written
@@ -123,7 +123,7 @@ def test_rebuild_gives_what_was_kept_and_repairs_a_damaged_table(make_course, pe
 
 def test_a_suspended_bulk_load_leaves_the_sums_to_the_rebuild(make_course, people, province):
     course = make_course()
-    with kept_sums.suspended():
+    with sums_hooks.suspended():
         enrollment.assign(course, province["HT"], DUE, actor=None)
     db.session.commit()
     assert kept_sums.kept() == {}

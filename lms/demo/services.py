@@ -24,7 +24,7 @@ from lms.extensions import db
 from lms.people.models import UnitMembership, User, UserRole
 from lms.people.services import search_key
 from lms.quizzes import best_scores
-from lms.reports import kept_sums
+from lms.reports import kept_sums, sums_hooks
 from lms.text import fold
 from lms.timeutil import local_today, utcnow
 from lms.units.models import Unit
@@ -113,7 +113,7 @@ def load(
     ``scale``: the large demo's size as a share of the province (its cadres and communes:
     tests run it at 1-2%)."""
     # The demo writes around the session; the review's sums are counted once at the end.
-    with kept_sums.suspended():
+    with sums_hooks.suspended():
         result = _load(size, seed=seed, courses_dir=courses_dir, scale=scale)
     kept_sums.rebuild()
     return result
