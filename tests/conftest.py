@@ -258,6 +258,7 @@ def make_session(people):
     """A training session run by the trainer, inviting units (codes) and people (usernames)."""
     import datetime as dt
 
+    from lms.attendance import queries as session_queries
     from lms.attendance import services as sessions
 
     def make(
@@ -286,7 +287,7 @@ def make_session(people):
             actor=people["trainer"],
         )
         db.session.commit()
-        return sessions.get_session(session.id)
+        return session_queries.get_session(session.id)
 
     return make
 

@@ -75,9 +75,9 @@ def test_two_app_instances_with_the_same_secret_agree(make_app, make_session):
     shown_here = code_at(session, moment)
     other = make_app()
     with other.app_context():
-        from lms.attendance import services
+        from lms.attendance import queries as session_queries
 
-        again = services.get_session(session.id)
+        again = session_queries.get_session(session.id)
         assert codes.current_code(again.secret, moment, STEP).code == shown_here
         assert codes.match(again.secret, shown_here, moment, STEP) is codes.CodeMatch.VALID
         db.session.remove()

@@ -713,9 +713,10 @@ def test_the_session_form_saved_unchanged_changes_nothing(
 
 
 def services_snapshot(session_id: int) -> dict:
+    from lms.attendance import queries as session_queries
     from lms.attendance import services
 
     db.session.expire_all()
-    snapshot = services.snapshot(services.get_session(session_id))
-    snapshot["description"] = services.get_session(session_id).description
+    snapshot = services.snapshot(session_queries.get_session(session_id))
+    snapshot["description"] = session_queries.get_session(session_id).description
     return snapshot

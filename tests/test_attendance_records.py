@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lms.attendance import bulk_marking, marking, reports, services
+from lms.attendance import queries as session_queries
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment
@@ -184,7 +185,7 @@ def test_two_trainers_marking_at_once_lose_nothing_silently(
     def job(trainer_id, status):
         def run():
             trainer = load_user(trainer_id)
-            s = services.get_session(session_id)
+            s = session_queries.get_session(session_id)
             return trainer_id, marking.mark(
                 s,
                 [marking.Mark(uid, status, seen_version=0) for uid in ids],
@@ -393,7 +394,7 @@ def test_many_taps_at_once_check_in_once(app, people, make_session):
             code,
             now=now,
             step_seconds=30,
-            session=services.get_session(session_id),
+            session=session_queries.get_session(session_id),
         ).already
 
     results, errors = run_together(app, [tap] * 10)

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lms.attendance import bulk_marking, codes, marking, services
+from lms.attendance import queries as session_queries
 from lms.attendance.checkin import CheckinRefused, check_in
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditEvent
@@ -211,12 +212,12 @@ def test_two_halls_marking_the_same_people_at_once_make_each_present_once(
 
     def all_present():
         return bulk_marking.mark_rest_present(
-            services.get_session(a_id), actor=load_user(trainer_id), now=NOW
+            session_queries.get_session(a_id), actor=load_user(trainer_id), now=NOW
         )
 
     def tap_everyone():
         return marking.mark(
-            services.get_session(b_id),
+            session_queries.get_session(b_id),
             [marking.Mark(uid, "present") for uid in ids],
             actor=load_user(trainer_id),
             now=NOW,
@@ -229,7 +230,7 @@ def test_two_halls_marking_the_same_people_at_once_make_each_present_once(
                 code,
                 now=NOW,
                 step_seconds=30,
-                session=services.get_session(b_id),
+                session=session_queries.get_session(b_id),
             )
         except CheckinRefused as refused:
             return refused

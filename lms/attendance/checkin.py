@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import codes, presence
 from lms.attendance.models import ATTENDED, AttendanceRecord, TrainingSession
+from lms.attendance.queries import open_sessions
 from lms.attendance.roster import on_roster
-from lms.attendance.services import open_sessions
 from lms.audit import services as audit
 from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput

@@ -16,7 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.attendance import checkin, reports, services
+from lms.attendance import checkin, reports
+from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CheckinForm
 from lms.attendance.permissions import can_mark
 from lms.attendance.roster import on_roster
@@ -61,7 +62,7 @@ def checkin_any():
 @_checkin_attempts
 def checkin_session(session_id: int):
     """Where the QR code leads: the code comes filled in; one tap checks in."""
-    session = services.get_session(session_id)
+    session = session_queries.get_session(session_id)
     # Sessions are shown only to those who may check in to them (or run them).
     if session is None or not (
         session.allow_walk_ins
@@ -142,7 +143,7 @@ def _render_history(user, *, own: bool):
         person=user,
         rows=rows,
         tally=tally,
-        upcoming=services.upcoming_for(user, now) if own else [],
+        upcoming=session_queries.upcoming_for(user, now) if own else [],
         status_labels=STATUS_LABELS,
         own=own,
         now=now,

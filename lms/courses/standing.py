@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.attendance.queries import UpcomingSession, upcoming_for
 from lms.attendance.reports import CourseAttendance, course_attendance_for
-from lms.attendance.services import UpcomingSession, upcoming_for
 from lms.courses import queries
 from lms.courses.queries import CourseProgress
 from lms.quizzes.queries import QuizStanding, standings

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.attendance.forms import STATUS_LABELS
-from lms.attendance.services import upcoming_for
+from lms.attendance.queries import upcoming_for
 from lms.auth.permissions import require
 from lms.courses import enrollment, media, queries, services, standing
 from lms.courses.forms import AssignForm

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.attendance import marking, services
+from lms.attendance import marking
+from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS
 from lms.attendance.models import TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
@@ -35,7 +36,7 @@ def time_zone() -> str:
 
 
 def session_or_404(session_id: int) -> TrainingSession:
-    session = services.get_session(session_id)
+    session = session_queries.get_session(session_id)
     if session is None:
         abort(404)
     return session

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from lms.attendance import queries as session_queries
 from lms.attendance import services
 from lms.attendance.forms import CancelForm, SessionForm
 from lms.attendance.models import TrainingSession
@@ -34,9 +35,9 @@ from lms.units import services as unit_services
 def index():
     now = utcnow()
     upcoming = list(
-        db.session.scalars(services.trainer_sessions(current_user, past=False, now=now))
+        db.session.scalars(session_queries.trainer_sessions(current_user, past=False, now=now))
     )
-    past = paginate(services.trainer_sessions(current_user, past=True, now=now))
+    past = paginate(session_queries.trainer_sessions(current_user, past=True, now=now))
     return render_template("sessions/index.html", upcoming=list(upcoming), past=past, now=now)
 
 
@@ -68,11 +69,11 @@ def _prepare(form: SessionForm, session: TrainingSession | None = None) -> list[
     form.units.choices = [
         SelectChoice(node.unit.id, node.unit.name) for node in unit_services.flatten(forest)
     ]
-    choices = services.course_choices(current_user)
+    choices = session_queries.course_choices(current_user)
     current = session.course_id if session is not None else None
     if current is not None and current not in {course_id for course_id, _title in choices}:
         # An archived course, or a draft this editor cannot see: kept, not silently dropped.
-        choices.append((current, services.course_title(current)))
+        choices.append((current, session_queries.course_title(current)))
     form.course_id.choices = [SelectChoice("", _("— no course —"))] + [
         SelectChoice(str(course_id), title) for course_id, title in choices
     ]
@@ -185,7 +186,7 @@ class _Values:
     """A session as the form shows it: local times, names instead of ids."""
 
     def __init__(self, session: TrainingSession) -> None:
-        people = services.session_people(session)
+        people = session_queries.session_people(session)
         zone = current_app.config["TIMEZONE"]
         self.title = session.title
         self.course_id = str(session.course_id) if session.course_id else ""

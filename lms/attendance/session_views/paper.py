@@ -8,7 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.attendance import bulk_marking, marking, services
+from lms.attendance import bulk_marking, marking
+from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES, TrainingSession
 from lms.attendance.reports import session_roster
@@ -37,7 +38,7 @@ def sheet(session_id: int):
     return render_template(
         "sessions/sheet.html",
         session=session,
-        people=services.session_people(session),
+        people=session_queries.session_people(session),
         roster=session_roster(session, utcnow()),
         qr=qr_svg(url, 3),
         url=url,

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.attendance import bulk_marking, marking, services
+from lms.attendance import bulk_marking, marking
+from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES
 from lms.attendance.reports import session_roster
@@ -37,9 +38,9 @@ def detail(session_id: int):
     now = utcnow()
     query = request.args.get("q", "")[:100]
     roster = session_roster(session, now, scope=scope, query=query)
-    people = services.session_people(session)
+    people = session_queries.session_people(session)
     if scope is not None:  # a commander: only the invited units and people of their subtree
-        people = services.scoped_people(people, current_user)
+        people = session_queries.scoped_people(people, current_user)
     return render_template(
         "sessions/detail.html",
         session=session,
