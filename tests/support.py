@@ -135,3 +135,10 @@ def transfer(user: Any, unit: Any, *, actor: Any = None, roles: set[str] | None 
         email=user.email,
         actor=actor,
     )
+
+
+def page_width(page: Any) -> int:
+    """A page's laid-out width, measured once its stylesheets have loaded: an element's text
+    can be on the page before the CSS that lays it out (a phone test then saw 520 px)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.auth.passwords import verify_password
 from lms.people import services as accounts
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 
 HEADER = "username,full_name,unit_code,rank,position,roles,email,password\n"
 BAD = HEADER + (
@@ -52,7 +52,7 @@ def test_admin_imports_accounts_on_a_phone(
     expect(phone.locator("table.import-created")).to_contain_text("Lê Thị Hà")
     phone.screenshot(path=str(artifacts / "import-360-dry-run.png"), full_page=True)
     assert accounts.get_by_username("nguyenvanan") is None  # a dry run writes nothing
-    width = phone.evaluate("document.documentElement.scrollWidth")
+    width = page_width(phone)
     assert width <= 360, f"the dry run is {width}px wide on a 360px screen"
 
     phone.get_by_role("button", name="Xác nhận nhập dữ liệu").click()

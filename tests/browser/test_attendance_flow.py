@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from lms.attendance.models import AttendanceRecord
 from lms.extensions import db
 from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 
 
 def test_self_check_in_and_marking(
@@ -38,7 +38,7 @@ def test_self_check_in_and_marking(
     phone.fill("input[name=code]", code)
     phone.get_by_role("button", name="Điểm danh").click()
     expect(phone.locator(".flash-success")).to_contain_text("Có mặt")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(phone) <= 360
     phone.screenshot(path=str(artifacts / "attendance-phone.png"), full_page=True)
 
     trainer.get_by_role("link", name="Quay lại danh sách").click()

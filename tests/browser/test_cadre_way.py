@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.quizzes import bank
 from lms.quizzes import services as quiz_services
 from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 from tests.test_what_is_left import GIFT, take_quiz
 
 
@@ -75,7 +75,7 @@ def test_a_cadre_reads_every_module_and_sees_what_is_missing(
     expect(items.nth(1)).to_have_text(
         re.compile(r"^tham dự ít nhất 80% buổi tập huấn: đã dự 1/3; buổi tới: .+")
     )
-    width = phone.evaluate("document.documentElement.scrollWidth")
+    width = page_width(phone)
     assert width <= 360, f"My training is {width}px wide"
     phone.screenshot(path=str(artifacts / "my-training-what-is-left-360px.png"), full_page=True)
     items.nth(0).get_by_role("link", name="Kiểm tra cuối khóa").click()

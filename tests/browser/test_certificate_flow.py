@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.quizzes import bank
 from lms.quizzes import services as quiz_services
 from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 
 GIFT = "::A:: Người có uy tín là người được cộng đồng tin cậy. {TRUE}\n"
 
@@ -74,7 +74,7 @@ def test_a_cadre_completes_a_course_and_anyone_verifies_the_certificate(
     expect(row).to_contain_text("Kỹ năng dân vận cơ sở")
     expect(row).to_contain_text(re.compile(r"DV-\d{4}-000001"))
     expect(row).to_contain_text("Còn hiệu lực")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(phone) <= 360
     phone.screenshot(path=str(artifacts / "certificates-mine-360px.png"), full_page=True)
     verify_url = row.get_by_role("link", name="Đường dẫn xác thực").get_attribute("href")
     db.session.expire_all()
@@ -92,5 +92,5 @@ def test_a_cadre_completes_a_course_and_anyone_verifies_the_certificate(
     expect(verdict).to_contain_text("Còn hiệu lực")
     expect(stranger.locator("dl.facts")).to_contain_text("Nguyễn Văn An")
     expect(stranger.locator("dl.facts")).to_contain_text(certificate.serial)
-    assert stranger.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(stranger) <= 360
     stranger.screenshot(path=str(artifacts / "certificate-verify-360px.png"), full_page=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from lms.courses import enrollment, services
 from lms.extensions import db
 from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 from tests.test_course_pages import png_bytes
 
 
@@ -70,7 +70,7 @@ def test_trainer_publishes_and_cadre_reads_on_a_phone(
         "&& i.naturalWidth > 0; }"
     )
     assert phone.evaluate("document.querySelector('.prose img').naturalWidth") == 40
-    width = phone.evaluate("document.documentElement.scrollWidth")
+    width = page_width(phone)
     assert width <= 360, f"module page is {width}px wide"
     phone.screenshot(path=str(artifacts / "module-360px.png"), full_page=True)
     phone.get_by_role("button", name="Hoàn thành bài học").click()

@@ -16,11 +16,11 @@ from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.timeutil import local_today
 from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 
 
 def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_a_commander_drills_down_on_a_phone_and_downloads_the_report(

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from lms.units import services as units
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, page_width
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:
@@ -62,7 +62,7 @@ def test_admin_creates_unit_and_account_then_user_changes_password(
     expect(phone.locator(".account-user .who")).to_be_hidden()
     phone.click(".menu-compact > summary")
     # nothing wider than the phone's screen
-    overflow = phone.evaluate("document.documentElement.scrollWidth")
+    overflow = page_width(phone)
     assert overflow <= 360, f"page is {overflow}px wide on a 360px screen"
     phone.screenshot(path=str(artifacts / "home-vi-360px.png"), full_page=True)
 
@@ -83,7 +83,7 @@ def test_admin_pages_fit_a_phone(live_server, new_page, people, artifacts):
     sign_in(phone, live_server, "quantri", TEST_PASSWORD)
     for path, name in [("/units/", "units"), ("/people/", "people"), ("/audit/", "audit")]:
         phone.goto(live_server + path)
-        width = phone.evaluate("document.documentElement.scrollWidth")
+        width = page_width(phone)
         assert width <= 360, f"{path} is {width}px wide on a 360px screen"
         phone.screenshot(path=str(artifacts / f"{name}-360px.png"), full_page=True)
     # the tree folds without JavaScript: <details> elements
