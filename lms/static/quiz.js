@@ -109,6 +109,17 @@
   }
 
   form.addEventListener("change", function () { clearTimeout(pending); pending = setTimeout(save, 300); });
+  // On a slow link the cadre can answer before this script arrives: save what the page already
+  // shows differently from how it was served.
+  var answeredEarly = Array.prototype.some.call(form.elements, function (field) {
+    if (field.type === "radio" || field.type === "checkbox") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return (field.tagName === "TEXTAREA" || field.type === "text" || field.type === "number") &&
+      field.value !== field.defaultValue;
+  });
+  if (answeredEarly) { pending = setTimeout(save, 300); }
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "TEXTAREA" || event.target.type === "text" || !event.target.type) {
       clearTimeout(pending);

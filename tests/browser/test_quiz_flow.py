@@ -140,3 +140,37 @@ def test_the_page_submits_when_time_is_up(live_server, new_page, make_course, pe
     assert attempt.state == "graded" and attempt.submitted_at <= attempt.deadline + GRACE
     # The answer given before time ran out went in with the submission.
     assert {"value": True} in db.session.scalars(select(Answer.response)).all()
+
+
+def test_an_answer_given_before_the_page_script_arrived_is_saved(
+    live_server, new_page, make_course, people, province
+):
+    """On a slow link the cadre can answer before quiz.js runs; the autosave still sends it."""
+    course = make_course()
+    bank.import_gift(course, GIFT, actor=None)
+    quiz_services.create_quiz(
+        course, slug="kiem-tra", title="Kiểm tra", published=True, shuffle_questions=False
+    )
+    enrollment.assign(course, province["HS"], dt.date(2027, 1, 31), actor=None)
+    db.session.commit()
+
+    # page.route does not see what a service worker fetches
+    phone = new_page(width=360, height=740, service_workers="block")
+    sign_in(phone, live_server, "hocvien", TEST_PASSWORD)
+    phone.goto(f"{live_server}/courses/dan-van/quizzes/kiem-tra")
+    held = []
+    phone.route("**/static/quiz.js*", lambda route: held.append(route))
+    phone.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(phone).to_have_url(re.compile(r"/attempts/\d+$"))
+    phone.locator("#q1 input[value=true]").check()
+    for _ in range(200):  # the route handler runs while Playwright waits
+        if held:
+            break
+        phone.wait_for_timeout(50)
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+    for route in held:
+        route.continue_()
+    expect(phone.locator("#save-status")).to_contain_text("✓")
+    db.session.expire_all()
+    first = db.session.scalar(select(Answer).where(Answer.position == 1))
+    assert first is not None and first.response == {"value": True}
