@@ -99,7 +99,7 @@ def test_each_course_requires_one_quiz_of_15_questions_of_4_kinds(slug, tmp_path
     [quiz] = quiz_services.published_quizzes(course)
     assert course.required_quizzes == [quiz.slug]
     assert quiz.question_file == f"{quiz.slug}.gift"
-    pool = attempts._pool(quiz)
+    pool = attempts.question_pool(quiz)
     assert len(pool) >= 15 and len({q.kind for q in pool}) >= 4
     assert (quiz.question_count or len(pool)) <= len(pool)
 

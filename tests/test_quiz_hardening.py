@@ -243,7 +243,7 @@ def test_matching_right_hand_sides_are_never_shown_in_the_pairs_order():
 
     snapshot = {"kind": "matching", "pairs": MATCHING["pairs"]}
     orders = {
-        tuple(attempts._choice_order(snapshot, shuffle=False, rng=random.Random(seed)))
+        tuple(attempts.shuffled_order(snapshot, shuffle=False, rng=random.Random(seed)))
         for seed in range(200)
     }
     assert (0, 1, 2) not in orders and len(orders) == 5  # every other order still occurs

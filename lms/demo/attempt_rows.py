@@ -78,11 +78,11 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
     """``DRAWS`` draws of the quiz's questions, as start_attempt draws and shuffles them, with
     a right and a wrong response to each (as the attempt page sends them, stored as the
     engine stores them) and the credit each earns."""
-    pool = engine._pool(quiz)
+    pool = engine.question_pool(quiz)
     wanted = quiz.question_count or len(pool)
     if not pool or len(pool) < wanted:
         raise ValueError(f"quiz {quiz.slug}: the bank holds fewer questions than it asks for")
-    snapshots = {question.id: engine._frozen_snapshot(question) for question in pool}
+    snapshots = {question.id: engine.frozen_snapshot(question) for question in pool}
     draws = []
     for _ in range(DRAWS):
         chosen = rng.sample(pool, wanted) if wanted < len(pool) else list(pool)
@@ -91,7 +91,7 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
         slots = []
         for question in chosen:
             snapshot = snapshots[question.id]
-            order = engine._choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
+            order = engine.shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
             right, wrong = (
                 responses.checked_response(
                     snapshot, order, answer_as_sent(snapshot, order, right=ok)

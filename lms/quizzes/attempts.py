@@ -70,7 +70,7 @@ def _in_progress(quiz: Quiz, user: Any) -> Attempt | None:
     )
 
 
-def _pool(quiz: Quiz) -> list[Question]:
+def question_pool(quiz: Quiz) -> list[Question]:
     query = select(Question).where(
         Question.course_id == quiz.course_id, Question.kind != "description"
     )
@@ -93,7 +93,7 @@ def _pool(quiz: Quiz) -> list[Question]:
     )
 
 
-def _snapshot(question: Question) -> dict[str, Any]:
+def question_snapshot(question: Question) -> dict[str, Any]:
     return {
         **question.content,
         "kind": question.kind,
@@ -101,14 +101,14 @@ def _snapshot(question: Question) -> dict[str, Any]:
     }
 
 
-def _frozen_snapshot(question: Question) -> dict[str, Any]:
+def frozen_snapshot(question: Question) -> dict[str, Any]:
     """The snapshot an attempt keeps: with its text rendered once, here, not on every view."""
-    snapshot = _snapshot(question)
+    snapshot = question_snapshot(question)
     snapshot["html"] = question_text.render_text(snapshot)
     return snapshot
 
 
-def _choice_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random) -> list[int]:
+def shuffled_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random) -> list[int]:
     kind = snapshot["kind"]
     if kind in ("single", "multiple"):
         order = list(range(len(snapshot.get("choices", []))))
@@ -150,7 +150,7 @@ def start_attempt(
         raise InvalidInput(
             _l("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
         )
-    pool = _pool(quiz)
+    pool = question_pool(quiz)
     wanted = quiz.question_count or len(pool)
     if not pool or len(pool) < wanted:
         raise InvalidInput(
@@ -188,14 +188,14 @@ def start_attempt(
         db.session.add(attempt)
         db.session.flush()
         for position, question in enumerate(chosen, start=1):
-            snapshot = _frozen_snapshot(question)
+            snapshot = frozen_snapshot(question)
             db.session.add(
                 AttemptQuestion(
                     attempt_id=attempt.id,
                     position=position,
                     question_id=question.id,
                     snapshot=snapshot,
-                    choice_order=_choice_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng),
+                    choice_order=shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng),
                 )
             )
         db.session.flush()
