@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as settings
 from lms import security_headers
-from lms.auth.permissions import PREDICATES, access_rule
+from lms.auth.permissions import access_rule, predicates_of
 from lms.errors import register_error_handlers
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import TRANSLATIONS_DIR, select_locale, select_timezone
@@ -190,25 +190,22 @@ def _register_guards(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from lms import formatting
-    from lms.attendance.permissions import can_follow_units, can_mark, can_run_sessions
-    from lms.certificates.permissions import can_list_certificates, can_revoke
-    from lms.courses.permissions import can_assign, can_author, can_edit_course
+    from lms.attendance import permissions as attendance
+    from lms.audit import permissions as audit
+    from lms.certificates import permissions as certificates
+    from lms.courses import permissions as courses
+    from lms.imports import permissions as imports
+    from lms.notifications import permissions as notifications
     from lms.notifications.views import unread_notifications
-    from lms.reports.permissions import can_view_dashboard
+    from lms.people import permissions as people
+    from lms.reports import permissions as reports
+    from lms.units import permissions as units
 
-    app.jinja_env.globals.update(PREDICATES)
-    app.jinja_env.globals.update(
-        can_author=can_author,
-        can_assign=can_assign,
-        can_edit_course=can_edit_course,
-        can_run_sessions=can_run_sessions,
-        can_mark=can_mark,
-        can_follow_units=can_follow_units,
-        can_list_certificates=can_list_certificates,
-        can_revoke_certificates=can_revoke,
-        can_view_dashboard=can_view_dashboard,
-        unread_notifications=unread_notifications,
-    )
+    # Templates ask the same predicates the views' @require is given: every feature's can_*.
+    features = (attendance, audit, certificates, courses, imports, notifications, people, reports)
+    for feature in (*features, units):
+        app.jinja_env.globals.update(predicates_of(feature))
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime

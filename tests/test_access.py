@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.auth.permissions import PUBLIC, access_rule
+from lms.auth.permissions import PUBLIC, SIGNED_IN, access_rule, require
 from tests.support import csrf_token, login
 
 # The only endpoints anyone may use without signing in.
@@ -31,6 +31,22 @@ def test_every_endpoint_declares_an_access_rule(app):
             public.add(rule.endpoint)
     assert undeclared == []
     assert public == PUBLIC_ENDPOINTS
+
+
+def test_every_rule_is_a_predicate_the_templates_ask_too(app):
+    """One source of truth: a view's rule is a feature's ``can_*``, the function templates call
+    to show the same page's buttons, never a list of roles written beside it."""
+    rules = {access_rule(app.view_functions[r.endpoint]) for r in app.url_map.iter_rules()}
+    predicates = rules - {PUBLIC, SIGNED_IN, None}
+    assert predicates, "no view names a predicate"
+    for name in predicates:
+        assert name.startswith("can_")
+        assert callable(app.jinja_env.globals.get(name)), f"{name} is not shared with templates"
+
+
+def test_a_role_name_is_not_a_rule():
+    with pytest.raises(TypeError):
+        require("admin")  # type: ignore[arg-type]
 
 
 def test_an_undeclared_endpoint_is_refused(make_app):

@@ -12,6 +12,12 @@ def can_run_sessions(user: Any) -> bool:
     return user.is_authenticated and user.has_role("trainer", "admin")
 
 
+def can_open_sessions(user: Any) -> bool:
+    """A session's page and its exports: those who run sessions, and commanders (who see the
+    people of their subtree only)."""
+    return user.is_authenticated and user.has_role("trainer", "admin", "commander")
+
+
 def can_mark(user: Any, session: TrainingSession) -> bool:
     """Edit, cancel, show the check-in code and mark: the session's trainers and admins."""
     if not user.is_authenticated:

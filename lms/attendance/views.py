@@ -19,7 +19,7 @@ from flask_login import current_user
 from lms.attendance import checkin, reports
 from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CheckinForm
-from lms.attendance.permissions import can_mark
+from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.roster import on_roster
 from lms.auth.permissions import require
 from lms.extensions import db, limiter
@@ -126,7 +126,7 @@ def mine():
 
 
 @bp.get("/attendance/people/<username>")
-@require("commander", "admin")
+@require(can_follow_units)
 def person(username: str):
     user = people.get_by_username(username[:64])
     if user is None or not can_see_unit(current_user, user.unit_id):
@@ -151,7 +151,7 @@ def _render_history(user, *, own: bool):
 
 
 @bp.get("/attendance/units/")
-@require("commander", "admin")
+@require(can_follow_units)
 def province():
     """A commander's own unit; for an admin, every top-level unit."""
     root = scope_root_id(current_user)
@@ -166,7 +166,7 @@ def province():
 
 
 @bp.get("/attendance/units/<code>")
-@require("commander", "admin")
+@require(can_follow_units)
 def unit(code: str):
     found = units.get_by_code(code[:64])
     if found is None or not can_see_unit(current_user, found.id):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from lms.audit import presenting, services
 from lms.audit.labels import ACTION_LABELS, TARGET_LABELS
+from lms.audit.permissions import can_view_audit
 from lms.auth import services as auth
 from lms.auth.permissions import require
 from lms.inputs import parse_date
@@ -32,7 +33,7 @@ def _day(value: str | None) -> dt.date | None:
 
 
 @bp.get("/")
-@require("admin")
+@require(can_view_audit)
 def index():
     args = request.args
     zone = current_app.config["TIMEZONE"]

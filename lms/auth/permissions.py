@@ -1,22 +1,26 @@
-"""Who may use which view: one decorator per view, and predicates shared with templates.
+"""Who may use which view: one decorator per view, given the feature's own predicate.
 
-Every endpoint declares a rule. ``create_app`` refuses requests to an endpoint without one
-(fail closed) and a test walks ``app.url_map`` to keep it so.
+Every endpoint declares a rule: ``@public``, ``@require()`` (any signed-in user) or
+``@require(can_x)`` with a predicate from the feature's ``permissions.py``, the same function
+templates call to show a button or not, so a rule is written once. ``create_app`` refuses
+requests to an endpoint without a rule (fail closed) and a test walks ``app.url_map`` to keep
+it so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from types import ModuleType
 from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
 
 from lms.extensions import login_manager
-from lms.people.models import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
+Predicate = Callable[[Any], bool]
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -28,22 +32,22 @@ def public(view: F) -> F:
     return view
 
 
-def require(*roles: str) -> Callable[[F], F]:
-    """Signed-in users having one of ``roles``; with no roles, any signed-in user."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles {unknown}")
+def require(predicate: Predicate | None = None) -> Callable[[F], F]:
+    """Signed-in users for whom ``predicate(user)`` holds (403 for the others); without a
+    predicate, any signed-in user. Visitors not signed in go to the sign-in page."""
+    if predicate is not None and not callable(predicate):
+        raise TypeError(f"require() takes a predicate, not {predicate!r}")
 
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if roles and not current_user.has_role(*roles):
+            if predicate is not None and not predicate(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.access_rule = roles or SIGNED_IN  # type: ignore[attr-defined]
+        guarded.access_rule = predicate.__name__ if predicate else SIGNED_IN  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate
@@ -53,33 +57,12 @@ def access_rule(view: Callable[..., Any]) -> Any:
     return getattr(view, "access_rule", None)
 
 
-# Predicates: used by views to decide and by templates to show a button or not.
-
-
-def can_manage_units(user: Any) -> bool:
-    return user.is_authenticated and user.has_role("admin")
-
-
-def can_view_units(user: Any) -> bool:
-    return user.is_authenticated and user.has_role("admin", "commander")
-
-
-def can_manage_people(user: Any) -> bool:
-    return user.is_authenticated and user.has_role("admin")
-
-
-def can_view_people(user: Any) -> bool:
-    return user.is_authenticated and user.has_role("admin", "commander")
-
-
-def can_view_audit(user: Any) -> bool:
-    return user.is_authenticated and user.has_role("admin")
-
-
-PREDICATES = {
-    "can_manage_units": can_manage_units,
-    "can_view_units": can_view_units,
-    "can_manage_people": can_manage_people,
-    "can_view_people": can_view_people,
-    "can_view_audit": can_view_audit,
-}
+def predicates_of(module: ModuleType) -> dict[str, Predicate]:
+    """A permissions module's predicates (its own ``can_*`` functions), for templates."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if name.startswith("can_")
+        and callable(value)
+        and getattr(value, "__module__", None) == module.__name__
+    }

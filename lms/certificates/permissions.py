@@ -21,5 +21,6 @@ def can_list_certificates(user: Any) -> bool:
     return sees_everything(user) or scope_root_id(user) is not None
 
 
-def can_revoke(user: Any) -> bool:
+def can_revoke_certificates(user: Any) -> bool:
+    """Revoke and reissue: admins."""
     return user.is_authenticated and user.has_role("admin")

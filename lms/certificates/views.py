@@ -25,7 +25,11 @@ from lms.auth.permissions import public, require
 from lms.certificates import printing, queries, services
 from lms.certificates.forms import REASON_LABELS, STATUS_LABELS, RevokeForm, VerifyForm
 from lms.certificates.models import STATUSES, Certificate
-from lms.certificates.permissions import can_revoke, can_view_certificate
+from lms.certificates.permissions import (
+    can_list_certificates,
+    can_revoke_certificates,
+    can_view_certificate,
+)
 from lms.errors import InvalidInput
 from lms.extensions import db, limiter
 from lms.inputs import MAX_INT, parse_int
@@ -92,8 +96,8 @@ def detail(certificate_id: int):
         today=today,
         status_labels=STATUS_LABELS,
         reason_labels=REASON_LABELS,
-        revoke_form=RevokeForm() if can_revoke(current_user) else None,
-        can_revoke=can_revoke(current_user),
+        revoke_form=RevokeForm() if can_revoke_certificates(current_user) else None,
+        can_revoke=can_revoke_certificates(current_user),
         verify_url=printing.verification_url(certificate),
     )
 
@@ -111,7 +115,7 @@ def pdf(certificate_id: int):
 
 
 @bp.post(f"/certificates/{ID}/revoke")
-@require("admin")
+@require(can_revoke_certificates)
 def revoke(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = RevokeForm()
@@ -131,7 +135,7 @@ def revoke(certificate_id: int):
 
 
 @bp.post(f"/certificates/{ID}/reissue")
-@require("admin")
+@require(can_revoke_certificates)
 def reissue(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     try:
@@ -156,7 +160,7 @@ def reissue(certificate_id: int):
 
 
 @bp.get("/certificates/units/")
-@require("commander", "admin")
+@require(can_list_certificates)
 def province():
     """A commander's own unit; for an admin, every unit."""
     if sees_everything(current_user):
@@ -176,7 +180,7 @@ def _unit_or_404(code: str) -> Unit:
 
 
 @bp.get("/certificates/units/<code>")
-@require("commander", "admin")
+@require(can_list_certificates)
 def unit(code: str):
     return _unit_page(_unit_or_404(code))
 
@@ -297,19 +301,19 @@ def _export(found: Unit | None, extension: str) -> Response:
 
 
 @bp.get("/certificates/units/<code>/certificates.csv")
-@require("commander", "admin")
+@require(can_list_certificates)
 def export_csv(code: str):
     return _export(_unit_or_404(code), "csv")
 
 
 @bp.get("/certificates/units/<code>/certificates.xlsx")
-@require("commander", "admin")
+@require(can_list_certificates)
 def export_xlsx(code: str):
     return _export(_unit_or_404(code), "xlsx")
 
 
 @bp.get("/certificates/units/<code>/certificates.pdf")
-@require("commander", "admin")
+@require(can_list_certificates)
 def unit_pdf(code: str):
     """One PDF of the unit's certificates over the period, for printing and signing, sent
     while it is drawn."""

@@ -19,7 +19,7 @@ from lms.courses.forms import (
 )
 from lms.courses.markdown import render
 from lms.courses.models import COURSE_STATUSES, Course, Module
-from lms.courses.permissions import can_edit_course
+from lms.courses.permissions import can_author, can_choose_editors, can_edit_course
 from lms.courses.queries import editable_courses
 from lms.errors import InvalidInput, render_error
 from lms.extensions import db
@@ -44,13 +44,13 @@ def _module_or_404(course: Course, module_slug: str) -> Module:
 
 
 @bp.get("/")
-@require("trainer", "admin")
+@require(can_author)
 def index():
     return render_template("authoring/index.html", courses=editable_courses(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def create():
     form = CourseCreateForm()
     if form.validate_on_submit():
@@ -73,7 +73,7 @@ def create():
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def course(slug: str):
     course = _editable_course_or_404(slug)
     quizzes = services.quiz_options(course.id)
@@ -151,7 +151,7 @@ def _render_course(
 
 
 @bp.post("/<slug>/owners")
-@require("admin")
+@require(can_choose_editors)
 def set_owners(slug: str):
     course = _editable_course_or_404(slug)
     form = CourseOwnersForm()
@@ -168,7 +168,7 @@ def set_owners(slug: str):
 
 
 @bp.post("/<slug>/status")
-@require("trainer", "admin")
+@require(can_author)
 def set_status(slug: str):
     course = _editable_course_or_404(slug)
     status = request.form.get("status", "")
@@ -192,7 +192,7 @@ def set_status(slug: str):
 
 
 @bp.post("/<slug>/modules")
-@require("trainer", "admin")
+@require(can_author)
 def add_module(slug: str):
     course = _editable_course_or_404(slug)
     form = ModuleAddForm()
@@ -208,7 +208,7 @@ def add_module(slug: str):
 
 
 @bp.post("/<slug>/modules/<module_slug>/move")
-@require("trainer", "admin")
+@require(can_author)
 def move_module(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -221,7 +221,7 @@ def move_module(slug: str, module_slug: str):
 
 
 @bp.post("/<slug>/modules/<module_slug>/delete")
-@require("trainer", "admin")
+@require(can_author)
 def delete_module(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -232,7 +232,7 @@ def delete_module(slug: str, module_slug: str):
 
 
 @bp.route("/<slug>/modules/<module_slug>/edit", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def edit_module(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -296,7 +296,7 @@ def _conflict(error: module_editing.EditConflict, mine: str) -> dict:
 
 
 @bp.get("/<slug>/modules/<module_slug>/history")
-@require("trainer", "admin")
+@require(can_author)
 def history(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -309,7 +309,7 @@ def history(slug: str, module_slug: str):
 
 
 @bp.get("/<slug>/modules/<module_slug>/diff")
-@require("trainer", "admin")
+@require(can_author)
 def diff(slug: str, module_slug: str):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -327,7 +327,7 @@ def diff(slug: str, module_slug: str):
 
 
 @bp.post("/<slug>/modules/<module_slug>/restore/<int(max=9999999):number>")
-@require("trainer", "admin")
+@require(can_author)
 def restore(slug: str, module_slug: str, number: int):
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
@@ -344,7 +344,7 @@ def restore(slug: str, module_slug: str, number: int):
 
 
 @bp.post("/preview")
-@require("trainer", "admin")
+@require(can_author)
 def preview():
     """Live preview for the editor's script: the same rendering and sanitizing as a save."""
     text = request.form.get("body_md", "")
@@ -357,7 +357,7 @@ def preview():
 
 
 @bp.post("/<slug>/images")
-@require("trainer", "admin")
+@require(can_author)
 def upload_image(slug: str):
     course = _editable_course_or_404(slug)
     form = ImageUploadForm()

@@ -11,6 +11,11 @@ def can_author(user: Any) -> bool:
     return user.is_authenticated and user.has_role("trainer", "admin")
 
 
+def can_choose_editors(user: Any) -> bool:
+    """Who edits a course (its trainers) is an admin's choice."""
+    return user.is_authenticated and user.has_role("admin")
+
+
 def can_edit_course(user: Any, course: Course) -> bool:
     if not user.is_authenticated:
         return False

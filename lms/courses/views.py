@@ -202,7 +202,7 @@ def media_file(sha256: str, extension: str):
 
 
 @bp.post("/courses/<slug>/assignments/<id:assignment_id>/close")
-@require("commander", "admin")
+@require(can_assign)
 def close_assignment(slug: str, assignment_id: int):
     course, _enrolled = _course_or_404(slug)
     assignment = db.session.get(Assignment, assignment_id)
@@ -222,7 +222,7 @@ def close_assignment(slug: str, assignment_id: int):
 
 
 @bp.route("/courses/<slug>/assign", methods=["GET", "POST"])
-@require("commander", "admin")
+@require(can_assign)
 def assign(slug: str):
     course, _enrolled = _course_or_404(slug)
     form = AssignForm()

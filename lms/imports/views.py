@@ -12,6 +12,7 @@ from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
 from lms.imports import services
 from lms.imports.forms import KIND_LABELS, ConfirmForm, DownloadForm, UploadForm
+from lms.imports.permissions import can_import
 from lms.people.forms import ROLE_LABELS
 from lms.spreadsheets import CSV_TYPE
 from lms.timeutil import utcnow
@@ -53,7 +54,7 @@ def _render_preview(preview: services.Preview, data: bytes, status: int = 200):
 
 
 @bp.get("/")
-@require("admin")
+@require(can_import)
 def index():
     form = UploadForm(formdata=None)
     if request.args.get("kind") in services.KINDS:
@@ -62,7 +63,7 @@ def index():
 
 
 @bp.post("/preview")
-@require("admin")
+@require(can_import)
 def preview():
     # A request over the server's MAX_CONTENT_LENGTH (16 MB) is refused before this view
     # (413, "File too large"); up to that, a file over MAX_BYTES is a 400 with its message.
@@ -89,7 +90,7 @@ def preview():
 
 
 @bp.post("/apply")
-@require("admin")
+@require(can_import)
 def apply():
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -133,7 +134,7 @@ def apply():
 
 
 @bp.post("/passwords")
-@require("admin")
+@require(can_import)
 def passwords():
     form = DownloadForm()
     content = services.take_handout(current_user, form.token.data) if form.validate() else None

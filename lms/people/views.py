@@ -15,6 +15,7 @@ from lms.paging import paginate
 from lms.people import services
 from lms.people.forms import NO_UNIT, ROLE_LABELS, PersonCreateForm, PersonForm
 from lms.people.models import ROLES, User
+from lms.people.permissions import can_manage_people, can_view_people
 from lms.units import listing
 from lms.units import services as units
 from lms.units.forms import unit_choices
@@ -58,7 +59,7 @@ def _render_detail(person: User, status: int = 200):
 
 
 @bp.get("/")
-@require("admin", "commander")
+@require(can_view_people)
 def index():
     args = request.args
     unit = units.get_by_code(args.get("unit", "")) if args.get("unit") else None
@@ -85,13 +86,13 @@ def index():
 
 
 @bp.get("/<id:user_id>")
-@require("admin", "commander")
+@require(can_view_people)
 def detail(user_id: int):
     return _render_detail(_person_or_404(user_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("admin")
+@require(can_manage_people)
 def create():
     form = PersonCreateForm(roles=["cadre"])
     form.unit_id.choices = _unit_choices()
@@ -124,7 +125,7 @@ def create():
 
 
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
-@require("admin")
+@require(can_manage_people)
 def edit(user_id: int):
     person = _person_or_404(user_id)
     form = PersonForm(obj=person, unit_id=person.unit_id or NO_UNIT, roles=sorted(person.roles))
@@ -154,13 +155,13 @@ def edit(user_id: int):
 
 
 @bp.post("/<id:user_id>/deactivate")
-@require("admin")
+@require(can_manage_people)
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/<id:user_id>/activate")
-@require("admin")
+@require(can_manage_people)
 def activate(user_id: int):
     return _set_active(user_id, True)
 
@@ -183,7 +184,7 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.post("/<id:user_id>/reset-password")
-@require("admin")
+@require(can_manage_people)
 def reset_password(user_id: int):
     person = _person_or_404(user_id)
     try:

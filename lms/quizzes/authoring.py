@@ -24,7 +24,7 @@ from lms import spreadsheets
 from lms.auth.permissions import require
 from lms.courses import services as courses
 from lms.courses.models import Course
-from lms.courses.permissions import can_edit_course
+from lms.courses.permissions import can_author, can_edit_course
 from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
 from lms.formatting import number
@@ -96,14 +96,14 @@ def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200):
 
 
 @bp.get("/<slug>/quizzes")
-@require("trainer", "admin")
+@require(can_author)
 def quizzes(slug: str):
     course = _editable_course_or_404(slug)
     return _render_quizzes(course, QuizCreateForm())
 
 
 @bp.post("/<slug>/quizzes")
-@require("trainer", "admin")
+@require(can_author)
 def create_quiz(slug: str):
     course = _editable_course_or_404(slug)
     form = QuizCreateForm()
@@ -123,7 +123,7 @@ def create_quiz(slug: str):
 
 
 @bp.route("/<slug>/quizzes/<quiz_slug>", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def quiz(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -181,14 +181,14 @@ def _render_bank(
 
 
 @bp.get("/<slug>/questions")
-@require("trainer", "admin")
+@require(can_author)
 def questions(slug: str):
     course = _editable_course_or_404(slug)
     return _render_bank(course, GiftUploadForm())
 
 
 @bp.post("/<slug>/questions/import")
-@require("trainer", "admin")
+@require(can_author)
 def import_questions(slug: str):
     course = _editable_course_or_404(slug)
     form = GiftUploadForm()
@@ -215,7 +215,7 @@ def import_questions(slug: str):
 
 
 @bp.get("/<slug>/questions.gift")
-@require("trainer", "admin")
+@require(can_author)
 def export_questions(slug: str):
     course = _editable_course_or_404(slug)
     return Response(
@@ -248,7 +248,7 @@ def _render_grading(
 
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/grading")
-@require("trainer", "admin")
+@require(can_author)
 def grading(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -256,7 +256,7 @@ def grading(slug: str, quiz_slug: str):
 
 
 @bp.post("/<slug>/quizzes/<quiz_slug>/grading/<id:attempt_id>/<int(max=999):position>")
-@require("trainer", "admin")
+@require(can_author)
 def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -293,7 +293,7 @@ def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
 
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results")
-@require("trainer", "admin")
+@require(can_author)
 def results(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -318,7 +318,7 @@ def _download(course: Course, quiz: Quiz, data: bytes, extension: str, content_t
 
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results.csv")
-@require("trainer", "admin")
+@require(can_author)
 def results_csv(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -327,7 +327,7 @@ def results_csv(slug: str, quiz_slug: str):
 
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results.xlsx")
-@require("trainer", "admin")
+@require(can_author)
 def results_xlsx(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
@@ -336,7 +336,7 @@ def results_xlsx(slug: str, quiz_slug: str):
 
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/preview")
-@require("trainer", "admin")
+@require(can_author)
 def preview(slug: str, quiz_slug: str):
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)

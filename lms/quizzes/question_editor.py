@@ -17,7 +17,7 @@ from lms.audit import services as audit
 from lms.auth.permissions import require
 from lms.courses import services as courses
 from lms.courses.models import Course
-from lms.courses.permissions import can_edit_course
+from lms.courses.permissions import can_author, can_edit_course
 from lms.extensions import db
 from lms.forms import Form
 from lms.quizzes import bank
@@ -129,7 +129,7 @@ def _save(course: Course, kind: str, form: QuestionForm, question: Question | No
 
 
 @bp.route("/<slug>/questions/new", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def new(slug: str):
     course = _editable_course_or_404(slug)
     kind = request.args.get("kind", "")
@@ -143,7 +143,7 @@ def new(slug: str):
 
 
 @bp.route("/<slug>/questions/<id:question_id>/edit", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_author)
 def edit(slug: str, question_id: int):
     course = _editable_course_or_404(slug)
     question = _question_or_404(course, question_id)
@@ -156,7 +156,7 @@ def edit(slug: str, question_id: int):
 
 
 @bp.post("/<slug>/questions/<id:question_id>/delete")
-@require("trainer", "admin")
+@require(can_author)
 def delete(slug: str, question_id: int):
     course = _editable_course_or_404(slug)
     question = _question_or_404(course, question_id)

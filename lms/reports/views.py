@@ -89,7 +89,7 @@ def _visible(unit_id: int) -> bool:
 
 
 @bp.get("/dashboard/")
-@require(*ROLES)
+@require(can_view_dashboard)
 def index():
     return overview_page()
 
@@ -108,7 +108,7 @@ def overview_page() -> Any:
 
 
 @bp.get("/dashboard/reminders")
-@require(*ROLES)
+@require(can_view_dashboard)
 def reminders():
     selection = _selection()
     if selection.scope is None:
@@ -131,7 +131,7 @@ def reminders():
 
 
 @bp.post("/dashboard/reminders")
-@require(*ROLES)
+@require(can_view_dashboard)
 def send_reminders():
     """Remind every overdue cadre of the selection (unit, period, course) still in the
     commander's units: one notification per person and course, at most once a day."""
@@ -198,7 +198,7 @@ def reminders_sent(result: Any, *, moved_away: int) -> str:
 
 
 @bp.get("/dashboard/commendations")
-@require(*ROLES)
+@require(can_view_dashboard)
 def commendations():
     selection = _selection()
     if selection.scope is None:
@@ -216,7 +216,7 @@ def commendations():
 
 
 @bp.get("/dashboard/pilots")
-@require(*ROLES)
+@require(can_view_dashboard)
 def pilots():
     selection = _selection()
     if selection.scope is None:
@@ -241,7 +241,7 @@ def _review(selection: Selection, overdue_limit: int | None = None) -> review.Re
 
 
 @bp.get("/dashboard/report")
-@require(*ROLES)
+@require(can_view_dashboard)
 def report():
     selection = _selection()
     if selection.scope is None:
@@ -273,7 +273,7 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 
 
 @bp.get("/dashboard/report.xlsx")
-@require(*ROLES)
+@require(can_view_dashboard)
 def report_xlsx():
     selection = _selection()
     if selection.scope is None:
@@ -282,7 +282,7 @@ def report_xlsx():
 
 
 @bp.get("/dashboard/report.csv")
-@require(*ROLES)
+@require(can_view_dashboard)
 def report_csv():
     selection = _selection()
     if selection.scope is None:
@@ -291,7 +291,7 @@ def report_csv():
 
 
 @bp.get("/dashboard/people/<username>")
-@require(*ROLES)
+@require(can_view_dashboard)
 def person(username: str):
     named = people.get_by_username(username[:64])
     found = people.load_user(named.id) if named is not None else None  # with the unit
@@ -308,7 +308,7 @@ def person(username: str):
 
 
 @bp.get("/api/reports/completion")
-@require(*ROLES)
+@require(can_view_dashboard)
 def api_completion():
     """The JSON of DESIGN.md: 403 outside the viewer's reach, 400 for a bad period, course or
     unknown unit."""

@@ -21,6 +21,7 @@ from lms.units.forms import (
     unit_choices,
 )
 from lms.units.models import Unit
+from lms.units.permissions import can_manage_units, can_view_units
 from lms.units.scope import can_see_unit
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -38,14 +39,14 @@ def _parent_choices(exclude_subtree_of: Unit | None = None) -> list[SelectChoice
 
 
 @bp.get("/")
-@require("admin", "commander")
+@require(can_view_units)
 def tree():
     forest = listing.visible_tree(current_user)
     return render_template("units/tree.html", forest=forest, kind_labels=KIND_LABELS)
 
 
 @bp.get("/<code>")
-@require("admin", "commander")
+@require(can_view_units)
 def detail(code: str):
     return _render_detail(_unit_or_404(code))
 
@@ -62,7 +63,7 @@ def _render_detail(unit: Unit, status: int = 200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("admin")
+@require(can_manage_units)
 def create():
     form = UnitCreateForm()
     form.parent_id.choices = _parent_choices()
@@ -87,7 +88,7 @@ def create():
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
-@require("admin")
+@require(can_manage_units)
 def edit(code: str):
     unit = _unit_or_404(code)
     form = UnitEditForm(obj=unit)
@@ -110,7 +111,7 @@ def edit(code: str):
 
 
 @bp.route("/<code>/move", methods=["GET", "POST"])
-@require("admin")
+@require(can_manage_units)
 def move(code: str):
     unit = _unit_or_404(code)
     form = UnitMoveForm(parent_id=unit.parent_id or NO_PARENT)
@@ -129,13 +130,13 @@ def move(code: str):
 
 
 @bp.post("/<code>/deactivate")
-@require("admin")
+@require(can_manage_units)
 def deactivate(code: str):
     return _set_active(code, False)
 
 
 @bp.post("/<code>/activate")
-@require("admin")
+@require(can_manage_units)
 def activate(code: str):
     return _set_active(code, True)
 

@@ -13,6 +13,7 @@ from lms.attendance import queries as session_queries
 from lms.attendance import services
 from lms.attendance.forms import CancelForm, SessionForm
 from lms.attendance.models import TrainingSession
+from lms.attendance.permissions import can_run_sessions
 from lms.attendance.session_views.common import (
     SESSION_ID,
     bp,
@@ -31,7 +32,7 @@ from lms.units import services as unit_services
 
 
 @bp.get("/")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def index():
     now = utcnow()
     upcoming = list(
@@ -132,7 +133,7 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_run_sessions)
 def new():
     form = SessionForm()
     forest = _prepare(form)
@@ -155,7 +156,7 @@ def new():
 
 
 @bp.route(f"/{SESSION_ID}/edit", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_run_sessions)
 def edit(session_id: int):
     session = markable_or_404(session_id)
     if session.cancelled_at is not None:
@@ -207,7 +208,7 @@ class _Values:
 
 
 @bp.post(f"/{SESSION_ID}/cancel")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def cancel(session_id: int):
     session = markable_or_404(session_id)
     form = CancelForm()

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from lms import spreadsheets
 from lms.attendance.forms import STATUS_LABELS
 from lms.attendance.models import TrainingSession
+from lms.attendance.permissions import can_open_sessions
 from lms.attendance.reports import session_roster
 from lms.attendance.session_views.common import (
     SESSION_ID,
@@ -77,7 +78,7 @@ def _download(session: TrainingSession, data: bytes, extension: str, mimetype: s
 
 
 @bp.get(f"/{SESSION_ID}/attendance.csv")
-@require("trainer", "admin", "commander")
+@require(can_open_sessions)
 def export_csv(session_id: int):
     session = session_or_404(session_id)
     data = spreadsheets.to_csv(_export_tables(session))
@@ -85,7 +86,7 @@ def export_csv(session_id: int):
 
 
 @bp.get(f"/{SESSION_ID}/attendance.xlsx")
-@require("trainer", "admin", "commander")
+@require(can_open_sessions)
 def export_xlsx(session_id: int):
     session = session_or_404(session_id)
     data = spreadsheets.to_xlsx(_export_tables(session))

@@ -12,6 +12,7 @@ from lms.attendance import bulk_marking, marking
 from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES, TrainingSession
+from lms.attendance.permissions import can_run_sessions
 from lms.attendance.reports import session_roster
 from lms.attendance.session_views.common import (
     SESSION_ID,
@@ -30,7 +31,7 @@ from lms.urls import absolute_url
 
 
 @bp.get(f"/{SESSION_ID}/sheet")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def sheet(session_id: int):
     """The sign-in sheet to print for a room without a connection."""
     session = markable_or_404(session_id)
@@ -46,7 +47,7 @@ def sheet(session_id: int):
 
 
 @bp.route(f"/{SESSION_ID}/bulk", methods=["GET", "POST"])
-@require("trainer", "admin")
+@require(can_run_sessions)
 def bulk(session_id: int):
     """Recording a paper sheet: every row at once; rows left blank stay as they are (or
     become absent if asked)."""

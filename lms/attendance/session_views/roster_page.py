@@ -11,6 +11,7 @@ from lms.attendance import bulk_marking, marking
 from lms.attendance import queries as session_queries
 from lms.attendance.forms import STATUS_LABELS, CancelForm
 from lms.attendance.models import STATUSES
+from lms.attendance.permissions import can_open_sessions, can_run_sessions
 from lms.attendance.reports import session_roster
 from lms.attendance.session_views.common import (
     ROSTER_PAGE_SIZE,
@@ -31,7 +32,7 @@ from lms.timeutil import utcnow
 
 
 @bp.get(f"/{SESSION_ID}")
-@require("trainer", "admin", "commander")
+@require(can_open_sessions)
 def detail(session_id: int):
     session = session_or_404(session_id)
     scope = roster_scope(session)
@@ -63,7 +64,7 @@ def _wants_json() -> bool:
 
 
 @bp.post(f"/{SESSION_ID}/mark")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def mark(session_id: int):
     """One tap: one person's status (and note). Answers JSON to the page's script."""
     session = markable_or_404(session_id)
@@ -124,7 +125,7 @@ def _flash_skipped(skipped: list[marking.Clash]) -> None:
 
 
 @bp.post(f"/{SESSION_ID}/mark-rest")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def mark_rest(session_id: int):
     """ "All present" (or absent): without ``confirmed=yes`` (the page's script asks in a
     dialog and adds it), a confirmation step first."""
@@ -166,7 +167,7 @@ def mark_rest(session_id: int):
 
 
 @bp.post(f"/{SESSION_ID}/mark-rest/<id:batch_id>/undo")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def undo_rest(session_id: int, batch_id: int):
     """Undo an "everyone not marked yet": its records nobody changed since are removed."""
     session = markable_or_404(session_id)

@@ -10,6 +10,7 @@ from flask import Response, current_app, render_template
 from lms.attendance import codes
 from lms.attendance.checkin import checked_in_count
 from lms.attendance.models import TrainingSession
+from lms.attendance.permissions import can_run_sessions
 from lms.attendance.session_views.common import SESSION_ID, bp, markable_or_404
 from lms.auth.permissions import require
 from lms.timeutil import utcnow
@@ -30,7 +31,7 @@ def qr_svg(data: str, scale: int) -> str:
 
 
 @bp.get(f"/{SESSION_ID}/screen")
-@require("trainer", "admin")
+@require(can_run_sessions)
 def screen(session_id: int):
     """Big digits and a QR code for the room's screen; the page reloads when the code
     changes (no script needed)."""
