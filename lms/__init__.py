@@ -15,43 +15,41 @@ from lms.auth.permissions import access_rule, predicates_of
 from lms.errors import register_error_handlers
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import TRANSLATIONS_DIR, select_locale, select_timezone
+from lms.paths import MIGRATIONS_DIR, STATIC_DIR
 from lms.reports import sums_hooks
 from lms.routing import register_converters
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
 
 # Endpoints a signed-in user with a temporary password may still reach.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {
     "auth.change_password",
     "auth.logout",
-    "core.set_locale",
-    "core.healthz",
+    "home.set_locale",
+    "home.healthz",
     "static",
 }
 
 
 def _blueprints():
-    from lms.attendance.session_views import bp as sessions_bp
-    from lms.attendance.views import bp as attendance_bp
+    from lms.attendance.views.records import bp as attendance_bp
+    from lms.attendance.views.sessions import bp as sessions_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.certificates.views import bp as certificates_bp
-    from lms.core.views import bp as core_bp
-    from lms.courses.authoring import bp as authoring_bp
-    from lms.courses.views import bp as courses_bp
+    from lms.courses.views.authoring import bp as authoring_bp
+    from lms.courses.views.reading import bp as courses_bp
+    from lms.home.views import bp as home_bp
     from lms.imports.views import bp as imports_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.offline.views import bp as offline_bp
     from lms.people.views import bp as people_bp
-    from lms.quizzes.authoring import bp as quiz_authoring_bp
-    from lms.quizzes.question_editor import bp as question_editor_bp
-    from lms.quizzes.views import bp as quizzes_bp
+    from lms.quizzes.views.authoring import bp as quiz_authoring_bp
+    from lms.quizzes.views.question_editor import bp as question_editor_bp
+    from lms.quizzes.views.taking import bp as quizzes_bp
     from lms.reports.views import bp as reports_bp
     from lms.units.views import bp as units_bp
 
     return [
-        core_bp,
+        home_bp,
         auth_bp,
         units_bp,
         people_bp,
@@ -72,7 +70,7 @@ def _blueprints():
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder="static")
+    app = Flask(__name__, instance_relative_config=True, static_folder=STATIC_DIR)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.load(app.instance_path, config))
     if app.config["PROXY_COUNT"]:
@@ -83,7 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = TRANSLATIONS_DIR
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

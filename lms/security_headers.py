@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
         # keys) carry personal or secret data: no cache, shared or private, keeps a copy. Only
         # the static assets are cacheable; a view that knows better (uploaded images) says so.
         # Reading offline does not need this relaxed: the service worker keeps its copies in
-        # its own Cache Storage (lms/static/sw.js), which no-store does not govern and which it
+        # its own Cache Storage (static/sw.js), which no-store does not govern and which it
         # fills only with the signed-in person's readable pages, checks against the account,
         # and empties at sign-out. The browser's HTTP cache, shared by every account on the
         # phone and emptied by no sign-out, keeps on holding nothing.

@@ -9,8 +9,8 @@ from tests.support import csrf_token, login
 
 # The only endpoints anyone may use without signing in.
 PUBLIC_ENDPOINTS = {
-    "core.healthz",
-    "core.set_locale",
+    "home.healthz",
+    "home.set_locale",
     "auth.login",
     "certificates.verify_code",  # what a certificate's QR code opens
     "certificates.verify_form",

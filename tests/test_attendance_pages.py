@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from lms.attendance import bulk_marking, marking
 from lms.attendance.models import AttendanceRecord, TrainingSession
-from lms.attendance.session_views import ROSTER_PAGE_SIZE, qr_svg
+from lms.attendance.views.sessions import ROSTER_PAGE_SIZE, qr_svg
 from lms.extensions import db
 from tests.support import login, post, transfer
 from tests.test_query_counts import add_people, queries_for

@@ -185,7 +185,7 @@ def test_a_foreign_host_header_is_refused(make_app, people):
 
 
 def test_absolute_links_use_the_configured_address(make_app, people, make_session):
-    from lms.attendance.session_views import qr_svg
+    from lms.attendance.views.sessions import qr_svg
 
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
     app = make_app(BASE_URL="https://lms.example.vn", TRUSTED_HOSTS=["lms.example.vn", "localhost"])

@@ -49,7 +49,7 @@ def enrollment_of(user, course) -> Enrollment:
 
 
 def send_mark(client, url: str, token: str, done_at: int | str | None):
-    """What the phone's queue sends (lms/static/sw.js, flush)."""
+    """What the phone's queue sends (static/sw.js, flush)."""
     data = {"csrf_token": token}
     if done_at is not None:
         data["done_at"] = str(done_at)

@@ -28,7 +28,7 @@ def _attempt(username: str, *, known_device: bool = True) -> throttle.Attempt:
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -38,7 +38,7 @@ def login():
         db.session.commit()  # the sign-in time, or the audit entry of a lock
         if outcome.user is not None:
             sessions.begin(outcome.user)
-            response = redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            response = redirect(safe_next(request.args.get("next"), url_for("home.index")))
             devices.remember(request, response, outcome.user.username)
             return response
         if outcome.throttled:
@@ -61,7 +61,7 @@ def logout():
     response = redirect(url_for("auth.login"))
     # What the phone kept for reading offline (the service worker's caches, its list and the
     # marks waiting to be sent) belongs to this account: the browser erases it all, and the
-    # worker too erases its caches itself (lms/static/sw.js), for browsers that ignore this.
+    # worker too erases its caches itself (static/sw.js), for browsers that ignore this.
     # Cookies are not cleared: the known-device cookie must survive a sign-out.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
@@ -93,7 +93,7 @@ def change_password():
             # every other session of the account is signed out.
             sessions.renew(user)
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     status = 400 if form.errors else 200
     return render_template(
         "auth/change_password.html",

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from lms.commandline import cli_actor, one_transaction
 from lms.courses import enrollment, folders, services
 from lms.inputs import parse_date
+from lms.paths import PROJECT_ROOT
 from lms.units import services as units
 
-SHIPPED_COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+SHIPPED_COURSES_DIR = PROJECT_ROOT / "courses"
 
 
 def courses_dir() -> Path:

@@ -1,4 +1,4 @@
-"""What a person's phone keeps for reading offline (lms/static/sw.js does the keeping).
+"""What a person's phone keeps for reading offline (static/sw.js does the keeping).
 
 The phone keeps, of the courses the person may read: the courses assigned to them and not yet
 completed (automatically) and the published courses they asked for (the button on a course
@@ -155,7 +155,7 @@ def shell_urls(user: Any) -> list[str]:
     """Pages and files every offline visit needs: the layout's style and script, the home
     page and My training, and the page that says what needs the server."""
     urls = [
-        url_for("core.home"),
+        url_for("home.index"),
         url_for("offline.unavailable"),
         url_for("static", filename="lms.css"),
         url_for("static", filename="offline.js"),

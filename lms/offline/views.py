@@ -3,18 +3,17 @@ the server, and a fresh CSRF token for the marks the phone queued while offline.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import public, require
 from lms.offline import services
+from lms.paths import STATIC_DIR
 
 bp = Blueprint("offline", __name__)
 
-WORKER = Path(__file__).resolve().parent.parent / "static" / "sw.js"
+WORKER = STATIC_DIR / "sw.js"
 
 
 @bp.get("/sw.js")

@@ -38,9 +38,9 @@ LAUNCH_ARGS = [
 # the connection and leaves that file for the garbage collector to close: harmless here, and
 # not the app's doing (gunicorn serves differently in production), so not an error.
 _DROPPED_STATIC_FILE = [
-    pytest.mark.filterwarnings(r"ignore:unclosed file .*/lms/static/:ResourceWarning"),
+    pytest.mark.filterwarnings(r"ignore:unclosed file .*/static/:ResourceWarning"),
     pytest.mark.filterwarnings(
-        r"ignore:Exception ignored in. <_io.FileIO name='.*/lms/static/"
+        r"ignore:Exception ignored in. <_io.FileIO name='.*/static/"
         r":pytest.PytestUnraisableExceptionWarning"
     ),
 ]

@@ -1,4 +1,4 @@
-"""Reading offline on the border-post phone: the service worker (lms/static/sw.js) keeps the
+"""Reading offline on the border-post phone: the service worker (static/sw.js) keeps the
 cadre's assigned course, the pages open with the network gone and say they are copies, a module
 marked done offline is sent when the connection returns and recorded once, a course can be kept
 on request (its size shown first), a new revision replaces the old copy, the oldest course goes
