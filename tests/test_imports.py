@@ -117,3 +117,33 @@ def test_courses_quizzes_and_attendance_do_not_import_the_completion_rule():
     for name, targets in graph.items():
         if name.startswith(("lms.courses", "lms.quizzes", "lms.attendance")):
             assert not {t for t in targets if t.startswith("lms.certificates")}, name
+
+
+def feature_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def is_views(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) > 2 and parts[2] == "views"
+
+
+def test_no_feature_imports_another_features_views():
+    """A feature calls another's services, never its views (DESIGN.md): the page a commander's
+    home shares with the dashboard is ``reports.pages``, not ``reports.views``."""
+    graph = module_graph()
+    found = [
+        f"{importer} -> {target}"
+        for importer, targets in graph.items()
+        if importer not in FACTORY
+        for target in targets
+        if is_views(target) and feature_of(target) != feature_of(importer)
+    ]
+    assert found == []
+
+
+def test_the_views_rule_sees_a_views_import():
+    assert is_views("lms.reports.views") and is_views("lms.quizzes.views.taking")
+    assert not is_views("lms.reports.pages")
+    assert feature_of("lms.home.views") != feature_of("lms.reports.views")

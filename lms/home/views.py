@@ -24,7 +24,7 @@ from lms.i18n import LOCALE_COOKIE, select_locale
 from lms.people import services as people
 from lms.people.forms import ROLE_LABELS
 from lms.people.models import ROLES
-from lms.reports import views as reports
+from lms.reports import pages as dashboard_pages
 from lms.reports.permissions import can_view_dashboard
 from lms.timeutil import local_today, utcnow
 from lms.urls import safe_next
@@ -46,7 +46,7 @@ def index():
         )
     if current_user.has_role("commander") and can_view_dashboard(current_user):
         # A commander's home is the command dashboard of their unit.
-        return reports.overview_page()
+        return dashboard_pages.overview()
     return render_template("home/index.html", user=current_user)
 
 

@@ -34,15 +34,12 @@ from lms.notifications import services as notifications
 from lms.notifications.permissions import can_remind_overdue
 from lms.paging import RowPage
 from lms.people import services as people
-from lms.periods import describe
-from lms.reports import dashboard, figures, lists, review, workbook
+from lms.reports import figures, lists, pages, review, workbook
 from lms.reports.lists import PersonCourse
 from lms.reports.permissions import can_view_dashboard, can_view_training_record
 from lms.reports.selection import OutsideScope, Selection, UnknownUnit, select_review
 from lms.spreadsheets import CSV_TYPE, XLSX_TYPE
 from lms.timeutil import local_today, utcnow
-from lms.units import services as units
-from lms.units.scope import can_see_unit
 
 bp = Blueprint("reports", __name__)
 
@@ -52,72 +49,23 @@ ROLES = ("commander", "admin")
 PRINTED_ROWS = 300
 
 
-def _selection() -> Selection:
-    """The request's unit, period and course; 404/403 for a unit that does not exist or is not
-    the viewer's to see."""
-    if not can_view_dashboard(current_user):
-        abort(403)
-    try:
-        return select_review(
-            current_user, request.args, zone=current_app.config["TIMEZONE"], now=utcnow()
-        )
-    except UnknownUnit:
-        abort(404)
-    except OutsideScope:
-        abort(403)
-
-
-def _page(template: str, selection: Selection, **context: Any) -> Any:
-    unit = selection.unit
-    path = []
-    if unit is not None:
-        path = [u for u in units.ancestors(unit) if _visible(u.id)]
-    return render_template(
-        template,
-        selection=selection,
-        unit=unit,
-        path=path,
-        period_words=describe(selection.scope.period) if selection.scope else "",
-        target=current_app.config["COMPLETION_TARGET"],
-        lagging_below=current_app.config["LAGGING_BELOW"],
-        **context,
-    ), (400 if selection.errors else 200)
-
-
-def _visible(unit_id: int) -> bool:
-    return can_see_unit(current_user, unit_id)
-
-
 @bp.get("/dashboard/")
 @require(can_view_dashboard)
 def index():
-    return overview_page()
-
-
-def overview_page() -> Any:
-    """The dashboard's overview: a commander's home page too (``/`` renders it, one round trip
-    less on a weak connection)."""
-    selection = _selection()
-    if selection.scope is None:
-        return _page("reports/index.html", selection)
-    return _page(
-        "reports/index.html",
-        selection,
-        **dashboard.overview(selection.scope, current_app.config["COMPLETION_TARGET"]),
-    )
+    return pages.overview()
 
 
 @bp.get("/dashboard/reminders")
 @require(can_view_dashboard)
 def reminders():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
-        return _page("reports/reminders.html", selection)
+        return pages.render("reports/reminders.html", selection)
     page = RowPage(lists.overdue_query(selection.scope), total=lists.overdue_count(selection.scope))
     page.items = [PersonCourse(*row) for row in page.items]
     league = lists.unit_league(selection.scope)
     shown = [(item.user_id, item.course_id) for item in page.items]
-    return _page(
+    return pages.render(
         "reports/reminders.html",
         selection,
         page=page,
@@ -135,12 +83,12 @@ def reminders():
 def send_reminders():
     """Remind every overdue cadre of the selection (unit, period, course) still in the
     commander's units: one notification per person and course, at most once a day."""
-    selection = _selection()
+    selection = pages.read_selection()
     back = redirect(url_for("reports.reminders", **selection.args()))
     if not can_remind_overdue(current_user):
         abort(403)
     if selection.scope is None:  # a bad period or course: the page again, saying which
-        return _page("reports/reminders.html", selection)
+        return pages.render("reports/reminders.html", selection)
     if not FlaskForm().validate_on_submit():
         abort(400)
     pairs = lists.reminder_pairs(selection.scope, current_user)
@@ -200,11 +148,11 @@ def reminders_sent(result: Any, *, moved_away: int) -> str:
 @bp.get("/dashboard/commendations")
 @require(can_view_dashboard)
 def commendations():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
-        return _page("reports/commendations.html", selection)
+        return pages.render("reports/commendations.html", selection)
     league = lists.unit_league(selection.scope)
-    return _page(
+    return pages.render(
         "reports/commendations.html",
         selection,
         best_units=lists.best_units(league),
@@ -218,11 +166,11 @@ def commendations():
 @bp.get("/dashboard/pilots")
 @require(can_view_dashboard)
 def pilots():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
-        return _page("reports/pilots.html", selection)
+        return pages.render("reports/pilots.html", selection)
     league = lists.unit_league(selection.scope)
-    return _page(
+    return pages.render(
         "reports/pilots.html",
         selection,
         comparison=lists.pilots_against_rest(selection.scope, league),
@@ -243,11 +191,11 @@ def _review(selection: Selection, overdue_limit: int | None = None) -> review.Re
 @bp.get("/dashboard/report")
 @require(can_view_dashboard)
 def report():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
-        return _page("reports/report.html", selection)
+        return pages.render("reports/report.html", selection)
     found = _review(selection, overdue_limit=PRINTED_ROWS)
-    return _page(
+    return pages.render(
         "reports/report.html",
         selection,
         review=found,
@@ -275,7 +223,7 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 @bp.get("/dashboard/report.xlsx")
 @require(can_view_dashboard)
 def report_xlsx():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
         abort(400, "; ".join(selection.errors))
     return _download(workbook.as_xlsx(_review(selection)), XLSX_TYPE, _file_name(selection, "xlsx"))
@@ -284,7 +232,7 @@ def report_xlsx():
 @bp.get("/dashboard/report.csv")
 @require(can_view_dashboard)
 def report_csv():
-    selection = _selection()
+    selection = pages.read_selection()
     if selection.scope is None:
         abort(400, "; ".join(selection.errors))
     return _download(workbook.as_csv(_review(selection)), CSV_TYPE, _file_name(selection, "csv"))
