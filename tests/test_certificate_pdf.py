@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 import io
 import logging
-import re
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
