@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -25,7 +22,7 @@ from lms.units.cli import units_group
 
 
 def register_commands(app: Flask) -> None:
-    commands: list[Callable[..., Any]] = [
+    commands: list[click.Command] = [
         init_command,
         demo_command,
         create_admin_command,

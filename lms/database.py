@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import DateTime, MetaData, String, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so that Alembic revisions are the same on SQLite and PostgreSQL.
@@ -21,6 +21,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model is mapped to a Table (none to a join or a select): its Core API
+        # (insert, update, columns' types) is used on bulk paths.
+        __table__: ClassVar[Table]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -71,7 +72,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> ResponseReturnValue:
     title = _TITLES.get(code, _TITLES[500])
     explanation = detail or _EXPLANATIONS.get(code, _EXPLANATIONS[500])
     if _wants_json():
@@ -85,7 +86,7 @@ def render_error(code: int, detail: str | None = None):
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             str(
@@ -97,14 +98,14 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code not in _TITLES:
             return error
         return render_error(code)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)

@@ -28,12 +28,14 @@ def number(value: int | float | None, *, exact: bool = False) -> str:
 def decimal(value: int | float, pattern: str | None = None) -> str:
     """Flask-Babel's ``format_decimal``, remembered: a province's report formats thousands of
     mostly the same small numbers, and Babel takes ~20 µs for each."""
-    return _decimal(type(value), value, pattern, str(get_locale()))
+    kind: type = type(value)  # mypy takes type[int] | type[float] for unhashable
+    return _decimal(kind, value, pattern, str(get_locale()))
 
 
 def decimal_in(locale: str, value: int | float, pattern: str | None = None) -> str:
     """``decimal`` in a locale the caller looked up once (for thousands of cells)."""
-    return _decimal(type(value), value, pattern, locale)
+    kind: type = type(value)  # mypy takes type[int] | type[float] for unhashable
+    return _decimal(kind, value, pattern, locale)
 
 
 @lru_cache(maxsize=8192)

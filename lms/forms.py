@@ -9,7 +9,7 @@ rules of ``lms.inputs`` (ASCII digits within bounds; years 2000-2100).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
@@ -57,10 +57,10 @@ class _Translations:
     """The raw catalogue lookups: WTForms fills the placeholders itself."""
 
     def gettext(self, message: str) -> str:
-        return get_translations().gettext(message)
+        return str(get_translations().gettext(message))
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
-        return get_translations().ngettext(singular, plural, count)
+        return str(get_translations().ngettext(singular, plural, count))
 
 
 class Form(FlaskForm):
@@ -89,7 +89,9 @@ class IntegerField(fields.IntegerField):
         self.data = parse_int(str(valuelist[0]), low=self.low, high=self.high)
         if self.data is None:
             raise ValueError(
-                self.invalid_value_message or self.gettext("Not a valid integer value.")
+                # WTForms 3.3's invalid_value_message: types-WTForms (3.2) does not know it yet.
+                self.invalid_value_message  # type: ignore[attr-defined]
+                or self.gettext("Not a valid integer value.")
             )
 
 
@@ -104,22 +106,33 @@ def choice_int(value: Any) -> int:
     return parsed
 
 
-class _DateRange:
+# The mixin below goes before a WTForms field, and the type checker is told so.
+if TYPE_CHECKING:
+    _DateRangeBase = fields.Field
+else:
+    _DateRangeBase = object
+
+
+class _DateRange(_DateRangeBase):
     """Dates and date-times typed in ASCII digits, in the years 2000-2100."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and not all(str(value).isascii() for value in valuelist):
             self.data = None
-            raise ValueError(self.invalid_value_message or self.gettext("Not a valid date value."))
-        super().process_formdata(valuelist)  # type: ignore[misc]
+            raise ValueError(
+                # WTForms 3.3's invalid_value_message: types-WTForms (3.2) does not know it yet.
+                self.invalid_value_message  # type: ignore[attr-defined]
+                or self.gettext("Not a valid date value.")
+            )
+        super().process_formdata(valuelist)
         if self.data is not None and not in_date_range(self.data):
             self.data = None
             raise ValueError(str(DATE_RANGE_MESSAGE))
 
 
-class DateField(_DateRange, fields.DateField):  # type: ignore[misc]
+class DateField(_DateRange, fields.DateField):
     pass
 
 
-class DateTimeLocalField(_DateRange, fields.DateTimeLocalField):  # type: ignore[misc]
+class DateTimeLocalField(_DateRange, fields.DateTimeLocalField):
     pass

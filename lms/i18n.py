@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
@@ -15,14 +16,14 @@ TRANSLATIONS_DIR = str(Path(__file__).parent / "translations")
 
 def select_locale() -> str:
     if not has_request_context():  # command line: the configured default
-        return current_app.config["DEFAULT_LOCALE"]
+        return cast(str, current_app.config["DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+        return cast(str, current_user.locale)
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in LOCALES:
         return cookie
-    return current_app.config["DEFAULT_LOCALE"]
+    return cast(str, current_app.config["DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
-    return current_app.config["TIMEZONE"]
+    return cast(str, current_app.config["TIMEZONE"])

@@ -33,10 +33,10 @@ def describe(period: Period) -> str:
     """A period in words: "first half of 2026", "second half of 2026", "year 2026"."""
     year, _dash, half = period.label.partition("-")
     if half == "H1":
-        return _("first half of %(year)s", year=year)
+        return str(_("first half of %(year)s", year=year))
     if half == "H2":
-        return _("second half of %(year)s", year=year)
-    return _("year %(year)s", year=year)
+        return str(_("second half of %(year)s", year=year))
+    return str(_("year %(year)s", year=year))
 
 
 def _presets(zone: str) -> list[tuple[str, str]]:

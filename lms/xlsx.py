@@ -129,8 +129,8 @@ def _sheet_xml(sheet: Worksheet, strings: dict[str, int]) -> Iterable[str]:
         )
     if sheet.widths:
         yield "<cols>"
-        for index, width in enumerate(sheet.widths, start=1):
-            yield f'<col min="{index}" max="{index}" width="{width:g}" customWidth="1"/>'
+        for column, width in enumerate(sheet.widths, start=1):
+            yield f'<col min="{column}" max="{column}" width="{width:g}" customWidth="1"/>'
         yield "</cols>"
     yield "<sheetData>"
     letters: list[str] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, literal, select
@@ -34,14 +34,14 @@ class RestOutcome:
     batch_id: int | None = None
 
 
-def mark_rest_present(session: TrainingSession, *, actor: Any, now: dt.datetime) -> RestOutcome:
+def mark_rest_present(session: TrainingSession, *, actor: User, now: dt.datetime) -> RestOutcome:
     """ "All present": everyone on the roster not marked yet becomes present, in one statement;
     people already marked keep their status, people present elsewhere at the time are skipped
     and reported."""
     return _mark_rest(session, "present", actor=actor, now=now)
 
 
-def mark_rest_absent(session: TrainingSession, *, actor: Any, now: dt.datetime) -> RestOutcome:
+def mark_rest_absent(session: TrainingSession, *, actor: User, now: dt.datetime) -> RestOutcome:
     return _mark_rest(session, "absent", actor=actor, now=now)
 
 
@@ -76,7 +76,7 @@ def _skipped(session: TrainingSession, pairs: Any, unmarked: Any) -> list[Clash]
 
 
 def _mark_rest(
-    session: TrainingSession, status: str, *, actor: Any, now: dt.datetime
+    session: TrainingSession, status: str, *, actor: User, now: dt.datetime
 ) -> RestOutcome:
     check_timing(session, [status], now)
     pairs = roster_pairs(TrainingSession.id == session.id, now).subquery()
@@ -174,7 +174,10 @@ def last_undoable(session: TrainingSession) -> Undoable | None:
         .order_by(AttendanceRecord.batch_id.desc())
         .limit(1)
     ).first()
-    return Undoable(*row) if row is not None else None
+    if row is None:
+        return None
+    # (batch_id is not NULL: the query asked for it.)
+    return Undoable(*cast(tuple[int, str, int, dt.datetime], row))
 
 
 @dataclass
@@ -185,7 +188,7 @@ class UndoOutcome:
 
 
 def undo_rest(
-    session: TrainingSession, batch_id: int, *, actor: Any, now: dt.datetime
+    session: TrainingSession, batch_id: int, *, actor: User, now: dt.datetime
 ) -> UndoOutcome:
     """Undo an "everyone not marked yet": remove the records it created that nobody changed
     since (version 1), in one statement (a trainer's change racing it either comes first and

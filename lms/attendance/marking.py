@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import presence
@@ -112,7 +112,7 @@ def mark(
     session: TrainingSession,
     marks: list[Mark],
     *,
-    actor: Any,
+    actor: User,
     now: dt.datetime,
     source: str = "trainer",
 ) -> MarkOutcome:
@@ -184,7 +184,7 @@ def _apply_one(
     record: AttendanceRecord | None,
     label: str,
     *,
-    actor: Any,
+    actor: User,
     now: dt.datetime,
     source: str,
 ) -> dict[str, Any] | Conflict | Clash | None:
@@ -226,23 +226,26 @@ def _apply_one(
     # Compare-and-swap: only if nobody changed the record since it was read, and (for an
     # arrival) only if the person is not present elsewhere at the time.
     rule = [presence.free_for(session, m.user_id)] if _arrives(m, record) else []
-    swapped = db.session.execute(
-        update(AttendanceRecord)
-        .where(
-            AttendanceRecord.session_id == session.id,
-            AttendanceRecord.user_id == m.user_id,
-            AttendanceRecord.version == record.version,
-            *rule,
-        )
-        .values(
-            status=m.status,
-            note=m.note,
-            source=source,
-            marked_by=actor.id,
-            marked_at=now,
-            version=record.version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    swapped = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(AttendanceRecord)
+            .where(
+                AttendanceRecord.session_id == session.id,
+                AttendanceRecord.user_id == m.user_id,
+                AttendanceRecord.version == record.version,
+                *rule,
+            )
+            .values(
+                status=m.status,
+                note=m.note,
+                source=source,
+                marked_by=actor.id,
+                marked_at=now,
+                version=record.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if swapped != 1:
         current = current_record(session.id, m.user_id)

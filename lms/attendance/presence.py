@@ -28,7 +28,7 @@ from lms.extensions import db
 from lms.people.models import User
 
 
-def present_elsewhere(session: TrainingSession) -> Select[Any]:
+def present_elsewhere(session: TrainingSession) -> Select[int, int, str]:
     """(user_id, session_id, title) of the records present or late at other sessions, not
     cancelled, held (even in part) at the same time as ``session``."""
     record = aliased(AttendanceRecord)

@@ -74,7 +74,7 @@ def session_people(session: TrainingSession) -> SessionPeople:
     )
 
 
-def scoped_people(people: SessionPeople, user: Any) -> SessionPeople:
+def scoped_people(people: SessionPeople, user: User) -> SessionPeople:
     """Only the invited units and people within ``user``'s subtree (a commander's view)."""
     unit_ids = {u.id for u in people.units} | {u.unit_id for u in people.invitees if u.unit_id}
     visible = (
@@ -98,7 +98,7 @@ def course_title(course_id: int) -> str:
     return db.session.scalar(select(Course.title).where(Course.id == course_id)) or ""
 
 
-def trainer_sessions(user: Any, *, past: bool, now: dt.datetime) -> Select[tuple[TrainingSession]]:
+def trainer_sessions(user: User, *, past: bool, now: dt.datetime) -> Select[TrainingSession]:
     """The sessions a trainer runs (an admin: every session), upcoming first or past last."""
     query = select(TrainingSession)
     if not user.has_role("admin"):
@@ -138,7 +138,7 @@ class UpcomingSession:
 
 
 def upcoming_for(
-    user: Any, now: dt.datetime, *, course_id: int | None = None, limit: int = 10
+    user: User, now: dt.datetime, *, course_id: int | None = None, limit: int = 10
 ) -> list[UpcomingSession]:
     """Sessions not over yet whose roster holds ``user``: one query."""
     session_filter = TrainingSession.ends_at >= now
@@ -185,7 +185,7 @@ def open_sessions(now: dt.datetime) -> list[TrainingSession]:
     return [s for s in candidates if s.checkin_open(now)]
 
 
-def course_choices(user: Any) -> list[tuple[int, str]]:
+def course_choices(user: User) -> list[tuple[int, str]]:
     """Courses a session may count towards: those the user may edit (admins: every course),
     not archived. Another trainer's course is not theirs to add sessions to."""
     query = select(Course.id, Course.title).where(Course.status != "archived")

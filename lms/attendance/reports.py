@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.attendance.models import AttendanceRecord, TrainingSession
@@ -97,7 +97,8 @@ def session_roster(
     limited to ``scope`` (a commander's subtree) and to names matching ``query``: one query."""
     pairs = roster_pairs(TrainingSession.id == session.id, now).subquery()
     marker = aliased(User)
-    statement = (
+    # (Typed as any row: the checker cannot match 13 columns to RosterRow's fields.)
+    statement: Select[*tuple[Any, ...]] = (
         # Columns in RosterRow's order, blanks for people not marked yet.
         select(
             User.id,
@@ -250,7 +251,8 @@ def course_attendance_for(
     ).all()
     out: dict[int, CourseAttendance] = {}
     for session, status in rows:
-        standing = out.setdefault(session.course_id, CourseAttendance())
+        # (The sessions were chosen by course: course_id is set.)
+        standing = out.setdefault(cast(int, session.course_id), CourseAttendance())
         standing.sessions += 1
         # As course_attendance: a session still to come counts as not attended until it is.
         standing.tally.add(status or "absent")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     case,
     exists,
@@ -53,7 +54,7 @@ def _present_account(now: dt.datetime) -> ColumnElement[bool]:
 
 def roster_pairs(
     session_filter: ColumnElement[bool], now: dt.datetime, *, user_id: int | None = None
-) -> Select[Any]:
+) -> CompoundSelect[*tuple[Any, ...]]:
     """(session_id, user_id) of every roster place of the sessions matching the filter."""
     return union(*_roster_parts(session_filter, now, user_id=user_id, placed=False))
 
@@ -83,7 +84,7 @@ def placed_roster(session_filter: ColumnElement[bool], now: dt.datetime) -> Sele
 
 def _roster_parts(
     session_filter: ColumnElement[bool], now: dt.datetime, *, user_id: int | None, placed: bool
-) -> list[Select[Any]]:
+) -> list[Select[*tuple[Any, ...]]]:
     """The roster's three sources: invited units, people invited by name, anyone with a record;
     ``placed``: with a third column, the unit of the membership that invited (NULL for the
     other two)."""
@@ -171,7 +172,7 @@ def on_roster(session_id: int, user_id: int, now: dt.datetime) -> bool:
     return db.session.scalar(select(exists().select_from(pairs))) or False
 
 
-def followed_part(viewer: Any, session_id: int) -> ColumnElement[bool]:
+def followed_part(viewer: User, session_id: int) -> ColumnElement[bool]:
     """The part of a session's roster a commander follows (a WHERE clause on ``User``): the
     people placed in their subtree by the unit they were in for this session."""
     return subtree_filter(viewer, unit_at_session(literal(session_id), User.id))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 
 from lms.attendance import codes
 from lms.attendance.models import (
@@ -236,7 +236,7 @@ def snapshot(session: TrainingSession) -> dict[str, Any]:
     }
 
 
-def create_session(data: SessionInput, *, actor: Any | None) -> TrainingSession:
+def create_session(data: SessionInput, *, actor: User | None) -> TrainingSession:
     resolved = _resolve(data)
     session = TrainingSession(
         secret=codes.new_secret(), created_by=actor.id if actor is not None else None
@@ -257,17 +257,20 @@ def create_session(data: SessionInput, *, actor: Any | None) -> TrainingSession:
 
 
 def update_session(
-    session: TrainingSession, data: SessionInput, *, actor: Any | None, expected_version: int
+    session: TrainingSession, data: SessionInput, *, actor: User | None, expected_version: int
 ) -> None:
     """Save a trainer's edit, unless someone else saved since they opened the form."""
     resolved = _resolve(data, frozenset(row.unit_id for row in session.unit_rows))
     before = snapshot(session)
     # Compare-and-swap on the version: of two edits based on the same version, one wins.
-    claimed = db.session.execute(
-        update(TrainingSession)
-        .where(TrainingSession.id == session.id, TrainingSession.version == expected_version)
-        .values(version=expected_version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.id == session.id, TrainingSession.version == expected_version)
+            .values(version=expected_version + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         raise StaleSession
@@ -289,7 +292,7 @@ def update_session(
     )
 
 
-def cancel_session(session: TrainingSession, reason: str, *, actor: Any | None) -> None:
+def cancel_session(session: TrainingSession, reason: str, *, actor: User | None) -> None:
     if session.cancelled_at is not None:
         return  # a second click changes nothing
     reason = clean(reason)

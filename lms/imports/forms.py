@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectChoice
+from wtforms import HiddenField, RadioField, SelectChoice  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 from wtforms.validators import DataRequired
 
 from lms.forms import Form

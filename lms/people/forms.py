@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
     EmailField,
     PasswordField,
     SelectChoice,

@@ -1,7 +1,7 @@
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length
 
 from lms.forms import Form, choice_int
