@@ -173,7 +173,7 @@ app = create_app()
 with app.app_context():
     course = courses.get_course({COURSE!r})
     quiz = quiz_services.create_quiz(course, slug={QUIZ!r}, title="Kiểm tra dân vận (exam burst)",
-                                actor_name="benchmark", time_limit_minutes=30, max_attempts=1,
+                                actor="benchmark", time_limit_minutes=30, max_attempts=1,
                                 categories=["exam-burst"], pass_score=60, published=True)
     db.session.commit()
     print(quiz.id)

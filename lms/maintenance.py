@@ -58,8 +58,7 @@ def create_admin_command(username: str, password: str | None, full_name: str) ->
             unit=None,
             roles={"admin"},
             password=password,
-            actor=None,
-            actor_name=cli_actor(),
+            actor=cli_actor(),
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
     click.echo(_("Administrator %(username)s created.", username=user.username))

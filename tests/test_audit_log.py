@@ -12,9 +12,11 @@ from bs4 import BeautifulSoup
 from lms.attendance import services as sessions
 from lms.audit import services as audit
 from lms.audit.labels import ACTION_LABELS, TARGET_LABELS
+from lms.audit.models import AuditEvent
 from lms.courses import module_editing
 from lms.courses import services as courses
 from lms.extensions import db
+from lms.people import services as accounts
 from tests.support import login
 
 SOURCE = Path(__file__).resolve().parent.parent / "lms"
@@ -28,7 +30,10 @@ def recorded(pattern: str) -> set[str]:
 
 
 def test_every_audited_kind_of_object_is_in_the_filter():
-    kinds = recorded(r'target_type="([a-z_]+)"') | recorded(r'"target_type": "([a-z_]+)"')
+    # a model's own type (audit_type) or a Target("kind", ...) written where it is recorded
+    kinds = recorded(r'audit_type: ClassVar\[str\] = "([a-z_]+)"') | recorded(
+        r'Target\(\s*"([a-z_]+)"'
+    )
     assert {"unit", "user", "course", "session", "quiz", "question", "attempt"} <= kinds
     assert kinds <= set(TARGET_LABELS), kinds - set(TARGET_LABELS)
 
@@ -111,10 +116,8 @@ def test_the_log_page_uses_the_same_queries_for_few_and_many_entries(
         for i in range(n):
             audit.record(
                 "session.update",
+                audit.Target("session", i, f"Buổi {i}"),
                 actor=people["trainer"],
-                target_type="session",
-                target_id=i,
-                target_label=f"Buổi {i}",
                 before={"trainers": [people["trainer"].id], "units": [province["HS"].id]},
                 after={
                     "course_id": 1,
@@ -124,10 +127,8 @@ def test_the_log_page_uses_the_same_queries_for_few_and_many_entries(
             )
             audit.record(
                 "user.update",
+                people["cadre"],
                 actor=people["admin"],
-                target_type="user",
-                target_id=people["cadre"].id,
-                target_label="hocvien",
                 before={"unit": "HS-01"},
                 after={"unit": "DBP-CT"},
             )
@@ -141,3 +142,38 @@ def test_the_log_page_uses_the_same_queries_for_few_and_many_entries(
     with count_queries() as many:
         assert client.get("/audit/").status_code == 200
     assert few.count == many.count <= 12
+
+
+def test_an_entry_names_its_target_and_its_actor_one_way(people, province):
+    """A model names itself (audit_type, audit_label); an actor is a user, the name of what
+    acted without an account (a command, the demo), or None for the system."""
+    unit = province["HS"]
+    by_admin = audit.record("unit.update", unit, actor=people["admin"], after={"name": "x"})
+    by_command = audit.record("unit.update", unit, actor="cli:root")
+    by_system = audit.record("unit.update", unit, actor=None, label="HS (renamed)")
+    lock = audit.record("auth.lock", audit.Target("address", None, "10.0.0.7"), actor=None)
+    db.session.flush()
+    assert (by_admin.target_type, by_admin.target_id, by_admin.target_label) == (
+        "unit",
+        unit.id,
+        unit.code,
+    )
+    assert (by_admin.actor_id, by_admin.actor_name) == (people["admin"].id, "quantri")
+    assert (by_command.actor_id, by_command.actor_name) == (None, "cli:root")
+    assert (by_system.actor_id, by_system.actor_name) == (None, audit.SYSTEM_ACTOR)
+    assert by_system.target_label == "HS (renamed)"
+    assert (lock.target_type, lock.target_id, lock.target_label) == ("address", None, "10.0.0.7")
+    assert audit.acting_user(people["admin"]) is people["admin"]
+    assert audit.acting_user("cli:root") is None and audit.acting_user(None) is None
+
+
+def test_a_command_acts_under_its_name_without_an_account(people, province):
+    """What a command does is the operator's: services take the name as the actor, and the
+    checks that compare the actor with the person changed (own admin role) do not apply."""
+    temporary = accounts.reset_password(people["admin"], actor="cli:root")
+    db.session.flush()
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "user.password_reset")
+    ).one()
+    assert temporary and (event.actor_id, event.actor_name) == (None, "cli:root")
+    assert event.target_label == "quantri"

@@ -90,10 +90,8 @@ def _mark_rest(
         # undoing it removes exactly those. Nothing marked: both vanish with the savepoint.
         event = audit.record(
             "attendance.mark_rest",
+            session,
             actor=actor,
-            target_type="session",
-            target_id=session.id,
-            target_label=session.title,
             before={"status": None},
             after={"status": status},
         )
@@ -229,10 +227,8 @@ def undo_rest(
         after["still_completed"] = still_completed
     audit.record(
         "attendance.mark_rest_undo",
+        session,
         actor=actor,
-        target_type="session",
-        target_id=session.id,
-        target_label=session.title,
         before={"status": removed[0][1], "batch": batch_id},
         after=after,
     )

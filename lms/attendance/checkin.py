@@ -154,12 +154,11 @@ def check_in(
         assert record is not None
     audit.record(
         "attendance.checkin",
+        session,
         actor=user,
-        target_type="session",
-        target_id=session.id,
-        target_label=f"{session.title} · {user.username}",
         before=before,
         after={"status": status, "walk_in": record.walk_in},
+        label=f"{session.title} · {user.username}",
     )
     _recheck_completion(session, user.id)
     return CheckinResult(session, record, already=False)

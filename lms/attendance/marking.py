@@ -261,9 +261,7 @@ def _entry(
 ) -> dict[str, Any]:
     return {
         "action": "attendance.mark",
-        "target_type": "session",
-        "target_id": session.id,
-        "target_label": label,
+        "target": audit.Target("session", session.id, label),
         "before": before,
         "after": {"username": label.rsplit(" · ", 1)[-1], "status": m.status, "note": m.note},
     }

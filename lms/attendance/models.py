@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,7 @@ class TrainingSession(Base):
     """A training session (buổi tập huấn): in a hall or online, at a set time."""
 
     __tablename__ = "training_sessions"
+    audit_type: ClassVar[str] = "session"  # how the audit log names it, with its title
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(NFCString(255))
@@ -81,6 +83,10 @@ class TrainingSession(Base):
 
     def late_from(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.late_after_minutes)
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
 
 
 class SessionTrainer(Base):

@@ -245,14 +245,7 @@ def create_session(data: SessionInput, *, actor: User | None) -> TrainingSession
     _apply(session, data, resolved)
     db.session.add(session)
     db.session.flush()
-    audit.record(
-        "session.create",
-        actor=actor,
-        target_type="session",
-        target_id=session.id,
-        target_label=session.title,
-        after=snapshot(session),
-    )
+    audit.record("session.create", session, actor=actor, after=snapshot(session))
     return session
 
 
@@ -281,15 +274,7 @@ def update_session(
     changed_before, changed_after = audit.changed_fields(before, snapshot(session))
     if not changed_after:
         return  # saved unchanged: nothing to audit
-    audit.record(
-        "session.update",
-        actor=actor,
-        target_type="session",
-        target_id=session.id,
-        target_label=session.title,
-        before=changed_before,
-        after=changed_after,
-    )
+    audit.record("session.update", session, actor=actor, before=changed_before, after=changed_after)
 
 
 def cancel_session(session: TrainingSession, reason: str, *, actor: User | None) -> None:
@@ -303,14 +288,7 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: User | None)
     session.version += 1
     db.session.flush()
     _recheck_completion({session.course_id})
-    audit.record(
-        "session.cancel",
-        actor=actor,
-        target_type="session",
-        target_id=session.id,
-        target_label=session.title,
-        after={"reason": reason},
-    )
+    audit.record("session.cancel", session, actor=actor, after={"reason": reason})
 
 
 def _recheck_completion(course_ids: set[int | None]) -> None:

@@ -1,15 +1,21 @@
-"""Recording administrative changes."""
+"""Recording administrative changes: ``record(action, target, actor=…, before=…, after=…)``,
+where the target is a model that names itself (``audit_type``, ``audit_label``) or a
+``Target``, and the actor a user or the name of what acted."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Union
 
 from sqlalchemy import Select, insert, select
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 SYSTEM_ACTOR = "system"
 MAX_TEXT = 300
@@ -31,28 +37,72 @@ def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+Actor = Union["User", str, None]
+"""Who acts: a signed-in user, or the name of what acts without an account (``cli:alice`` for
+a command, ``demo``, ``course-folders``); None is the system itself."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an entry is about when it is not one model's row (a lock on an address, a batch)."""
+
+    type: str
+    id: int | None = None
+    label: str = ""
+
+
+class Auditable(Protocol):
+    """A model that names itself in the log: its type (a class attribute) and its label."""
+
+    audit_type: ClassVar[str]
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def audit_label(self) -> str: ...
+
+
+def acting_user(actor: Actor) -> User | None:
+    """The account behind an actor, None for a command, the demo or the system."""
+    return None if actor is None or isinstance(actor, str) else actor
+
+
+def actor_fields(actor: Actor) -> tuple[int | None, str]:
+    """The entry's actor id and name: a user's id and username, or a name without an id."""
+    if actor is None:
+        return None, SYSTEM_ACTOR
+    if isinstance(actor, str):
+        return None, actor
+    return actor.id, actor.username
+
+
+def target_fields(target: Auditable | Target) -> tuple[str, int | None, str]:
+    if isinstance(target, Target):
+        return target.type, target.id, target.label
+    return target.audit_type, target.id, target.audit_label
+
+
 def record(
     action: str,
+    target: Auditable | Target,
     *,
-    actor: Any | None,
-    target_type: str,
-    target_id: int | None = None,
-    target_label: str = "",
+    actor: Actor,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    actor_name: str | None = None,
+    label: str | None = None,
 ) -> AuditEvent:
-    """Add one audit entry to the current transaction.
-
-    ``actor`` is the acting user, or None for the command line (then ``actor_name`` says who).
-    """
+    """Add one audit entry to the current transaction. ``label`` replaces the target's own
+    where the entry needs more (a check-in names the session and the person)."""
+    actor_id, actor_name = actor_fields(actor)
+    target_type, target_id, target_label = target_fields(target)
     event = AuditEvent(
         action=action,
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else (actor_name or SYSTEM_ACTOR),
+        actor_id=actor_id,
+        actor_name=actor_name,
         target_type=target_type,
         target_id=target_id,
-        target_label=target_label[:LABEL_LENGTH],
+        target_label=(target_label if label is None else label)[:LABEL_LENGTH],
         before=_jsonable(before),
         after=_jsonable(after),
     )
@@ -102,25 +152,27 @@ def known_actions() -> list[str]:
     )
 
 
-def record_many(
-    entries: list[dict[str, Any]], *, actor: Any | None, actor_name: str | None = None
-) -> None:
-    """Bulk-insert entries (dicts of ``record``'s keyword arguments) for large imports."""
+def record_many(entries: list[dict[str, Any]], *, actor: Actor) -> None:
+    """Bulk-insert entries (dicts of ``record``'s arguments: action, target, before, after)
+    for large imports and markings."""
     if not entries:
         return
     now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor_id": actor.id if actor is not None else None,
-            "actor_name": actor.username if actor is not None else (actor_name or SYSTEM_ACTOR),
-            "action": entry["action"],
-            "target_type": entry["target_type"],
-            "target_id": entry.get("target_id"),
-            "target_label": entry.get("target_label", "")[:LABEL_LENGTH],
-            "before": _jsonable(entry.get("before")),
-            "after": _jsonable(entry.get("after")),
-        }
-        for entry in entries
-    ]
+    actor_id, actor_name = actor_fields(actor)
+    rows = []
+    for entry in entries:
+        target_type, target_id, target_label = target_fields(entry["target"])
+        rows.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "action": entry["action"],
+                "target_type": target_type,
+                "target_id": target_id,
+                "target_label": target_label[:LABEL_LENGTH],
+                "before": _jsonable(entry.get("before")),
+                "after": _jsonable(entry.get("after")),
+            }
+        )
     db.session.execute(insert(AuditEvent), rows)

@@ -74,10 +74,12 @@ def _count_failure(attempt: throttle.Attempt, user: User | None) -> None:
             continue  # the owner's own device: nobody else is kept out
         audit.record(
             LOCK_ACTION,
+            audit.Target(
+                lock.kind,
+                user.id if user is not None and lock.kind == throttle.ACCOUNT else None,
+                lock.key,
+            ),
             actor=None,
-            target_type=lock.kind,
-            target_id=user.id if user is not None and lock.kind == throttle.ACCOUNT else None,
-            target_label=lock.key,
             after={"address": attempt.address, "until": lock.until},
         )
     db.session.flush()

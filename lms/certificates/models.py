@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,6 +32,7 @@ class Certificate(Base):
     person, their unit or the course."""
 
     __tablename__ = "certificates"
+    audit_type: ClassVar[str] = "certificate"  # how the audit log names it, with its serial
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(20), unique=True)  # DV-2026-000123
@@ -91,3 +93,7 @@ class Certificate(Base):
         if self.expires_on is not None and today > self.expires_on:
             return "expired"
         return "valid"
+
+    @property
+    def audit_label(self) -> str:
+        return self.serial

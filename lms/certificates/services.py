@@ -310,12 +310,7 @@ def revoke(certificate: Certificate, reason: str, note: str, *, actor: Any) -> N
     db.session.flush()
     keep_certified(certificate.course_id, [certificate.user_id])
     audit.record(
-        "certificate.revoke",
-        actor=actor,
-        target_type="certificate",
-        target_id=certificate.id,
-        target_label=certificate.serial,
-        after={"reason": reason, "note": note},
+        "certificate.revoke", certificate, actor=actor, after={"reason": reason, "note": note}
     )
 
 
@@ -366,10 +361,8 @@ def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
     announce_issued([new.id])
     audit.record(
         "certificate.reissue",
+        new,
         actor=actor,
-        target_type="certificate",
-        target_id=new.id,
-        target_label=new.serial,
         before={
             "serial": certificate.serial,
             "full_name": certificate.full_name,

@@ -140,9 +140,7 @@ def assign_command(slug: str, unit_code: str, due: str) -> None:
         )
         sys.exit(1)
     with one_transaction():
-        _assignment, created = enrollment.assign(
-            course, unit, due_date, actor=None, actor_name=cli_actor()
-        )
+        _assignment, created = enrollment.assign(course, unit, due_date, actor=cli_actor())
     click.echo(
         _(
             "%(slug)s assigned to %(unit)s and the units below it, due %(due)s: "

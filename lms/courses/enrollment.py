@@ -27,8 +27,7 @@ def assign(
     unit: Unit,
     due_date: dt.date,
     *,
-    actor: Any | None,
-    actor_name: str | None = None,
+    actor: audit.Actor,
     today: dt.date | None = None,
 ) -> tuple[Assignment, int]:
     """Give ``course`` to every cadre of ``unit`` and below, now and later; returns the
@@ -48,7 +47,7 @@ def assign(
             course_id=course.id,
             unit_id=unit.id,
             due_date=due_date,
-            assigned_by=actor.id if actor is not None else None,
+            assigned_by=user.id if (user := audit.acting_user(actor)) else None,
         )
         db.session.add(assignment)
     else:
@@ -64,13 +63,11 @@ def assign(
     created = _enrol_missing([assignment])
     audit.record(
         "course.assign",
+        course,
         actor=actor,
-        actor_name=actor_name,
-        target_type="course",
-        target_id=course.id,
-        target_label=f"{course.slug} → {unit.code}",
         before=before,
         after={"due_date": due_date, "enrolled": created},
+        label=f"{course.slug} → {unit.code}",
     )
     return assignment, created
 
@@ -80,10 +77,8 @@ def close_assignment(assignment: Assignment, *, actor: Any | None) -> None:
     db.session.flush()
     audit.record(
         "course.assignment_closed",
+        audit.Target("course", assignment.course_id, str(assignment.id)),
         actor=actor,
-        target_type="course",
-        target_id=assignment.course_id,
-        target_label=str(assignment.id),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,7 @@ COURSE_STATUSES = ("draft", "published", "archived")
 
 class Course(Base):
     __tablename__ = "courses"
+    audit_type: ClassVar[str] = "course"  # how the audit log names it, with its slug
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -66,6 +68,10 @@ class Course(Base):
     @property
     def owner_ids(self) -> frozenset[int]:
         return frozenset(row.user_id for row in self.owner_rows)
+
+    @property
+    def audit_label(self) -> str:
+        return self.slug
 
 
 class CourseOwner(Base):

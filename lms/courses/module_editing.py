@@ -264,6 +264,4 @@ def delete_module(module: Module, *, actor: Any | None) -> None:
             )
         )
     )
-    audit.record(
-        "module.delete", actor=actor, target_type="course", target_id=course_id, target_label=label
-    )
+    audit.record("module.delete", audit.Target("course", course_id, label), actor=actor)

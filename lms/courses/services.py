@@ -53,8 +53,7 @@ def create_course(
     summary: str = "",
     topic: str = "",
     owner: Any | None,
-    actor: Any | None,
-    actor_name: str | None = None,
+    actor: audit.Actor,
 ) -> Course:
     slug = slug.strip().lower()
     title = clean(title)
@@ -78,15 +77,7 @@ def create_course(
     course.search_text = _course_search_text(course, "")
     db.session.add(course)
     db.session.flush()
-    audit.record(
-        "course.create",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="course",
-        target_id=course.id,
-        target_label=slug,
-        after={"title": title},
-    )
+    audit.record("course.create", course, actor=actor, after={"title": title})
     return course
 
 
@@ -220,9 +211,7 @@ def check_required_quizzes(course_id: int | None, names: list[str]) -> None:
         )
 
 
-def update_course(
-    course: Course, settings: CourseSettings, *, actor: Any | None, actor_name: str | None = None
-) -> bool:
+def update_course(course: Course, settings: CourseSettings, *, actor: audit.Actor) -> bool:
     """Apply settings; returns whether anything changed. The required quizzes must be quizzes
     of the course (InvalidInput with ``field="required_quizzes"`` otherwise)."""
     check_settings(settings)
@@ -247,16 +236,7 @@ def update_course(
     course.search_text = _course_search_text(course, rendered.text)
     course.updated_at = utcnow()
     db.session.flush()
-    audit.record(
-        "course.update",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="course",
-        target_id=course.id,
-        target_label=course.slug,
-        before=old,
-        after=new,
-    )
+    audit.record("course.update", course, actor=actor, before=old, after=new)
     if {"pass_score", "min_attendance", "required_quizzes"} & set(new):
         announce_progress(course.id, None)  # an easier rule may complete some now
     return True
@@ -296,13 +276,7 @@ def set_owners(course: Course, usernames: list[str], *, actor: Any | None) -> No
     course.owner_rows = [CourseOwner(user_id=user_id) for user_id in after]
     db.session.flush()
     audit.record(
-        "course.owners",
-        actor=actor,
-        target_type="course",
-        target_id=course.id,
-        target_label=course.slug,
-        before={"owners": before},
-        after={"owners": wanted},
+        "course.owners", course, actor=actor, before={"owners": before}, after={"owners": wanted}
     )
 
 
@@ -312,9 +286,7 @@ def owner_usernames(course: Course) -> list[str]:
     return sorted(db.session.scalars(select(User.username).where(User.id.in_(course.owner_ids))))
 
 
-def set_status(
-    course: Course, status: str, *, actor: Any | None, actor_name: str | None = None
-) -> None:
+def set_status(course: Course, status: str, *, actor: audit.Actor) -> None:
     if status not in COURSE_STATUSES:
         raise InvalidInput(_l("Unknown status %(status)s.", status=status))
     if status == course.status:
@@ -326,12 +298,5 @@ def set_status(
     course.updated_at = utcnow()
     db.session.flush()
     audit.record(
-        "course.status",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="course",
-        target_id=course.id,
-        target_label=course.slug,
-        before={"status": before},
-        after={"status": status},
+        "course.status", course, actor=actor, before={"status": before}, after={"status": status}
     )

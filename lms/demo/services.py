@@ -314,9 +314,8 @@ def _write(plan: _Plan) -> DemoResult:
     _give_courses_to_demo_trainers(user_ids)
     audit.record(
         "demo.load",
-        actor=None,
-        actor_name="demo",
-        target_type="system",
+        audit.Target("system", None),
+        actor="demo",
         after={"units": len(plan.units), "people": len(people)},
     )
     return DemoResult(units=len(plan.units), people=len(people))

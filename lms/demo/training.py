@@ -96,7 +96,7 @@ class _Story:
         due = (self.now + dt.timedelta(days=due_in)).date()
         for code in codes:
             _assignment, created = enrollment.assign(
-                course, db.session.get(Unit, self.units[code]), due, actor=None, actor_name="demo"
+                course, db.session.get(Unit, self.units[code]), due, actor="demo"
             )
             self.result.enrolled += created
         db.session.execute(

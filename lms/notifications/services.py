@@ -299,9 +299,8 @@ def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -
     result = Reminded(sent=sent, already_today=eligible - sent, not_overdue=len(wanted) - eligible)
     audit.record(
         "notification.remind_overdue",
+        audit.Target("notification", None, str(sent)),
         actor=actor,
-        target_type="notification",
-        target_label=str(sent),
         after={
             "count": result.sent,
             "already_today": result.already_today,

@@ -33,8 +33,7 @@ def import_command(file: Path, passwords_out: Path | None) -> None:
     with one_transaction():
         result = import_users(
             file,
-            actor=None,
-            actor_name=cli_actor(),
+            actor=cli_actor(),
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
         if result.temporary_passwords:

@@ -77,16 +77,15 @@ class UserPlan:
 def import_users(
     source: str | Path | IO[bytes],
     *,
-    actor: Any | None,
-    actor_name: str | None = None,
+    actor: audit.Actor,
     min_password_length: int = 10,
 ) -> UserImportResult:
     plan = plan_users(source, actor=actor, min_password_length=min_password_length)
-    return apply_users(plan, actor=actor, actor_name=actor_name)
+    return apply_users(plan, actor=actor)
 
 
 def plan_users(
-    source: str | Path | IO[bytes], *, actor: Any | None = None, min_password_length: int = 10
+    source: str | Path | IO[bytes], *, actor: audit.Actor = None, min_password_length: int = 10
 ) -> UserPlan:
     """Read and check an accounts file; raise ImportRefused with every problem, or return what
     it would change. Writes nothing (and hashes nothing): the web import's dry run shows it."""
@@ -143,12 +142,13 @@ def plan_users(
         specs[username] = spec
 
     existing = _existing(list(specs))
-    if actor is not None and actor.username in existing:
-        spec = specs[actor.username]
+    acting = audit.acting_user(actor)
+    if acting is not None and acting.username in existing:
+        spec = specs[acting.username]
         if (
             spec["roles"]
             and "admin" not in spec["roles"]
-            and existing[actor.username].has_role("admin")
+            and existing[acting.username].has_role("admin")
         ):
             problems.append(
                 Problem(spec["line"], str(_l("You cannot remove your own administrator role.")))
@@ -258,9 +258,7 @@ def _check_row(
     }
 
 
-def apply_users(
-    plan: UserPlan, *, actor: Any | None, actor_name: str | None = None
-) -> UserImportResult:
+def apply_users(plan: UserPlan, *, actor: audit.Actor) -> UserImportResult:
     """Write a plan made by ``plan_users`` in the same transaction."""
     specs, columns = plan.specs, plan.columns
     result = UserImportResult()
@@ -271,36 +269,27 @@ def apply_users(
             user,
             **_new_values(user, spec, columns),
             actor=actor,
-            actor_name=actor_name,
             announce=False,
         )
         if spec["password"]:
             user.password_hash = passwords.hash_password(spec["password"])
             user.must_change_password = False
-            audit.record(
-                "user.password_set",
-                actor=actor,
-                actor_name=actor_name,
-                target_type="user",
-                target_id=user.id,
-                target_label=username,
-            )
+            audit.record("user.password_set", user, actor=actor)
         if snapshot(user) != before or spec["password"]:
             result.updated += 1
         else:
             result.unchanged += 1
 
     placed = [user.id for user in plan.existing.values()] + _create(
-        plan.created, specs, result, actor, actor_name
+        plan.created, specs, result, actor
     )
     # One announcement for the whole file: later joiners are enrolled in one statement.
     if placed:
         accounts_placed.send(None, user_ids=placed)
     audit.record(
         "user.import",
+        audit.Target("user", None),
         actor=actor,
-        actor_name=actor_name,
-        target_type="user",
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
     db.session.flush()
@@ -311,8 +300,7 @@ def _create(
     names: list[str],
     specs: dict[str, dict[str, Any]],
     result: UserImportResult,
-    actor: Any | None,
-    actor_name: str | None,
+    actor: audit.Actor,
 ) -> list[int]:
     """Bulk-insert the new accounts; returns their ids."""
     if not names:
@@ -369,9 +357,7 @@ def _create(
         [
             {
                 "action": "user.create",
-                "target_type": "user",
-                "target_id": ids[n],
-                "target_label": n,
+                "target": audit.Target("user", ids[n], n),
                 "after": {
                     "username": n,
                     "full_name": specs[n]["full_name"],
@@ -384,7 +370,6 @@ def _create(
             for n in names
         ],
         actor=actor,
-        actor_name=actor_name,
     )
     result.created = len(names)
     result.temporary_passwords = [

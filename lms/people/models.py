@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
@@ -18,6 +19,7 @@ ROLES = ("cadre", "trainer", "commander", "admin")
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    audit_type: ClassVar[str] = "user"  # how the audit log names it, with its username
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -67,6 +69,10 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+    @property
+    def audit_label(self) -> str:
+        return self.username
 
 
 class UserRole(Base):

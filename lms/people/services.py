@@ -162,8 +162,7 @@ def create_user(
     position: str = "",
     email: str | None = None,
     password: str | None = None,
-    actor: Any | None,
-    actor_name: str | None = None,
+    actor: audit.Actor,
     min_password_length: int = 10,
 ) -> tuple[User, str | None]:
     """Create an account; returns it and the temporary password when none was given."""
@@ -200,15 +199,7 @@ def create_user(
     db.session.flush()
     if unit is not None:
         db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id))
-    audit.record(
-        "user.create",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="user",
-        target_id=user.id,
-        target_label=username,
-        after=snapshot(user),
-    )
+    audit.record("user.create", user, actor=actor, after=snapshot(user))
     accounts_placed.send(None, user_ids=[user.id])
     return user, temporary
 
@@ -222,8 +213,7 @@ def update_user(
     unit: Unit | None,
     roles: set[str],
     email: str | None,
-    actor: Any | None,
-    actor_name: str | None = None,
+    actor: audit.Actor,
     announce: bool = True,
 ) -> None:
     """Change an account. ``announce=False`` leaves telling other features (accounts_placed)
@@ -241,8 +231,8 @@ def update_user(
         joining=(unit.id if unit else None) != user.unit_id,
     )
     if (
-        actor is not None
-        and actor.id == user.id
+        (acting := audit.acting_user(actor)) is not None
+        and acting.id == user.id
         and "admin" not in roles
         and user.has_role("admin")
     ):
@@ -265,25 +255,13 @@ def update_user(
     if "roles" in new:
         audit.record(
             "user.roles",
+            user,
             actor=actor,
-            actor_name=actor_name,
-            target_type="user",
-            target_id=user.id,
-            target_label=user.username,
             before={"roles": old.pop("roles")},
             after={"roles": new.pop("roles")},
         )
     if new:
-        audit.record(
-            "user.update",
-            actor=actor,
-            actor_name=actor_name,
-            target_type="user",
-            target_id=user.id,
-            target_label=user.username,
-            before=old,
-            after=new,
-        )
+        audit.record("user.update", user, actor=actor, before=old, after=new)
 
 
 def _transfer(user: User, unit: Unit | None) -> None:
@@ -305,7 +283,7 @@ def _transfer(user: User, unit: Unit | None) -> None:
 def set_active(user: User, active: bool, *, actor: Any | None) -> None:
     if user.active == active:
         return
-    if not active and actor is not None and actor.id == user.id:
+    if not active and (acting := audit.acting_user(actor)) and acting.id == user.id:
         raise InvalidInput(_l("You cannot deactivate your own account."))
     user.active = active
     db.session.flush()
@@ -313,31 +291,22 @@ def set_active(user: User, active: bool, *, actor: Any | None) -> None:
         accounts_placed.send(None, user_ids=[user.id])
     audit.record(
         "user.activate" if active else "user.deactivate",
+        user,
         actor=actor,
-        target_type="user",
-        target_id=user.id,
-        target_label=user.username,
         before={"active": not active},
         after={"active": active},
     )
 
 
-def reset_password(user: User, *, actor: Any | None, actor_name: str | None = None) -> str:
+def reset_password(user: User, *, actor: audit.Actor) -> str:
     """Give the account a temporary password, to be changed at next login; returns it."""
-    if actor is not None and actor.id == user.id:
+    if (acting := audit.acting_user(actor)) and acting.id == user.id:
         raise InvalidInput(_l("Change your own password on the password page instead."))
     temporary = passwords.new_temporary_password()
     user.password_hash = passwords.hash_temporary(temporary)
     user.must_change_password = True
     db.session.flush()
-    audit.record(
-        "user.password_reset",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="user",
-        target_id=user.id,
-        target_label=user.username,
-    )
+    audit.record("user.password_reset", user, actor=actor)
     return temporary
 
 

@@ -46,9 +46,7 @@ def from_content(content: dict[str, Any]) -> gift.Question:
     )
 
 
-def import_gift(
-    course: Course, text: str, *, actor: Any | None, actor_name: str | None = None
-) -> int:
+def import_gift(course: Course, text: str, *, actor: audit.Actor) -> int:
     """Add every question of a GIFT text to the course's bank, or none (ImportRefused with the
     lines of every problem). Returns how many were added."""
     if "\x00" in text:
@@ -86,15 +84,7 @@ def import_gift(
             for index, q in enumerate(questions, start=1)
         ],
     )
-    audit.record(
-        "questions.import",
-        actor=actor,
-        actor_name=actor_name,
-        target_type="course",
-        target_id=course.id,
-        target_label=course.slug,
-        after={"questions": len(questions)},
-    )
+    audit.record("questions.import", course, actor=actor, after={"questions": len(questions)})
     return len(questions)
 
 
@@ -139,10 +129,8 @@ def save_question(
     db.session.flush()
     audit.record(
         "questions.create" if before is None else "questions.update",
+        audit.Target("question", question.id, question.title or course.slug),
         actor=actor,
-        target_type="question",
-        target_id=question.id,
-        target_label=question.title or course.slug,
         before=before,
         after=question.content,
     )

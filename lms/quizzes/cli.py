@@ -35,9 +35,7 @@ def import_command(file: Path, slug: str) -> None:
     """Add the questions of a GIFT file to a course's question bank (all or none)."""
     course = _course_or_exit(slug)
     with one_transaction():
-        added = bank.import_gift(
-            course, bank.decode_gift(file.read_bytes()), actor=None, actor_name=cli_actor()
-        )
+        added = bank.import_gift(course, bank.decode_gift(file.read_bytes()), actor=cli_actor())
     click.echo(_("%(n)s questions added to the bank of %(slug)s.", n=added, slug=course.slug))
 
 
@@ -68,7 +66,7 @@ def regrade_command(dry_run: bool) -> None:
     """Grade submitted attempts again with the current grader (after a grading fix) and report
     every score that changes; a pass gained completes the course. Running it twice changes
     nothing the second time."""
-    changed = regrading.regrade_submitted(actor_name=cli_actor())
+    changed = regrading.regrade_submitted(actor=cli_actor())
     for row in changed:
         click.echo(
             _(

@@ -66,10 +66,8 @@ def grade_essay(
     finish_if_graded(locked, answers, watching=False)
     audit.record(
         "quiz.essay_graded",
+        audit.Target("attempt", locked.id, f"{locked.id}#{position}"),
         actor=grader,
-        target_type="attempt",
-        target_id=locked.id,
-        target_label=f"{locked.id}#{position}",
         after={"credit": float(credit), "state": locked.state},
     )
     return locked

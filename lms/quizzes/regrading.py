@@ -35,7 +35,7 @@ class Regraded:
     new_passed: bool | None
 
 
-def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
+def regrade_submitted(*, actor: audit.Actor = None) -> list[Regraded]:
     """Grade the automatically graded answers of every submitted attempt again, with the
     grader as it is now (after a grading fix), and recompute the scores that changed. Hand
     grades (essays) are kept. A pass gained completes the course through the same path as a
@@ -89,11 +89,8 @@ def regrade_submitted(*, actor_name: str | None = None) -> list[Regraded]:
         if before != (attempt.score, attempt.passed):
             audit.record(
                 "quiz.regrade",
-                actor=None,
-                actor_name=actor_name,
-                target_type="attempt",
-                target_id=attempt.id,
-                target_label=f"{label} #{attempt.number} {username}",
+                audit.Target("attempt", attempt.id, f"{label} #{attempt.number} {username}"),
+                actor=actor,
                 before={"score": before[0], "passed": before[1]},
                 after={"score": attempt.score, "passed": attempt.passed},
             )

@@ -124,8 +124,7 @@ def create_quiz(
     *,
     slug: str,
     title: str,
-    actor: Any | None = None,
-    actor_name: str | None = None,
+    actor: audit.Actor = None,
     **settings: Any,
 ) -> Quiz:
     unknown = set(settings) - set(_SETTINGS)
@@ -137,11 +136,8 @@ def create_quiz(
     db.session.flush()
     audit.record(
         "quiz.create",
+        audit.Target("quiz", quiz.id, f"{course.slug}/{quiz.slug}"),
         actor=actor,
-        actor_name=actor_name,
-        target_type="quiz",
-        target_id=quiz.id,
-        target_label=f"{course.slug}/{quiz.slug}",
         after=_settings_of(quiz),
     )
     return quiz
@@ -151,8 +147,7 @@ def update_quiz(
     quiz: Quiz,
     course: Course,
     *,
-    actor: Any | None = None,
-    actor_name: str | None = None,
+    actor: audit.Actor = None,
     **changes: Any,
 ) -> Quiz:
     """Change some settings of ``quiz`` (of ``course``). Attempts already started keep the
@@ -172,11 +167,8 @@ def update_quiz(
     if changed:
         audit.record(
             "quiz.update",
+            audit.Target("quiz", quiz.id, f"{course.slug}/{quiz.slug}"),
             actor=actor,
-            actor_name=actor_name,
-            target_type="quiz",
-            target_id=quiz.id,
-            target_label=f"{course.slug}/{quiz.slug}",
             before={name: before[name] for name in changed},
             after={name: after[name] for name in changed},
         )

@@ -21,7 +21,7 @@ def units_group() -> None:
 def import_command(file: Path) -> None:
     """Create or update units from a CSV or XLSX file (code,name,parent_code,kind)."""
     with one_transaction():
-        result = import_units(file, actor=None, actor_name=cli_actor())
+        result = import_units(file, actor=cli_actor())
     click.echo(
         _(
             "Units: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",

@@ -58,10 +58,8 @@ class UnitPlan:
     unchanged: int
 
 
-def import_units(
-    source: str | Path | IO[bytes], *, actor: Any | None, actor_name: str | None = None
-) -> UnitImportResult:
-    return apply_units(plan_units(source), actor=actor, actor_name=actor_name)
+def import_units(source: str | Path | IO[bytes], *, actor: audit.Actor) -> UnitImportResult:
+    return apply_units(plan_units(source), actor=actor)
 
 
 def plan_units(source: str | Path | IO[bytes]) -> UnitPlan:
@@ -208,9 +206,7 @@ def _tree_problems(
     return problems
 
 
-def apply_units(
-    plan: UnitPlan, *, actor: Any | None, actor_name: str | None = None
-) -> UnitImportResult:
+def apply_units(plan: UnitPlan, *, actor: audit.Actor) -> UnitImportResult:
     """Write a plan made by ``plan_units`` in the same transaction."""
     wanted, existing = plan.wanted, plan.existing
     id_by_code = {code: unit.id for code, unit in existing.items()}
@@ -236,16 +232,7 @@ def apply_units(
     for change in plan.changes:
         unit, spec = existing[change.code], wanted[change.code]
         parent_id = id_by_code[spec["parent_code"]] if spec["parent_code"] else None
-        audit.record(
-            "unit.update",
-            actor=actor,
-            actor_name=actor_name,
-            target_type="unit",
-            target_id=unit.id,
-            target_label=change.code,
-            before=change.before,
-            after=change.after,
-        )
+        audit.record("unit.update", unit, actor=actor, before=change.before, after=change.after)
         structure_changed = structure_changed or unit.parent_id != parent_id
         unit.name, unit.kind, unit.parent_id = spec["name"], spec["kind"], parent_id
     db.session.flush()
@@ -256,9 +243,8 @@ def apply_units(
     )
     audit.record(
         "unit.import",
+        audit.Target("unit", None),
         actor=actor,
-        actor_name=actor_name,
-        target_type="unit",
         after={"created": new_codes, "updated": result.updated, "unchanged": result.unchanged},
     )
     return result

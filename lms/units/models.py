@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +32,7 @@ UNIT_KINDS = (
 
 class Unit(Base):
     __tablename__ = "units"
+    audit_type: ClassVar[str] = "unit"  # how the audit log names it, with its code
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -47,6 +49,10 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+    @property
+    def audit_label(self) -> str:
+        return self.code
 
 
 class UnitClosure(Base):

@@ -107,12 +107,7 @@ def create_unit(
             )
         )
     audit.record(
-        "unit.create",
-        actor=actor,
-        target_type="unit",
-        target_id=unit.id,
-        target_label=unit.code,
-        after=_snapshot(unit, parent.code if parent else None),
+        "unit.create", unit, actor=actor, after=_snapshot(unit, parent.code if parent else None)
     )
     return unit
 
@@ -126,15 +121,7 @@ def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: Any | N
     old, new = audit.changed_fields(before, {"name": name, "kind": kind, "pilot": pilot})
     if new:
         db.session.flush()
-        audit.record(
-            "unit.update",
-            actor=actor,
-            target_type="unit",
-            target_id=unit.id,
-            target_label=unit.code,
-            before=old,
-            after=new,
-        )
+        audit.record("unit.update", unit, actor=actor, before=old, after=new)
 
 
 def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None:
@@ -209,10 +196,8 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None
         accounts_placed.send(None, user_ids=moved_people)
     audit.record(
         "unit.move",
+        unit,
         actor=actor,
-        target_type="unit",
-        target_id=unit.id,
-        target_label=unit.code,
         before={"parent": old_parent_code},
         after={"parent": new_parent.code if new_parent else None},
     )
@@ -253,10 +238,8 @@ def set_active(unit: Unit, active: bool, *, actor: Any | None) -> None:
     db.session.flush()
     audit.record(
         "unit.activate" if active else "unit.deactivate",
+        unit,
         actor=actor,
-        target_type="unit",
-        target_id=unit.id,
-        target_label=unit.code,
         before={"active": not active},
         after={"active": active},
     )

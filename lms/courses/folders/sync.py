@@ -251,7 +251,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
 
     if course is None:
         services.create_course(
-            slug=parsed.slug, title=settings.title, owner=None, actor=None, actor_name=SYNC_AUTHOR
+            slug=parsed.slug, title=settings.title, owner=None, actor=SYNC_AUTHOR
         )
         course = services.get_course(parsed.slug, with_modules=True)
         report.created = True
@@ -300,11 +300,9 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
     )
     _sync_quizzes(course, parsed, quiz_decisions, removed_quizzes, report)
     if course_decision == "file":
-        report.settings_changed = services.update_course(
-            course, settings, actor=None, actor_name=SYNC_AUTHOR
-        )
+        report.settings_changed = services.update_course(course, settings, actor=SYNC_AUTHOR)
         if status != course.status:
-            services.set_status(course, status, actor=None, actor_name=SYNC_AUTHOR)
+            services.set_status(course, status, actor=SYNC_AUTHOR)
             report.settings_changed = True
     if course_decision in ("file", "same") and course.synced_hash != file_digest:
         course.synced_hash = file_digest
@@ -401,17 +399,14 @@ def _sync_quizzes(
             quiz = quiz_services.create_quiz(
                 course,
                 slug=parsed_quiz.slug,
-                actor=None,
-                actor_name=SYNC_AUTHOR,
+                actor=SYNC_AUTHOR,
                 published=True,
                 **parsed_quiz.settings,
             )
             quiz.question_file = parsed_quiz.question_file
             report.quizzes_added += 1
         elif decision == "file" and quiz is not None:
-            quiz_services.update_quiz(
-                quiz, course, actor=None, actor_name=SYNC_AUTHOR, **parsed_quiz.settings
-            )
+            quiz_services.update_quiz(quiz, course, actor=SYNC_AUTHOR, **parsed_quiz.settings)
             quiz.question_file = parsed_quiz.question_file
             report.quizzes_changed += 1
         if quiz is not None and decision in ("file", "same"):

@@ -166,10 +166,8 @@ def delete(slug: str, question_id: int):
         abort(400)
     audit.record(
         "questions.delete",
+        audit.Target("question", question.id, question.title or course.slug),
         actor=current_user,
-        target_type="question",
-        target_id=question.id,
-        target_label=question.title or course.slug,
         before=question.content,
     )
     db.session.delete(question)
