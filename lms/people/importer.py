@@ -77,7 +77,7 @@ class UserPlan:
 def import_users(
     source: str | Path | IO[bytes],
     *,
-    actor: Any | None,
+    actor: User | None,
     actor_name: str | None = None,
     min_password_length: int = 10,
 ) -> UserImportResult:
@@ -86,7 +86,7 @@ def import_users(
 
 
 def plan_users(
-    source: str | Path | IO[bytes], *, actor: Any | None = None, min_password_length: int = 10
+    source: str | Path | IO[bytes], *, actor: User | None = None, min_password_length: int = 10
 ) -> UserPlan:
     """Read and check an accounts file; raise ImportRefused with every problem, or return what
     it would change. Writes nothing (and hashes nothing): the web import's dry run shows it."""
@@ -259,7 +259,7 @@ def _check_row(
 
 
 def apply_users(
-    plan: UserPlan, *, actor: Any | None, actor_name: str | None = None
+    plan: UserPlan, *, actor: User | None, actor_name: str | None = None
 ) -> UserImportResult:
     """Write a plan made by ``plan_users`` in the same transaction."""
     specs, columns = plan.specs, plan.columns
@@ -311,7 +311,7 @@ def _create(
     names: list[str],
     specs: dict[str, dict[str, Any]],
     result: UserImportResult,
-    actor: Any | None,
+    actor: User | None,
     actor_name: str | None,
 ) -> list[int]:
     """Bulk-insert the new accounts; returns their ids."""
