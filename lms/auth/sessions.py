@@ -44,7 +44,7 @@ def within_lifetime() -> bool:
     if not isinstance(started, int):
         return False
     age = utcnow().timestamp() - started
-    return 0 <= age < current_app.config["SESSION_HOURS"] * 3600
+    return bool(0 <= age < current_app.config["SESSION_HOURS"] * 3600)
 
 
 def end(user: User) -> None:

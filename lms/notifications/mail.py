@@ -30,13 +30,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime as email_date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from lms.config import LOCALES, SMTP_SCHEMES
 from lms.extensions import db
@@ -104,32 +104,38 @@ def connect(server: Server) -> Iterator[smtplib.SMTP]:
 def _mark_interrupted() -> int:
     """Rows a run claimed more than an hour ago and never finished (a run still going on
     now is left alone)."""
-    return db.session.execute(
-        update(Notification)
-        .where(
-            Notification.email_state == "sending",
-            Notification.email_tried_at < utcnow() - INTERRUPTED_AFTER,
-        )
-        .values(
-            email_state="interrupted",
-            email_error="the sending run stopped before recording the outcome; not resent",
-        )
-        .execution_options(synchronize_session=False)
+    return cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.email_state == "sending",
+                Notification.email_tried_at < utcnow() - INTERRUPTED_AFTER,
+            )
+            .values(
+                email_state="interrupted",
+                email_error="the sending run stopped before recording the outcome; not resent",
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
 
 
 def _claim(notification_id: int, address: str) -> bool:
     return bool(
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.email_state == "pending")
-            .values(
-                email_state="sending",
-                email_attempts=Notification.email_attempts + 1,
-                email_to=address,
-                email_tried_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
+        cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id, Notification.email_state == "pending")
+                .values(
+                    email_state="sending",
+                    email_attempts=Notification.email_attempts + 1,
+                    email_to=address,
+                    email_tried_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
     )
 
@@ -146,7 +152,7 @@ def _record(notification_id: int, state: str, error: str = "") -> None:
     )
 
 
-def message_for(notification: Notification, user: Any, sender: str) -> EmailMessage:
+def message_for(notification: Notification, user: User, sender: str) -> EmailMessage:
     """The e-mail of one notification, in the language of its reader."""
     locale = user.locale if user.locale in LOCALES else current_app.config["DEFAULT_LOCALE"]
     with force_locale(locale):

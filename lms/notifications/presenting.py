@@ -51,7 +51,7 @@ class Shown:
 
 def _date(iso: str) -> str:
     try:
-        return format_date(dt.date.fromisoformat(iso[:10]), "short")
+        return str(format_date(dt.date.fromisoformat(iso[:10]), "short"))
     except ValueError:
         return iso
 

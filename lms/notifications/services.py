@@ -10,6 +10,7 @@ once, in a number of statements that does not grow with the number of people.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
+    CursorResult,
     Select,
     String,
     and_,
@@ -69,7 +71,7 @@ def mail_configured() -> bool:
 
 
 def _zone() -> str:
-    return current_app.config["TIMEZONE"]
+    return typing.cast(str, current_app.config["TIMEZONE"])
 
 
 def _local_day(now: dt.datetime) -> dt.date:
@@ -93,7 +95,7 @@ def _email_state(kind: str, user_id: Any) -> Any:
     )
 
 
-def _insert(kind: str, source: Select[Any], now: dt.datetime, params: Any = None) -> int:
+def _insert(kind: str, source: Select[int, int, str], now: dt.datetime, params: Any = None) -> int:
     """Insert a notification of ``kind`` for each row (user_id, object_id, occasion) of
     ``source`` whose person is active and has none for that key yet; returns how many."""
     rows = source.subquery()
@@ -137,7 +139,9 @@ def _insert(kind: str, source: Select[Any], now: dt.datetime, params: Any = None
         )
     )
     # preserve_rowcount: psycopg reports the rows an INSERT … SELECT wrote only when asked.
-    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    return typing.cast(
+        CursorResult[Any], db.session.execute(statement.execution_options(preserve_rowcount=True))
+    ).rowcount
 
 
 def _open_enrollments() -> Any:
@@ -254,7 +258,7 @@ class Reminded:
     not_overdue: int  # completed meanwhile, not overdue, not enrolled or deactivated: skipped
 
 
-def remind_overdue(actor: Any, pairs: list[tuple[int, int]], now: dt.datetime) -> Reminded:
+def remind_overdue(actor: User, pairs: list[tuple[int, int]], now: dt.datetime) -> Reminded:
     """Remind each (user_id, course_id) of ``pairs`` — cadres overdue with a course, chosen by
     a commander — with a "reminder from your commander" notification (and an e-mail by their
     choice), at most once a local day per person and course. Every person must be in the
@@ -340,7 +344,7 @@ def unread_count(user_id: int, cap: int = 99) -> int:
     return db.session.scalar(select(func.count()).select_from(unread)) or 0
 
 
-def page_query(user_id: int) -> Select[tuple[Notification]]:
+def page_query(user_id: int) -> Select[Notification]:
     return (
         select(Notification)
         .where(Notification.user_id == user_id)
@@ -351,15 +355,18 @@ def page_query(user_id: int) -> Select[tuple[Notification]]:
 def mark_read(user_id: int, ids: list[int], now: dt.datetime) -> int:
     if not ids:
         return 0
-    return db.session.execute(
-        update(Notification)
-        .where(
-            Notification.user_id == user_id,
-            Notification.id.in_(ids),
-            Notification.read_at.is_(None),
-        )
-        .values(read_at=now)
-        .execution_options(synchronize_session=False)
+    return typing.cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.id.in_(ids),
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -56,7 +57,10 @@ def check_roles(roles: set[str]) -> None:
 
 
 def _column_length(name: str) -> int:
-    return User.__table__.c[name].type.length
+    # A String, or an NFCString (a TypeDecorator, which hands .length on to its String).
+    column_type: Any = User.__table__.c[name].type
+    length: int = column_type.length
+    return length
 
 
 def details_problems(
@@ -82,7 +86,11 @@ def details_problems(
                     )
                 )
             )
-    for check, value in ((check_roles, roles), (check_email, email)):
+    checks: tuple[tuple[Callable[[Any], None], Any], ...] = (
+        (check_roles, roles),
+        (check_email, email),
+    )
+    for check, value in checks:
         try:
             check(value)
         except InvalidInput as error:
@@ -280,7 +288,7 @@ def _transfer(user: User, unit: Unit | None) -> None:
         db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id, started_at=now))
 
 
-def set_active(user: User, active: bool, *, actor: Any | None) -> None:
+def set_active(user: User, active: bool, *, actor: User | None) -> None:
     if user.active == active:
         return
     if not active and (acting := audit.acting_user(actor)) and acting.id == user.id:
@@ -350,13 +358,13 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def people_query(
-    viewer: Any,
+    viewer: User,
     *,
     unit_id: int | None = None,
     role: str | None = None,
     active: bool | None = None,
     search: str | None = None,
-) -> Select[tuple[User]]:
+) -> Select[User]:
     """Accounts ``viewer`` may see, filtered; loads unit and roles with the page."""
     query = (
         select(User)

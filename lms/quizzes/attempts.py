@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import typing
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, case, cast, exists, func, literal, or_, select, union_all, update
@@ -47,6 +48,9 @@ from lms.quizzes.shown import shown_question
 from lms.quizzes.signals import announce_graded
 from lms.text import clean
 
+if TYPE_CHECKING:
+    from lms.people.models import User
+
 # Answers that arrive this long after the deadline are still accepted (the network is slow).
 GRACE = dt.timedelta(seconds=30)
 SUBMITTED = _l("This attempt has been submitted; answers can no longer change.")
@@ -56,7 +60,7 @@ TIME_OVER = _l("The time for this attempt is over; the answer was not saved.")
 # ---- starting ----------------------------------------------------------------------------------
 
 
-def _in_progress(quiz: Quiz, user: Any) -> Attempt | None:
+def _in_progress(quiz: Quiz, user: User) -> Attempt | None:
     return db.session.scalar(
         select(Attempt)
         .where(
@@ -127,7 +131,7 @@ def shuffled_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Rando
 
 
 def start_attempt(
-    quiz: Quiz, user: Any, *, now: dt.datetime, rng: random.Random | None = None
+    quiz: Quiz, user: User, *, now: dt.datetime, rng: random.Random | None = None
 ) -> Attempt:
     """The user's attempt in progress (resumed), or a new one with its questions frozen."""
     if not quiz.published:
@@ -141,10 +145,13 @@ def start_attempt(
         raise InvalidInput(_l("This quiz is not open yet."))
     if quiz.closes_at is not None and now >= quiz.closes_at:
         raise InvalidInput(_l("This quiz is closed."))
-    used = db.session.scalar(
-        select(func.coalesce(func.max(Attempt.number), 0)).where(
-            Attempt.quiz_id == quiz.id, Attempt.user_id == user.id
+    used = (
+        db.session.scalar(
+            select(func.coalesce(func.max(Attempt.number), 0)).where(
+                Attempt.quiz_id == quiz.id, Attempt.user_id == user.id
+            )
         )
+        or 0
     )
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
         raise InvalidInput(
@@ -318,11 +325,11 @@ def _upsert(attempt_id: int, responses: dict[int, dict[str, Any]], now: dt.datet
     statement = insert(Answer).from_select(
         ["attempt_id", "position", "response", "saved_at", "comment"], row
     )
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[Answer.attempt_id, Answer.position],
         set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
     ).returning(Answer.position)
-    return set(db.session.scalars(statement))
+    return set(db.session.scalars(upsert))
 
 
 def save_answer(attempt: Attempt, position: int, response: Any, *, now: dt.datetime) -> None:
@@ -412,7 +419,9 @@ def finish_if_graded(attempt: Attempt, answers: dict[int, Answer], *, watching: 
             select(func.count()).where(AttemptQuestion.attempt_id == attempt.id)
         )
         earned = sum(answer.credit or 0.0 for answer in answers.values())
-        pass_score = db.session.scalar(select(Quiz.pass_score).where(Quiz.id == attempt.quiz_id))
+        pass_score = typing.cast(
+            int, db.session.scalar(select(Quiz.pass_score).where(Quiz.id == attempt.quiz_id))
+        )
         attempt.score = round(100.0 * earned / total, 2) if total else 0.0
         attempt.passed = attempt.score >= pass_score
         attempt.state = "graded"
@@ -420,7 +429,9 @@ def finish_if_graded(attempt: Attempt, answers: dict[int, Answer], *, watching: 
     if attempt.state == "graded" and not was_graded and not watching:
         announce_graded(attempt.id)
     if attempt.state == "graded":
-        course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
+        course_id = typing.cast(
+            int, db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
+        )
         best_scores.record(attempt.user_id, course_id)
         if attempt.passed:
             # A passed required quiz may be what the course was waiting for.

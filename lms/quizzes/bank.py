@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
@@ -17,6 +17,9 @@ from lms.extensions import db
 from lms.quizzes import gift
 from lms.quizzes.models import Question
 from lms.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 MAX_GIFT_BYTES = 2 * 1024 * 1024
 
@@ -64,8 +67,13 @@ def import_gift(course: Course, text: str, *, actor: audit.Actor) -> int:
         raise ImportRefused([Problem(line, message) for line, message in error.problems]) from None
     if not questions:
         raise ImportRefused([Problem(1, _l("the file holds no question"))])
-    start = db.session.scalar(
-        select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
+    start = (
+        db.session.scalar(
+            select(func.coalesce(func.max(Question.position), 0)).where(
+                Question.course_id == course.id
+            )
+        )
+        or 0
     )
     now = utcnow()
     db.session.execute(
@@ -104,17 +112,20 @@ def save_question(
     checked: gift.Question,
     ignore_diacritics: bool,
     *,
-    actor: Any,
+    actor: User,
 ) -> Question:
     """Write a question from the editor (checked by a GIFT round trip), new at the end of the
     bank or over ``question``, and audit it."""
     now = utcnow()
     before = None
     if question is None:
-        last = db.session.scalar(
-            select(func.coalesce(func.max(Question.position), 0)).where(
-                Question.course_id == course.id
+        last = (
+            db.session.scalar(
+                select(func.coalesce(func.max(Question.position), 0)).where(
+                    Question.course_id == course.id
+                )
             )
+            or 0
         )
         question = Question(course_id=course.id, position=last + 1, created_at=now)
         db.session.add(question)
@@ -162,7 +173,8 @@ def _by_source(course_id: int) -> dict[str, list[Question]]:
         .where(Question.course_id == course_id, Question.source.is_not(None))
         .order_by(Question.position)
     ):
-        grouped.setdefault(question.source, []).append(question)
+        # (source is set: the query asked for it.)
+        grouped.setdefault(cast(str, question.source), []).append(question)
     return grouped
 
 
@@ -199,8 +211,13 @@ def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> 
     attempts keep the snapshots they started with either way."""
     added = removed = 0
     current = _by_source(course.id)
-    last = db.session.scalar(
-        select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
+    last = (
+        db.session.scalar(
+            select(func.coalesce(func.max(Question.position), 0)).where(
+                Question.course_id == course.id
+            )
+        )
+        or 0
     )
     now = utcnow()
     for name in sorted(set(current) | set(files)):
@@ -212,7 +229,7 @@ def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> 
         unchanged: dict[str, list[Question]] = {}
         for question in existing:
             unchanged.setdefault(question.synced_hash or "", []).append(question)
-        for index, (question, digest) in enumerate(zip(questions, wanted, strict=True), 1):
+        for index, (parsed, digest) in enumerate(zip(questions, wanted, strict=True), 1):
             kept = unchanged.get(digest)
             if kept:
                 kept.pop(0).position = last + index
@@ -220,10 +237,10 @@ def sync_folder_files(course: Course, files: dict[str, list[gift.Question]]) -> 
             db.session.add(
                 Question(
                     course_id=course.id,
-                    category=question.category[:255],
-                    kind=question.kind,
-                    title=question.title[:255],
-                    content=to_content(question),
+                    category=parsed.category[:255],
+                    kind=parsed.kind,
+                    title=parsed.title[:255],
+                    content=to_content(parsed),
                     source=name,
                     synced_hash=digest,
                     position=last + index,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -13,13 +14,16 @@ from lms.extensions import db
 from lms.quizzes import attempts, bank, regrading
 from lms.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from lms.courses.models import Course
+
 
 @click.group("quizzes")
 def quizzes_group() -> None:
     """Question banks and quizzes."""
 
 
-def _course_or_exit(slug: str):
+def _course_or_exit(slug: str) -> Course:
     course = courses.get_course(slug)
     if course is None:
         click.echo(_("Unknown course %(slug)s.", slug=slug), err=True)
@@ -112,5 +116,5 @@ def _score(score: float | None) -> str:
 
 def _result(passed: bool | None) -> str:
     if passed is None:
-        return _("waiting for grading")
-    return _("passed") if passed else _("not passed")
+        return str(_("waiting for grading"))
+    return str(_("passed") if passed else _("not passed"))

@@ -4,7 +4,7 @@ allowed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -17,8 +17,11 @@ from lms.quizzes.models import (
 from lms.quizzes.services import quiz_result
 from lms.quizzes.shown import as_shown, shown_question
 
+if TYPE_CHECKING:
+    from lms.people.models import User
 
-def review_allowed(quiz: Quiz, user: Any, attempt: Attempt) -> str:
+
+def review_allowed(quiz: Quiz, user: User, attempt: Attempt) -> str:
     """What the person may see of a submitted attempt: "score", "answers" (their answers and
     credits) or "correct" (the correct answers and feedback too). "correct_after_pass" and
     "correct_after_last" show the answers until the condition is met."""
@@ -34,12 +37,15 @@ def review_allowed(quiz: Quiz, user: Any, attempt: Attempt) -> str:
     # correct_after_last: once the last allowed attempt is submitted.
     if quiz.max_attempts is None:
         return "answers"
-    submitted = db.session.scalar(
-        select(func.count()).where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.user_id == user.id,
-            Attempt.state != "in_progress",
+    submitted = (
+        db.session.scalar(
+            select(func.count()).where(
+                Attempt.quiz_id == quiz.id,
+                Attempt.user_id == user.id,
+                Attempt.state != "in_progress",
+            )
         )
+        or 0
     )
     return "correct" if submitted >= quiz.max_attempts else "answers"
 

@@ -96,12 +96,12 @@ def credit(snapshot: dict[str, Any], response: dict[str, Any] | None) -> float |
         rights = [pair["right"] for pair in pairs]
         correct = 0
         for i in asked:
-            picked = chosen.get(str(i))
+            matched = chosen.get(str(i))
             # Two pairs may share a right-hand side: the text decides, not the position.
             if (
-                isinstance(picked, int)
-                and 0 <= picked < len(rights)
-                and rights[picked] == pairs[i]["right"]
+                isinstance(matched, int)
+                and 0 <= matched < len(rights)
+                and rights[matched] == pairs[i]["right"]
             ):
                 correct += 1
         return correct / len(asked)
@@ -110,6 +110,6 @@ def credit(snapshot: dict[str, Any], response: dict[str, Any] | None) -> float |
 
 def _number_matches(answer: dict[str, Any], number: float) -> bool:
     if answer.get("value") is not None:
-        return abs(number - answer["value"]) <= (answer.get("tolerance") or 0.0) + 1e-12
+        return bool(abs(number - answer["value"]) <= (answer.get("tolerance") or 0.0) + 1e-12)
     low, high = answer.get("minimum"), answer.get("maximum")
     return low is not None and high is not None and low <= number <= high

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from lms.courses.models import Course
 from lms.extensions import db
@@ -23,7 +23,7 @@ def attempt_with_quiz(attempt_id: int) -> tuple[Attempt, Quiz] | None:
     return attempt, quiz
 
 
-def attempts_of(quiz: Quiz, user: Any) -> list[Attempt]:
+def attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
     """A person's attempts at a quiz, first to last."""
     return list(
         db.session.scalars(
@@ -135,7 +135,7 @@ def standings(user_id: int, course_ids: list[int]) -> dict[int, dict[str, QuizSt
         .order_by(Quiz.id, Attempt.number)
     ).all()
     out: dict[int, dict[str, QuizStanding]] = {}
-    results: dict[int, tuple[Any, ...]] = {}  # quiz id -> the attempt that is its result
+    results: dict[int, Row[*tuple[Any, ...]]] = {}  # quiz id -> the attempt that is its result
     found: dict[int, QuizStanding] = {}
     for row in rows:
         standing = found.get(row.id)
@@ -163,6 +163,6 @@ def standings(user_id: int, course_ids: list[int]) -> dict[int, dict[str, QuizSt
         # Rows come by attempt number: "last" takes each later one, "highest" a higher score.
         if current is None or (row.grading == "last" or score > current.score):
             results[row.id] = row
-    for quiz_id, row in results.items():
-        found[quiz_id].passed = bool(row.passed)
+    for quiz_id, result in results.items():
+        found[quiz_id].passed = bool(result.passed)
     return out

@@ -4,9 +4,10 @@ question (refused rows become the form's errors), and a bank question as the for
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
+from wtforms import Field
 
 from lms.formatting import number
 from lms.quizzes import bank, gift
@@ -37,6 +38,11 @@ def _fraction(percent: float) -> float:
 
 def _percent(fraction: float) -> float:
     return float(Decimal(repr(fraction)) * 100)
+
+
+def _add_error(field: Field, message: str) -> None:
+    """A message under ``field``: a validated field keeps its errors in a list."""
+    cast(list[str], field.errors).append(message)
 
 
 class RowError(Exception):
@@ -74,10 +80,10 @@ def _choice_rows(kind: str, form: ChoiceQuestionForm, question: gift.Question) -
             percent = 0.0 if fields.credit.data is None else fields.credit.data
         if not text:
             if by_radio and _row_number(row) == picked:
-                fields.text.errors.append(_("Write the correct answer, or mark another one."))
+                _add_error(fields.text, _("Write the correct answer, or mark another one."))
                 broken = True
             elif feedback or (not by_radio and fields.credit.data):
-                fields.text.errors.append(_("Write the answer, or empty this row."))
+                _add_error(fields.text, _("Write the answer, or empty this row."))
                 broken = True
             continue
         question.choices.append(gift.Choice(text, _fraction(percent), feedback))
@@ -89,7 +95,7 @@ def _choice_rows(kind: str, form: ChoiceQuestionForm, question: gift.Question) -
         return True
     if by_radio:
         if picked is None:
-            form.correct_choice.errors.append(_("Choose the correct answer."))
+            _add_error(form.correct_choice, _("Choose the correct answer."))
             return True
         return False
     full = [row for row, percent in written if _same(percent, 100)]
@@ -139,7 +145,7 @@ def _accepted_rows(form: ShortAnswerForm, question: gift.Question) -> bool:
         text, feedback = _text(fields.text.data), _text(fields.feedback.data)
         if not text:
             if feedback or fields.credit.data is not None:
-                fields.text.errors.append(_("Write the answer, or empty this row."))
+                _add_error(fields.text, _("Write the answer, or empty this row."))
                 broken = True
             continue
         percent = 100.0 if fields.credit.data is None else fields.credit.data
@@ -169,7 +175,7 @@ def _numeric_rows(form: NumericalForm, question: gift.Question) -> bool:
             continue
         percent = 100.0 if fields.credit.data is None else fields.credit.data
         if value is not None and (minimum is not None or maximum is not None):
-            fields.value.errors.append(_("Give a value or a range, not both."))
+            _add_error(fields.value, _("Give a value or a range, not both."))
             broken = True
         elif value is not None:
             question.numeric.append(
@@ -179,7 +185,7 @@ def _numeric_rows(form: NumericalForm, question: gift.Question) -> bool:
             )
         elif minimum is not None and maximum is not None and tolerance is None:
             if minimum > maximum:
-                fields.minimum.errors.append(_("The range starts above its end."))
+                _add_error(fields.minimum, _("The range starts above its end."))
                 broken = True
                 continue
             question.numeric.append(
@@ -192,19 +198,19 @@ def _numeric_rows(form: NumericalForm, question: gift.Question) -> bool:
                 )
             )
         elif tolerance is not None and value is None and (minimum, maximum) == (None, None):
-            fields.value.errors.append(_("Enter the value the tolerance applies to."))
+            _add_error(fields.value, _("Enter the value the tolerance applies to."))
             broken = True
         elif tolerance is not None:
-            fields.tolerance.errors.append(_("A range takes no tolerance."))
+            _add_error(fields.tolerance, _("A range takes no tolerance."))
             broken = True
         elif minimum is not None or maximum is not None:
-            fields.minimum.errors.append(_("Give both ends of the range."))
+            _add_error(fields.minimum, _("Give both ends of the range."))
             broken = True
         elif fields.credit.data in (None, 0):
             # Only feedback: GIFT's ~#feedback, shown for any other number.
             question.numeric.append(gift.NumericAnswer(None, fraction=0.0, feedback=feedback))
         else:
-            fields.value.errors.append(_("Enter a value or a range."))
+            _add_error(fields.value, _("Enter a value or a range."))
             broken = True
     if broken:
         return True
@@ -225,7 +231,7 @@ def _pair_rows(form: MatchingForm, question: gift.Question) -> bool:
     for row in form.pairs:
         left, right = _text(row.form.left.data), _text(row.form.right.data)
         if left and not right:
-            row.form.right.errors.append(_("Write what this matches."))
+            _add_error(row.form.right, _("Write what this matches."))
             broken = True
         elif left or right:
             question.pairs.append(gift.MatchPair(left, right))

@@ -4,6 +4,7 @@ answer graded again from its frozen question, the attempts whose score moves lis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 
@@ -67,7 +68,9 @@ def regrade_submitted(*, actor: audit.Actor = None) -> list[Regraded]:
         assert attempt is not None
         before = (attempt.score, attempt.passed)
         finish_if_graded(attempt, answers_of(attempt), watching=False)
-        username = db.session.scalar(select(User.username).where(User.id == attempt.user_id))
+        username = cast(
+            str, db.session.scalar(select(User.username).where(User.id == attempt.user_id))
+        )
         course_slug, quiz_slug = db.session.execute(
             select(Course.slug, Quiz.slug)
             .join(Course, Course.id == Quiz.course_id)

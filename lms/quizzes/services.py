@@ -4,7 +4,7 @@ and what a person achieved at them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,6 +22,9 @@ from lms.quizzes.models import (
     Quiz,
 )
 from lms.text import clean, nfc
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_QUESTIONS = 500
@@ -183,7 +186,7 @@ def get_quiz(course: Course, slug: str) -> Quiz | None:
     return db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
 
 
-def quiz_result(quiz: Quiz, user: Any) -> tuple[float, bool] | None:
+def quiz_result(quiz: Quiz, user: User) -> tuple[float, bool] | None:
     """The user's result by the quiz's grading method: the highest graded attempt, or the
     last graded one. None before any attempt is graded."""
     order = (

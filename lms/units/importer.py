@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
@@ -22,6 +22,9 @@ from lms.units.services import (
     normalize_code,
     rebuild_closure,
 )
+
+if TYPE_CHECKING:
+    pass
 
 COLUMNS = ("code", "name", "parent_code", "kind")
 
@@ -150,14 +153,15 @@ def plan_units(source: str | Path | IO[bytes]) -> UnitPlan:
         raise ImportRefused(problems)
     changes: list[UnitChange] = []
     for code, unit in existing.items():
-        spec = wanted.get(code)
-        if spec is None:
+        planned = wanted.get(code)
+        if planned is None:
             continue
-        before = {"name": unit.name, "kind": unit.kind, "parent": code_by_id.get(unit.parent_id)}
-        after = {"name": spec["name"], "kind": spec["kind"], "parent": spec["parent_code"]}
-        old, new = audit.changed_fields(before, after)
-        if new:
-            changes.append(UnitChange(code, old, new))
+        old_parent = code_by_id.get(unit.parent_id) if unit.parent_id else None
+        before = {"name": unit.name, "kind": unit.kind, "parent": old_parent}
+        after = {"name": planned["name"], "kind": planned["kind"], "parent": planned["parent_code"]}
+        changed_before, changed_after = audit.changed_fields(before, after)
+        if changed_after:
+            changes.append(UnitChange(code, changed_before, changed_after))
     return UnitPlan(
         wanted=wanted,
         existing=existing,

@@ -4,16 +4,19 @@ choices a form offers. Each is the one place its filter is written, so views bui
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, true
+from sqlalchemy import ColumnElement, or_, true
 
 from lms.units import services
 from lms.units.models import Unit
 from lms.units.scope import subtree_filter, subtree_ids
 
+if TYPE_CHECKING:
+    from lms.people.models import User
 
-def visible_tree(viewer: Any) -> list[services.TreeNode]:
+
+def visible_tree(viewer: User) -> list[services.TreeNode]:
     """The units ``viewer`` may see (a commander's subtree, everything for an admin)."""
     return services.tree(subtree_filter(viewer, Unit.id))
 
@@ -39,12 +42,12 @@ def parent_options(moving: Unit | None = None) -> list[tuple[Unit, str]] | None:
 def placement_options(current: Unit | None = None) -> list[tuple[Unit, str]] | None:
     """Where a person may be placed: active units, plus their own unit even if it was
     deactivated since."""
-    scope = Unit.active.is_(True)
+    scope: ColumnElement[bool] = Unit.active.is_(True)
     if current is not None:
         scope = or_(scope, Unit.id == current.id)
     return services.options(scope, active_only=False)
 
 
-def visible_options(viewer: Any, *, at_most: int) -> list[tuple[Unit, str]] | None:
+def visible_options(viewer: User, *, at_most: int) -> list[tuple[Unit, str]] | None:
     """The units ``viewer`` may see, for a filter; None above ``at_most`` of them."""
     return services.options(subtree_filter(viewer, Unit.id), active_only=False, at_most=at_most)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, delete, func, insert, select, true
+from sqlalchemy import ColumnElement, delete, func, insert, literal_column, select, true
 
 from lms.audit import services as audit
 from lms.errors import InvalidInput
@@ -71,7 +72,7 @@ def create_unit(
     kind: str,
     parent: Unit | None,
     pilot: bool = False,
-    actor: Any | None,
+    actor: User | None,
 ) -> Unit:
     code = normalize_code(code)
     name = clean(name)
@@ -101,9 +102,10 @@ def create_unit(
         db.session.execute(
             insert(UnitClosure).from_select(
                 ["ancestor_id", "descendant_id", "depth"],
-                select(UnitClosure.ancestor_id, unit.id, UnitClosure.depth + 1).where(
-                    UnitClosure.descendant_id == parent.id
-                ),
+                # The new unit's id inline, as SQLAlchemy renders a plain int there.
+                select(
+                    UnitClosure.ancestor_id, literal_column(str(unit.id)), UnitClosure.depth + 1
+                ).where(UnitClosure.descendant_id == parent.id),
             )
         )
     audit.record(
@@ -112,7 +114,7 @@ def create_unit(
     return unit
 
 
-def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: Any | None) -> None:
+def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: User | None) -> None:
     name = clean(name)
     check_kind(kind)
     check_name(name)
@@ -124,7 +126,7 @@ def update_unit(unit: Unit, *, name: str, kind: str, pilot: bool, actor: Any | N
         audit.record("unit.update", unit, actor=actor, before=old, after=new)
 
 
-def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None:
+def move_unit(unit: Unit, new_parent: Unit | None, *, actor: User | None) -> None:
     """Put ``unit`` and its whole subtree under ``new_parent`` (None: make it a root)."""
     if (new_parent.id if new_parent else None) == unit.parent_id:
         return
@@ -203,7 +205,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, actor: Any | None) -> None
     )
 
 
-def set_active(unit: Unit, active: bool, *, actor: Any | None) -> None:
+def set_active(unit: Unit, active: bool, *, actor: User | None) -> None:
     if unit.active == active:
         return
     if not active:
@@ -281,7 +283,7 @@ def tree(scope: ColumnElement[bool], *, include_inactive: bool = True) -> list[T
     return _forest(units, counts)
 
 
-def _forest(units: list[Unit], counts: dict[int, int]) -> list[TreeNode]:
+def _forest(units: list[Unit], counts: Mapping[int | None, int]) -> list[TreeNode]:
     """Link units (ordered by depth) to their parents and sum people counts up the tree."""
     nodes = {u.id: TreeNode(unit=u, people=counts.get(u.id, 0)) for u in units}
     roots: list[TreeNode] = []
@@ -336,7 +338,8 @@ def rebuild_closure() -> None:
     rows: list[dict[str, int]] = []
     depths: dict[int, int] = {}
     for unit_id in parents:
-        ancestor, depth = unit_id, 0
+        ancestor: int | None = unit_id
+        depth = 0
         while ancestor is not None:
             rows.append({"ancestor_id": ancestor, "descendant_id": unit_id, "depth": depth})
             ancestor, depth = parents[ancestor], depth + 1

@@ -297,8 +297,8 @@ class _Reader:
         single = any(answer.marker == "=" for answer in answers)
         for answer in answers:
             if answer.marker == "=":
-                weight = _WEIGHT.match(answer.body.text)
-                if weight and _PERCENT.fullmatch(weight.group(1).strip()):
+                marked = _WEIGHT.match(answer.body.text)
+                if marked and _PERCENT.fullmatch(marked.group(1).strip()):
                     self.problem(
                         answer.line,
                         _l(

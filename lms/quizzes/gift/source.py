@@ -126,7 +126,8 @@ class _Span:
 
     def split(self, token: str, parts: int) -> list[_Span]:
         """At most ``parts`` pieces, like str.split(token, parts - 1), each stripped."""
-        pieces, start = [], self.start
+        pieces: list[_Span] = []
+        start = self.start
         while len(pieces) < parts - 1 and (at := self.find(token, start)) >= 0:
             pieces.append(self.cut(start, at).strip())
             start = at + len(token)
