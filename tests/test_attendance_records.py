@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lms.attendance import bulk_marking, marking, reports, services
 from lms.attendance import queries as session_queries
+from lms.attendance import rates as attendance_rates
 from lms.attendance.models import AttendanceRecord
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment
@@ -264,7 +265,9 @@ def test_history_and_unit_rates_over_a_period(people, make_user, province, make_
     assert (tally.present, tally.late, tally.rate) == (1, 1, 100.0)
 
     period = parse_period("2026-H2", "Asia/Ho_Chi_Minh")
-    total, own, per_child = reports.unit_rates(province["BCHQS"], period.since, period.until, now)
+    total, own, per_child = attendance_rates.unit_rates(
+        province["BCHQS"], period.since, period.until, now
+    )
     assert (total.total, total.present, total.late, total.excused, total.absent) == (4, 1, 1, 1, 1)
     by_code = {row.code: row.tally for row in per_child}
     assert (by_code["HS"].attended, by_code["HS"].counted) == (2, 2)
@@ -272,7 +275,10 @@ def test_history_and_unit_rates_over_a_period(people, make_user, province, make_
     assert own.total == 0
     # Outside the period: nothing.
     before = parse_period("2026-H1", "Asia/Ho_Chi_Minh")
-    assert reports.unit_rates(province["BCHQS"], before.since, before.until, now)[0].total == 0
+    assert (
+        attendance_rates.unit_rates(province["BCHQS"], before.since, before.until, now)[0].total
+        == 0
+    )
 
 
 def test_period_parsing():

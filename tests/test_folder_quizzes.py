@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment, folders, services
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import attempts, bank, drawing
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 
@@ -101,7 +101,7 @@ def test_sync_creates_the_quiz_from_course_md_and_its_file(tmp_path, count_queri
     )
     assert quiz.published and quiz.question_file == "kiem-tra.gift"
     assert course.required_quizzes == ["kiem-tra"]
-    assert [q.title for q in attempts.question_pool(quiz)] == ["Q1", "Q2", "Q3", "Q4"]
+    assert [q.title for q in drawing.question_pool(quiz)] == ["Q1", "Q2", "Q3", "Q4"]
     # An unchanged folder writes nothing.
     before = row_counts()
     with count_queries() as counter:
@@ -121,7 +121,7 @@ def test_a_folder_quiz_draws_only_from_its_own_file(tmp_path, people):
     (folder / "on-tap.gift").write_text("::X:: Câu của tệp khác {T}\n", encoding="utf-8")
     sync(tmp_path)
     quiz = the_quiz()
-    assert {q.title for q in attempts.question_pool(quiz)} == {"Q1", "Q2", "Q3", "Q4"}
+    assert {q.title for q in drawing.question_pool(quiz)} == {"Q1", "Q2", "Q3", "Q4"}
     attempt = attempts.start_attempt(quiz, people["cadre"], now=T0)
     titles = {q.snapshot["title"] for q in attempts.questions_of(attempt)}
     assert len(titles) == 3 and titles <= {"Q1", "Q2", "Q3", "Q4"}
@@ -159,7 +159,7 @@ def test_changes_in_the_folder_update_the_quiz(tmp_path):
     )
     [report] = sync(tmp_path).reports
     assert (report.questions_added, report.questions_removed) == (1, 0)
-    assert [q.title for q in attempts.question_pool(the_quiz())][-1] == "Q5"
+    assert [q.title for q in drawing.question_pool(the_quiz())][-1] == "Q5"
 
 
 def test_web_edits_of_a_quiz_and_its_questions_are_kept(tmp_path, people):

@@ -24,7 +24,7 @@ from lms.courses import folders, services
 from lms.courses.cli import SHIPPED_COURSES_DIR
 from lms.courses.markdown import render
 from lms.extensions import db
-from lms.quizzes import attempts, bank, gift
+from lms.quizzes import bank, drawing, gift
 from lms.quizzes import services as quiz_services
 
 COURSES = [folder.name for folder in folders.course_folders(SHIPPED_COURSES_DIR)]
@@ -99,7 +99,7 @@ def test_each_course_requires_one_quiz_of_15_questions_of_4_kinds(slug, tmp_path
     [quiz] = quiz_services.published_quizzes(course)
     assert course.required_quizzes == [quiz.slug]
     assert quiz.question_file == f"{quiz.slug}.gift"
-    pool = attempts.question_pool(quiz)
+    pool = drawing.question_pool(quiz)
     assert len(pool) >= 15 and len({q.kind for q in pool}) >= 4
     assert (quiz.question_count or len(pool)) <= len(pool)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.courses import enrollment, services
 from lms.extensions import db
-from lms.quizzes import attempts, bank, essay_grading, grading, regrading
+from lms.quizzes import attempts, bank, drawing, essay_grading, grading, regrading
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Answer, Attempt
 from tests.support import login, post
@@ -243,7 +243,7 @@ def test_matching_right_hand_sides_are_never_shown_in_the_pairs_order():
 
     snapshot = {"kind": "matching", "pairs": MATCHING["pairs"]}
     orders = {
-        tuple(attempts.shuffled_order(snapshot, shuffle=False, rng=random.Random(seed)))
+        tuple(drawing.shuffled_order(snapshot, shuffle=False, rng=random.Random(seed)))
         for seed in range(200)
     }
     assert (0, 1, 2) not in orders and len(orders) == 5  # every other order still occurs

@@ -40,8 +40,7 @@ from lms.database import UTCDateTime
 from lms.demo.bulk import insert_rows, plus_seconds, scratch_table
 from lms.demo.training import answer_as_sent
 from lms.extensions import db
-from lms.quizzes import attempts as engine
-from lms.quizzes import grading, responses
+from lms.quizzes import drawing, grading, responses
 from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Quiz
 
 DRAWS = 40  # question draws per quiz
@@ -78,11 +77,11 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
     """``DRAWS`` draws of the quiz's questions, as start_attempt draws and shuffles them, with
     a right and a wrong response to each (as the attempt page sends them, stored as the
     engine stores them) and the credit each earns."""
-    pool = engine.question_pool(quiz)
+    pool = drawing.question_pool(quiz)
     wanted = quiz.question_count or len(pool)
     if not pool or len(pool) < wanted:
         raise ValueError(f"quiz {quiz.slug}: the bank holds fewer questions than it asks for")
-    snapshots = {question.id: engine.frozen_snapshot(question) for question in pool}
+    snapshots = {question.id: drawing.frozen_snapshot(question) for question in pool}
     draws = []
     for _ in range(DRAWS):
         chosen = rng.sample(pool, wanted) if wanted < len(pool) else list(pool)
@@ -91,7 +90,7 @@ def prepare(quiz: Quiz, rng: random.Random) -> QuizDraws:
         slots = []
         for question in chosen:
             snapshot = snapshots[question.id]
-            order = engine.shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
+            order = drawing.shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
             right, wrong = (
                 responses.checked_response(
                     snapshot, order, answer_as_sent(snapshot, order, right=ok)

@@ -1,5 +1,5 @@
 """Attempts: start, autosave, deadline, idempotent submit, grading (the quizzes themselves are
-in ``services``, what a reader sees of an attempt in ``display``).
+in ``services``, what an attempt draws in ``drawing``, what a reader sees of it in ``display``).
 
 The rules that keep answers safe when many cadres answer at once:
 
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, case, cast, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import JSON, case, cast, exists, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
@@ -35,12 +35,11 @@ from lms.courses.signals import announce_progress
 from lms.database import UTCDateTime
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.quizzes import best_scores, grading, question_text
+from lms.quizzes import best_scores, drawing, grading
 from lms.quizzes.models import (
     Answer,
     Attempt,
     AttemptQuestion,
-    Question,
     Quiz,
 )
 from lms.quizzes.responses import checked_response
@@ -74,62 +73,6 @@ def _in_progress(quiz: Quiz, user: User) -> Attempt | None:
     )
 
 
-def question_pool(quiz: Quiz) -> list[Question]:
-    query = select(Question).where(
-        Question.course_id == quiz.course_id, Question.kind != "description"
-    )
-    if quiz.question_file is not None:  # defined in the course folder: its own file only
-        query = query.where(Question.source == quiz.question_file)
-    if quiz.categories:
-        query = query.where(
-            or_(
-                *(
-                    or_(
-                        Question.category == path,
-                        Question.category.startswith(path + "/", autoescape=True),
-                    )
-                    for path in quiz.categories
-                )
-            )
-        )
-    return list(
-        db.session.scalars(query.order_by(Question.category, Question.position, Question.id))
-    )
-
-
-def question_snapshot(question: Question) -> dict[str, Any]:
-    return {
-        **question.content,
-        "kind": question.kind,
-        "ignore_diacritics": question.ignore_diacritics,
-    }
-
-
-def frozen_snapshot(question: Question) -> dict[str, Any]:
-    """The snapshot an attempt keeps: with its text rendered once, here, not on every view."""
-    snapshot = question_snapshot(question)
-    snapshot["html"] = question_text.render_text(snapshot)
-    return snapshot
-
-
-def shuffled_order(snapshot: dict[str, Any], *, shuffle: bool, rng: random.Random) -> list[int]:
-    kind = snapshot["kind"]
-    if kind in ("single", "multiple"):
-        order = list(range(len(snapshot.get("choices", []))))
-    elif kind == "matching":
-        order = list(range(len(snapshot.get("pairs", []))))
-        # The right-hand sides are always shuffled: in the pairs' own order they would give
-        # the matching away.
-        shuffle = True
-    else:
-        return []
-    if shuffle:
-        rng.shuffle(order)
-    if kind == "matching" and len(order) > 1 and order == sorted(order):
-        order = order[1:] + order[:1]  # a shuffle that left the pairs' order would give it away
-    return order
-
-
 def start_attempt(
     quiz: Quiz, user: User, *, now: dt.datetime, rng: random.Random | None = None
 ) -> Attempt:
@@ -157,7 +100,7 @@ def start_attempt(
         raise InvalidInput(
             _l("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
         )
-    pool = question_pool(quiz)
+    pool = drawing.question_pool(quiz)
     wanted = quiz.question_count or len(pool)
     if not pool or len(pool) < wanted:
         raise InvalidInput(
@@ -195,14 +138,16 @@ def start_attempt(
         db.session.add(attempt)
         db.session.flush()
         for position, question in enumerate(chosen, start=1):
-            snapshot = frozen_snapshot(question)
+            snapshot = drawing.frozen_snapshot(question)
             db.session.add(
                 AttemptQuestion(
                     attempt_id=attempt.id,
                     position=position,
                     question_id=question.id,
                     snapshot=snapshot,
-                    choice_order=shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng),
+                    choice_order=drawing.shuffled_order(
+                        snapshot, shuffle=quiz.shuffle_choices, rng=rng
+                    ),
                 )
             )
         db.session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lms.quizzes import attempts, shown
+from lms.quizzes import drawing, shown
 from lms.quizzes.models import Quiz
 
 
@@ -17,9 +17,9 @@ def preview_items(quiz: Quiz) -> list[dict[str, Any]]:
     with a generator seeded by the quiz so that the page does not change on every load."""
     rng = random.Random(quiz.id)  # noqa: S311 - shuffling for display is not cryptography
     items = []
-    for position, question in enumerate(attempts.question_pool(quiz), start=1):
-        snapshot = attempts.question_snapshot(question)
-        order = attempts.shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
+    for position, question in enumerate(drawing.question_pool(quiz), start=1):
+        snapshot = drawing.question_snapshot(question)
+        order = drawing.shuffled_order(snapshot, shuffle=quiz.shuffle_choices, rng=rng)
         item = shown.shown_question(position, snapshot, order)
         item.update(title=question.title, category=question.category)
         items.append(item)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
 
-from lms.attendance import reports as attendance
+from lms.attendance import rates as attendance_rates
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import User
@@ -84,7 +84,7 @@ def unit_overview(scope: Scope) -> Overview:
         bucket = next((a for a in counted.chain(placed) if a in child_ids), None)
         if bucket is not None:
             figures.setdefault(bucket, Figures()).cadres += count
-    _, own_tally, rates = attendance.unit_rates(
+    _, own_tally, rates = attendance_rates.unit_rates(
         scope.unit, scope.period.since, scope.period.until, scope.now
     )
     tallies = {rate.unit_id: rate.tally for rate in rates}
@@ -140,7 +140,7 @@ def people_of_unit(scope: Scope) -> list[PersonRow]:
         select(people.c.user_id).where(people.c.unit_id == scope.unit.id)
     ):
         figures.setdefault(user_id, Figures()).cadres = 1
-    for user_id, attended in attendance.person_tallies(
+    for user_id, attended in attendance_rates.person_tallies(
         scope.unit.id, scope.period.since, scope.period.until, scope.now
     ).items():
         if user_id in figures:

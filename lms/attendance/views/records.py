@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from lms.attendance import checkin, reports
 from lms.attendance import queries as session_queries
+from lms.attendance import rates as attendance_rates
 from lms.attendance.forms import STATUS_LABELS, CheckinForm
 from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.roster import on_roster
@@ -185,7 +186,7 @@ def _render_units(found: Unit | None):
             "attendance/unit.html", unit=found, choice=choice, period=None, path=path
         ), 400
     now = utcnow()
-    total, own, rows = reports.unit_rates(found, period.since, period.until, now)
+    total, own, rows = attendance_rates.unit_rates(found, period.since, period.until, now)
     return render_template(
         "attendance/unit.html",
         unit=found,
@@ -196,6 +197,6 @@ def _render_units(found: Unit | None):
         own=own,
         rows=rows,
         path=path,
-        sessions=reports.sessions_of_units(period.since, period.until, now, found),
+        sessions=attendance_rates.sessions_of_units(period.since, period.until, now, found),
         status_labels=STATUS_LABELS,
     )

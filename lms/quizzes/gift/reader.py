@@ -3,7 +3,6 @@ with its line."""
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import Decimal
 
@@ -19,13 +18,13 @@ from lms.quizzes.gift.model import (
     Question,
     number_text,
 )
+from lms.quizzes.gift.numbers import excerpt, numeric_answer
 from lms.quizzes.gift.source import _Answer, _Category, _chunks, _numbered_lines, _Source, _Span
 from lms.quizzes.question_text import check_text
 
 _FORMAT = re.compile(r"\[([A-Za-z]+)\]")
 _WEIGHT = re.compile(r"%([^%]*)%")
 _PERCENT = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TRUE = ("T", "TRUE")
 _FALSE = ("F", "FALSE")
 # Short words starting with T or F, such as "Tx" or "Fasle": a true/false answer mistyped.
@@ -246,7 +245,7 @@ class _Reader:
                 message = _l(
                     "“%(text)s” has no answer marker: start each answer with = (right) or ~ "
                     "(wrong)",
-                    text=_excerpt(head.text),
+                    text=excerpt(head.text),
                 )
             self.problem(head.line, message)
         if not answers:
@@ -360,7 +359,7 @@ class _Reader:
                     answer.line,
                     _l(
                         "“%(text)s” has no “->”: write a matching pair as =left -> right",
-                        text=_excerpt(answer.body.text),
+                        text=excerpt(answer.body.text),
                     ),
                 )
                 continue
@@ -403,58 +402,14 @@ class _Reader:
                 continue
             fraction, rest = self._weight(answer, lowest=0)
             text, *feedback = rest.split("#", 2)
-            number = self._numeric_answer(answer, text.text)
-            if number is not None:
+            number = numeric_answer(text.text)
+            if isinstance(number, NumericAnswer):
                 number.fraction = 1.0 if fraction is None else fraction
                 number.feedback = feedback[0].text if feedback else ""
                 question.numeric.append(number)
+            else:
+                self.problem(answer.line, number)
         if len(self.problems) == before and not any(
             a.fraction == 1 and not a.is_any_other for a in question.numeric
         ):
             self.problem(opening, _l("no answer gets full credit: mark one with = and no weight"))
-
-    def _numeric_answer(self, answer: _Answer, text: str) -> NumericAnswer | None:
-        low, dots, high = text.partition("..")
-        value_text, colon, tolerance_text = text.partition(":")
-        if dots and low:
-            minimum, maximum = _float(low), _float(high)
-            if minimum is not None and maximum is not None:
-                if minimum > maximum:
-                    self.problem(
-                        answer.line, _l("the range %(range)s starts above its end", range=text)
-                    )
-                    return None
-                return NumericAnswer(None, minimum=minimum, maximum=maximum)
-        else:
-            value = _float(value_text)
-            tolerance = _float(tolerance_text) if colon else 0.0
-            if value is not None and tolerance is not None:
-                if tolerance < 0:
-                    self.problem(
-                        answer.line,
-                        _l("the tolerance %(tolerance)s is negative", tolerance=tolerance_text),
-                    )
-                    return None
-                return NumericAnswer(value, tolerance)
-        self.problem(
-            answer.line,
-            _l(
-                "“%(text)s” is not a number: write 3.14, 3.14:0.01 (with a tolerance) or a "
-                "range like 1..5",
-                text=_excerpt(text),
-            ),
-        )
-        return None
-
-
-def _float(text: str) -> float | None:
-    text = text.strip()
-    if not _NUMBER.fullmatch(text):
-        return None  # float() would also take "inf", "nan" and "1_000"
-    value = float(text)
-    return value if math.isfinite(value) else None
-
-
-def _excerpt(text: str, length: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
