@@ -33,6 +33,9 @@ pytest_plugins = [
     "tests.plugins.units_people",
     "tests.plugins.courses",
     "tests.plugins.attendance",
+    "tests.plugins.quizzes",
+    "tests.plugins.certificates",
+    "tests.plugins.access",
 ]
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")

@@ -3,10 +3,8 @@ certificate per completion whatever races, serials in sequence, verification by 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
-import types
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 from lms.attendance import marking
 from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
-from lms.certificates import printing, services
+from lms.certificates import services
 from lms.certificates.models import Certificate, CertificateCounter
 from lms.courses import enrollment, module_editing
 from lms.courses import services as courses
@@ -26,10 +24,10 @@ from lms.extensions import db
 from lms.quizzes import attempts, bank, essay_grading
 from lms.quizzes import services as quiz_services
 from lms.timeutil import utcnow
+from tests.plugins.certificates import DUE, certificates_of, earn, read_all, stand_in_pdf
 from tests.support import csrf_token, login, post, run_together, transfer
 
 NOW = dt.datetime.now(dt.UTC)
-DUE = dt.date(2099, 12, 31)
 GIFT = "".join(f"::Q{i}:: Câu {i}: đúng hay sai? {{T}}\n\n" for i in range(1, 6))
 ESSAY_GIFT = "::E1:: Nêu cảm nghĩ của đồng chí về người có uy tín. {}\n"
 
@@ -40,12 +38,6 @@ def soup(response) -> BeautifulSoup:
 
 def text(response) -> str:
     return " ".join(soup(response).get_text().split())
-
-
-def read_all(user, course) -> None:
-    for module in course.modules:
-        enrollment.mark_module_done(user, module)
-    db.session.commit()
 
 
 def take_quiz(quiz, user, right: int):
@@ -74,26 +66,12 @@ def set_rule(course, *, required=(), min_attendance=None, **extra):
     db.session.commit()
 
 
-def certificates_of(user) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id)
-        )
-    )
-
-
 @pytest.fixture
 def course(make_course, people, province):
     made = make_course("dan-van", owner=people["trainer"], title="Kỹ năng dân vận cơ sở")
     enrollment.assign(made, province["HT"], DUE, actor=None)
     db.session.commit()
     return made
-
-
-def earn(user, course) -> Certificate:
-    read_all(user, course)
-    [certificate] = certificates_of(user)
-    return certificate
 
 
 # ---- the rule --------------------------------------------------------------------------------
@@ -529,48 +507,6 @@ def test_reissue_after_a_correction_supersedes_and_shows_the_history(client, cou
 
 
 # ---- pages -----------------------------------------------------------------------------------
-
-
-def stand_in_pdf(monkeypatch):
-    """A stand-in for lms/certificates/pdf.py (drawn by its own module): one line per face."""
-
-    @dataclasses.dataclass(frozen=True)
-    class CertificateFace:
-        serial: str
-        verification_url: str
-        full_name: str
-        rank: str
-        position: str
-        unit_chain: list
-        course_title: str
-        score: float | None
-        completed_on: dt.date
-        issued_on: dt.date
-        expires_on: dt.date | None
-        issuer_name: str
-        signer_title: str
-        place: str
-        status_note: str | None
-
-    def render_certificate(face):
-        return f"%PDF {face.serial} {face.full_name}\n".encode()
-
-    def write_certificates(faces, out, progress=None):
-        pages = 0
-        for face in faces:
-            out.write(render_certificate(face))
-            pages += 1
-            if progress:
-                progress(pages)
-        return pages
-
-    module = types.SimpleNamespace(
-        CertificateFace=CertificateFace,
-        render_certificate=render_certificate,
-        write_certificates=write_certificates,
-    )
-    monkeypatch.setattr(printing, "pdf", module)
-    return module
 
 
 def test_my_certificates_lists_share_link_and_download(client, course, people):

@@ -18,8 +18,8 @@ from lms.extensions import db
 from lms.people.models import User
 from lms.reports import views
 from lms.units.models import Unit
+from tests.plugins.units_people import add_people, add_units
 from tests.support import login
-from tests.test_query_counts import add_people, add_units
 
 PERIOD = "2026-H2"
 DUE = dt.date(2026, 9, 30)
