@@ -7,7 +7,6 @@ import datetime as dt
 import io
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, insert, select, update
@@ -25,15 +24,11 @@ from lms.quizzes import attempts, bank, essay_grading
 from lms.quizzes import services as quiz_services
 from lms.timeutil import utcnow
 from tests.plugins.certificates import DUE, certificates_of, earn, read_all, stand_in_pdf
-from tests.support import csrf_token, login, post, run_together, transfer
+from tests.support import csrf_token, login, post, run_together, soup, transfer
 
 NOW = dt.datetime.now(dt.UTC)
 GIFT = "".join(f"::Q{i}:: Câu {i}: đúng hay sai? {{T}}\n\n" for i in range(1, 6))
 ESSAY_GIFT = "::E1:: Nêu cảm nghĩ của đồng chí về người có uy tín. {}\n"
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def text(response) -> str:

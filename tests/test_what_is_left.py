@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bs4 import BeautifulSoup
 
 from lms.attendance import marking
 from lms.attendance import services as sessions
@@ -19,14 +18,10 @@ from lms.quizzes import services as quiz_services
 from lms.quizzes.queries import standings
 from lms.quizzes.services import passed_quiz_slugs
 from tests.plugins.quizzes import FIVE_TRUE_OR_FALSE_GIFT, take_five
-from tests.support import login, post
+from tests.support import login, post, soup
 
 NOW = dt.datetime.now(dt.UTC)
 NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def text(element) -> str:
