@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -121,6 +122,24 @@ def app_context(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def cli(app: Flask):
+    """Runs an ``lms`` command on the test app: ``cli("courses", "sync", str(folder))`` returns
+    click's ``Result`` (``exit_code``, ``output``). Keyword arguments go to
+    ``FlaskCliRunner.invoke``: ``input=``, ``catch_exceptions=``, or ``cli=`` another command
+    group (``lms.cli.main``, the installed ``lms``). A command runs in its own app context and
+    database session; the test's session is expired after it, so the test reads what it wrote.
+    Session-scoped: a module-scoped fixture may run a command too (in an app context)."""
+    runner = app.test_cli_runner()
+
+    def run(*args: str, **kwargs: Any) -> Result:
+        result = runner.invoke(args=list(args), **kwargs)
+        db.session.expire_all()
+        return result
+
+    return run
 
 
 # ---- query counting --------------------------------------------------------------------------

@@ -290,7 +290,7 @@ def test_the_unit_is_the_one_at_completion(course, people, province):
 # ---- reconcile --------------------------------------------------------------------------------
 
 
-def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course, people):
+def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(cli, course, people):
     cadre = people["cadre"]
     # Read everything with no one listening (as before certificates existed).
     for module in course.modules:
@@ -302,15 +302,14 @@ def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course,
         .values(completed_at=NOW - dt.timedelta(days=40))
     )
     db.session.commit()
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["certificates", "reconcile"])
+    first = cli("certificates", "reconcile")
     assert first.exit_code == 0, first.output
     assert "hoàn thành 1 lượt học, đã cấp 2 giấy chứng nhận" in first.output
     assert len(certificates_of(cadre)) == len(certificates_of(other)) == 1
-    again = runner.invoke(args=["certificates", "reconcile", "--course", "dan-van"])
+    again = cli("certificates", "reconcile", "--course", "dan-van")
     assert "hoàn thành 0 lượt học, đã cấp 0 giấy chứng nhận" in again.output
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
-    missing = runner.invoke(args=["certificates", "reconcile", "--course", "khong-co"])
+    missing = cli("certificates", "reconcile", "--course", "khong-co")
     assert missing.exit_code == 1
 
 
@@ -567,20 +566,15 @@ def test_the_unit_pdf_is_streamed_and_has_every_certificate(
     assert empty.status_code == 303
 
 
-def test_the_pdf_command_writes_one_file(app, course, people, monkeypatch, tmp_path):
+def test_the_pdf_command_writes_one_file(cli, course, people, monkeypatch, tmp_path):
     stand_in_pdf(monkeypatch)
     certificate = earn(people["cadre"], course)
     target = tmp_path / "in.pdf"
-    runner = app.test_cli_runner()
     year = certificate.issued_on.year
-    result = runner.invoke(
-        args=["certificates", "pdf", "--unit", "HS", "--period", str(year), "-o", str(target)]
-    )
+    result = cli("certificates", "pdf", "--unit", "HS", "--period", str(year), "-o", str(target))
     assert result.exit_code == 0, result.output
     assert target.read_bytes().count(b"%PDF") == 1
-    bad = runner.invoke(
-        args=["certificates", "pdf", "--unit", "HS", "--period", "H3", "-o", str(target)]
-    )
+    bad = cli("certificates", "pdf", "--unit", "HS", "--period", "H3", "-o", str(target))
     assert bad.exit_code == 1
 
 

@@ -143,21 +143,17 @@ def test_commander_assigns_within_scope_only(client, make_course, people, provin
     assert response.status_code == 400
 
 
-def test_assign_command(app, make_course, people, province):
+def test_assign_command(cli, make_course, people, province):
     course = make_course()
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=["courses", "assign", course.slug, "--unit", "HT", "--due", "2027-03-31"]
-    )
+    result = cli("courses", "assign", course.slug, "--unit", "HT", "--due", "2027-03-31")
     assert result.exit_code == 0, result.output
-    db.session.expire_all()
     assert enrolled_usernames(course) == {"hocvien", "hocvien.bp"}
     for args in (
         ["nope", "--unit", "HT", "--due", "2027-03-31"],
         [course.slug, "--unit", "NOPE", "--due", "2027-03-31"],
         [course.slug, "--unit", "HT", "--due", "31/03/2027"],
     ):
-        assert runner.invoke(args=["courses", "assign", *args]).exit_code == 1
+        assert cli("courses", "assign", *args).exit_code == 1
 
 
 def test_moving_a_unit_under_an_assigned_one_enrols_its_cadres(make_course, people, province):

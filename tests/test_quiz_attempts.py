@@ -199,13 +199,13 @@ def test_the_sweep_submits_overdue_attempts_only(course, people, make_user):
     assert attempts.close_overdue(now=now) == 0
 
 
-def test_the_close_overdue_command(app, course, cadre):
+def test_the_close_overdue_command(cli, course, cadre):
     from lms.timeutil import utcnow
 
     quiz = published_quiz(course, time_limit_minutes=1)
     attempt = attempts.start_attempt(quiz, cadre, now=utcnow() - dt.timedelta(hours=1))
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["quizzes", "close-overdue"])
+    result = cli("quizzes", "close-overdue")
     assert result.exit_code == 0, result.output
     db.session.refresh(attempt)
     assert attempt.state == "graded"
