@@ -12,7 +12,6 @@ from lms.courses import enrollment
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.people import services as accounts
 from lms.people.importer import import_users
 from tests.support import login, post, transfer
 
@@ -62,16 +61,7 @@ def test_people_who_join_later_are_enrolled(make_course, people, province, make_
     border = people["border_cadre"]
     transfer(border, province["HS"])
     trainer = people["trainer"]  # becomes a cadre of... BCHQS: outside HS, not enrolled
-    accounts.update_user(
-        trainer,
-        full_name=trainer.full_name,
-        rank="",
-        position="",
-        unit=trainer.unit,
-        roles={"trainer", "cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(trainer, trainer.unit, roles={"trainer", "cadre"})
     db.session.commit()
     import_users(
         io.BytesIO("username,full_name,unit_code\nnhap.vao,Người Nhập,HS-01\n".encode()), actor=None
