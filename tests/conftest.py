@@ -1,8 +1,11 @@
-"""Fixtures: one app per database backend for the session, emptied after every test.
+"""Core fixtures: one app per database backend for the session, emptied after every test.
 
 The suite runs on SQLite always, and on PostgreSQL too when LMS_TEST_DATABASE_URL points to a
 server (``.ci/run`` starts one). Tests commit for real, like requests do; the autouse
-``clean_database`` fixture empties every table afterwards.
+``app_context`` fixture empties every table afterwards.
+
+A feature's fixtures (``make_user``, ``people``, ``make_course``, ``make_session``...) are in
+tests/plugins/<feature>.py, loaded below as plugins.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -23,7 +27,17 @@ from sqlalchemy.engine import make_url
 from lms.auth import passwords
 from lms.database import Base
 from lms.extensions import db, limiter
-from tests.support import TEST_PASSWORD, login, make_test_app, sums_drift
+from tests.support import make_test_app, sums_drift
+
+# Each feature's fixtures (and the helpers its tests share) are in tests/plugins/<feature>.py.
+pytest_plugins = [
+    "tests.plugins.units_people",
+    "tests.plugins.courses",
+    "tests.plugins.attendance",
+    "tests.plugins.quizzes",
+    "tests.plugins.certificates",
+    "tests.plugins.access",
+]
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -110,84 +124,22 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-# ---- factories -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def cli(app: Flask):
+    """Runs an ``lms`` command on the test app: ``cli("courses", "sync", str(folder))`` returns
+    click's ``Result`` (``exit_code``, ``output``). Keyword arguments go to
+    ``FlaskCliRunner.invoke``: ``input=``, ``catch_exceptions=``, or ``cli=`` another command
+    group (``lms.cli.main``, the installed ``lms``). A command runs in its own app context and
+    database session; the test's session is expired after it, so the test reads what it wrote.
+    Session-scoped: a module-scoped fixture may run a command too (in an app context)."""
+    runner = app.test_cli_runner()
 
+    def run(*args: str, **kwargs: Any) -> Result:
+        result = runner.invoke(args=list(args), **kwargs)
+        db.session.expire_all()
+        return result
 
-@pytest.fixture
-def make_unit():
-    from lms.units import services as units
-
-    def make(
-        code: str, parent: Any = None, name: str | None = None, kind: str = "other", **kwargs: Any
-    ):
-        unit = units.create_unit(
-            code=code, name=name or f"Đơn vị {code}", kind=kind, parent=parent, actor=None, **kwargs
-        )
-        db.session.commit()
-        return unit
-
-    return make
-
-
-@pytest.fixture
-def make_user():
-    from lms.people import services as people
-
-    def make(
-        username: str,
-        roles: tuple[str, ...] = ("cadre",),
-        unit: Any = None,
-        full_name: str | None = None,
-        password: str = TEST_PASSWORD,
-        **kwargs: Any,
-    ):
-        user, _temporary = people.create_user(
-            username=username,
-            full_name=full_name or f"Người dùng {username}",
-            unit=unit,
-            roles=set(roles),
-            password=password,
-            actor=None,
-            **kwargs,
-        )
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def province(make_unit):
-    """A small tree: HT > (BCHQS > (HS > HS-01, HK), BDBP > DBP-CT)."""
-    root = make_unit("HT", name="Tỉnh Hà Tĩnh", kind="province")
-    bchqs = make_unit("BCHQS", root, name="Bộ Chỉ huy Quân sự tỉnh", kind="military_command")
-    hs = make_unit("HS", bchqs, name="Ban CHQS huyện Hương Sơn", kind="district_command")
-    hs01 = make_unit("HS-01", hs, name="Ban CHQS xã Sơn Kim 1", kind="commune_command")
-    hk = make_unit("HK", bchqs, name="Ban CHQS huyện Hương Khê", kind="district_command")
-    bdbp = make_unit("BDBP", root, name="Bộ Chỉ huy BĐBP tỉnh", kind="border_command")
-    post = make_unit("DBP-CT", bdbp, name="Đồn Biên phòng Cầu Treo", kind="border_post")
-    return {u.code: u for u in (root, bchqs, hs, hs01, hk, bdbp, post)}
-
-
-@pytest.fixture
-def people(province, make_user):
-    """One account per role, placed in the province tree."""
-    return {
-        "admin": make_user("quantri", ("admin",), None, "Quản trị viên"),
-        "trainer": make_user("giangvien", ("trainer",), province["BCHQS"], "Trần Minh Đức"),
-        "commander": make_user("chihuy.hs", ("commander",), province["HS"], "Phạm Đức Long"),
-        "cadre": make_user("hocvien", ("cadre",), province["HS-01"], "Nguyễn Văn An"),
-        "border_cadre": make_user("hocvien.bp", ("cadre",), province["DBP-CT"], "Lê Thị Hà"),
-    }
-
-
-@pytest.fixture
-def login_as(client: FlaskClient, people):
-    def sign_in(role: str) -> FlaskClient:
-        login(client, people[role].username)
-        return client
-
-    return sign_in
+    return run
 
 
 # ---- query counting --------------------------------------------------------------------------
@@ -219,77 +171,6 @@ def count_queries(app: Flask):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
-
-
-@pytest.fixture
-def make_course():
-    from lms.courses import module_editing
-    from lms.courses import services as courses
-
-    def make(
-        slug: str = "dan-van",
-        *,
-        modules: tuple[str, ...] = ("Mở đầu", "Nội dung", "Kết luận"),
-        status: str = "published",
-        owner: Any = None,
-        title: str | None = None,
-    ):
-        course = courses.create_course(
-            slug=slug, title=title or f"Khóa học {slug}", owner=owner, actor=None
-        )
-        for index, module_title in enumerate(modules, start=1):
-            module_editing.add_module(
-                course,
-                title=module_title,
-                minutes=10,
-                body_md=f"## Phần {index}\n\nNội dung **{module_title}** về dân vận.",
-                author=None,
-            )
-        if status != "draft":
-            courses.set_status(course, status, actor=None)
-        db.session.commit()
-        return courses.get_course(slug, with_modules=True)
-
-    return make
-
-
-@pytest.fixture
-def make_session(people):
-    """A training session run by the trainer, inviting units (codes) and people (usernames)."""
-    import datetime as dt
-
-    from lms.attendance import queries as session_queries
-    from lms.attendance import services as sessions
-
-    def make(
-        *,
-        units: tuple[str, ...] = ("HS",),
-        invitees: tuple[str, ...] = (),
-        starts_at: dt.datetime | None = None,
-        hours: float = 2,
-        course_id: int | None = None,
-        trainers: tuple[str, ...] = ("giangvien",),
-        **kwargs: Any,
-    ):
-        starts_at = starts_at or dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 08:00 local
-        session = sessions.create_session(
-            sessions.SessionInput(
-                title=kwargs.pop("title", "Tập huấn kỹ năng dân vận"),
-                starts_at=starts_at,
-                ends_at=starts_at + dt.timedelta(hours=hours),
-                place=kwargs.pop("place", "Hội trường Ban CHQS huyện Hương Sơn"),
-                course_id=course_id,
-                trainers=list(trainers),
-                units=list(units),
-                invitees=list(invitees),
-                **kwargs,
-            ),
-            actor=people["trainer"],
-        )
-        db.session.commit()
-        return session_queries.get_session(session.id)
-
-    return make
 
 
 @pytest.fixture(autouse=True)

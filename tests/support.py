@@ -1,4 +1,8 @@
-"""HTTP helpers for tests: sign in and post forms with a CSRF token, as a browser would."""
+"""Helpers for every feature's tests: the test app, signing in and posting forms with a CSRF
+token as a browser would, reading pages, counting a page's queries, threads that race, moving a
+person between units, and driving a real browser's page.
+
+A feature's own fixtures and helpers are in tests/plugins/<feature>.py."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from bs4 import BeautifulSoup
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
@@ -74,6 +79,20 @@ def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
     return response
 
 
+def soup(response) -> BeautifulSoup:
+    """A response's page, parsed."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def queries_for(client: FlaskClient, count_queries: Any, url: str) -> int:
+    """How many SQL statements a GET of ``url`` runs (it must answer 200); ``count_queries`` is
+    the fixture of that name."""
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
 def run_together(
     app: Flask, jobs: list[Callable[[], Any]]
 ) -> tuple[list[Any], list[BaseException]]:
@@ -135,6 +154,14 @@ def transfer(user: Any, unit: Any, *, actor: Any = None, roles: set[str] | None 
         email=user.email,
         actor=actor,
     )
+
+
+def sign_in(page: Any, base: str, username: str, password: str) -> None:
+    """Sign in on a real browser's page (Playwright) at the app served on ``base``."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button.primary")
 
 
 def page_width(page: Any) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lms.auth.permissions import PUBLIC, SIGNED_IN, access_rule, require
+from tests.plugins.access import CERTIFICATE_MATRIX, MATRIX
+from tests.plugins.certificates import DUE, earn, stand_in_pdf
 from tests.support import csrf_token, login
 
 # The only endpoints anyone may use without signing in.
@@ -55,136 +57,8 @@ def test_an_undeclared_endpoint_is_refused(make_app):
     assert other.test_client().get("/forgotten-rule").status_code == 403
 
 
-# (method, url, {role: expected status}); "anon" is a visitor who has not signed in.
-# 302 for anon means "sent to the sign-in page".
-MATRIX = [
-    ("GET", "/", {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200}),
-    ("GET", "/units/", {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200}),
-    (
-        "GET",
-        "/units/HS-01",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/units/DBP-CT", {"commander": 404, "admin": 200}),  # outside the commander's tree
-    (
-        "GET",
-        "/units/new",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 200},
-    ),
-    ("GET", "/units/HS/edit", {"cadre": 403, "commander": 403, "admin": 200}),
-    ("GET", "/units/HS/move", {"cadre": 403, "commander": 403, "admin": 200}),
-    (
-        "POST",
-        "/units/HK/deactivate",
-        {"anon": 302, "cadre": 403, "commander": 403, "admin": 302},
-    ),
-    (
-        "GET",
-        "/people/",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/people/{cadre}", {"cadre": 403, "commander": 200, "admin": 200}),
-    ("GET", "/people/{border_cadre}", {"commander": 404, "admin": 200}),
-    ("GET", "/people/new", {"cadre": 403, "commander": 403, "admin": 200}),
-    ("GET", "/people/{cadre}/edit", {"cadre": 403, "trainer": 403, "commander": 403, "admin": 200}),
-    ("POST", "/people/{cadre}/reset-password", {"cadre": 403, "commander": 403, "admin": 200}),
-    ("POST", "/people/{cadre}/deactivate", {"commander": 403, "admin": 302}),
-    ("GET", "/audit/", {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 200}),
-    (
-        "GET",
-        "/imports/",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 200},
-    ),
-    # Posted without a file or a confirmation: an admin gets the form back with the message.
-    ("POST", "/imports/preview", {"anon": 302, "cadre": 403, "commander": 403, "admin": 400}),
-    ("POST", "/imports/apply", {"anon": 302, "trainer": 403, "commander": 403, "admin": 400}),
-    ("POST", "/imports/passwords", {"anon": 302, "cadre": 403, "commander": 403, "admin": 410}),
-    ("GET", "/account/password", {"anon": 302, "cadre": 200, "admin": 200}),
-    ("GET", "/healthz", {"anon": 200, "cadre": 200}),
-    ("GET", "/help/", {"anon": 302, "cadre": 302, "trainer": 302, "commander": 302, "admin": 302}),
-    (
-        "GET",
-        "/help/admin",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/login", {"anon": 200, "cadre": 302}),
-    (
-        "GET",
-        "/sessions/",
-        {"anon": 302, "cadre": 403, "trainer": 200, "commander": 403, "admin": 200},
-    ),
-    ("GET", "/sessions/new", {"cadre": 403, "trainer": 200, "commander": 403, "admin": 200}),
-    (
-        "GET",
-        "/checkin",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/attendance/mine", {"anon": 302, "cadre": 200, "trainer": 200}),
-    (
-        "GET",
-        "/attendance/units/HS",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/attendance/units/BDBP", {"commander": 404, "admin": 200}),
-    ("GET", "/attendance/people/hocvien", {"cadre": 403, "trainer": 403, "commander": 200}),
-    ("GET", "/attendance/people/hocvien.bp", {"commander": 404, "admin": 200}),
-    (
-        "GET",
-        "/certificates/mine",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    (
-        "GET",
-        "/certificates/units/",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 302, "admin": 200},
-    ),
-    (
-        "GET",
-        "/certificates/units/HS",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/certificates/units/BDBP", {"commander": 404, "admin": 200}),
-    (
-        "GET",
-        "/certificates/units/HS/certificates.csv",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/certificates/units/BDBP/certificates.csv", {"commander": 404, "admin": 200}),
-    (
-        "GET",
-        "/certificates/units/HS/certificates.xlsx",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/certificates/units/BDBP/certificates.xlsx", {"commander": 404, "admin": 200}),
-    (
-        "GET",
-        "/certificates/units/HS/certificates.pdf",
-        {"anon": 302, "cadre": 403, "trainer": 403},
-    ),
-    ("GET", "/verify", {"anon": 200, "cadre": 200}),
-    ("GET", "/verify/not-a-code", {"anon": 404, "admin": 404}),
-    # Everyone signed in reads their own notifications and chooses their own e-mail.
-    (
-        "GET",
-        "/notifications/",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    (
-        "GET",
-        "/account/notifications",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    ("POST", "/account/notifications", {"anon": 302, "cadre": 302, "admin": 302}),
-    ("GET", "/sw.js", {"anon": 200, "cadre": 200}),
-    ("GET", "/offline", {"anon": 200, "cadre": 200, "commander": 200}),
-    (
-        "GET",
-        "/offline/manifest",
-        {"anon": 302, "cadre": 200, "trainer": 200, "commander": 200, "admin": 200},
-    ),
-    ("GET", "/offline/token", {"anon": 302, "cadre": 200, "admin": 200}),
-]
-
+# MATRIX: (method, url, {role: expected status}), in tests/plugins/access.py; "anon" is a
+# visitor who has not signed in, and 302 for anon means "sent to the sign-in page".
 CASES = [
     (method, url, role, status)
     for method, url, expected in MATRIX
@@ -209,64 +83,7 @@ def test_access_matrix(client, people, method, url, role, status):
         assert response.location.startswith("/login")
 
 
-# Certificates: the cadre's (unit HS-01, under the commander's HS) and the border cadre's
-# (DBP-CT, outside it). "mine"/"theirs" stand for their ids.
-CERTIFICATE_MATRIX = [
-    (
-        "GET",
-        "/certificates/{mine}",
-        {
-            "anon": 302,
-            "cadre": 200,
-            "border_cadre": 404,
-            "trainer": 404,
-            "commander": 200,
-            "admin": 200,
-        },
-    ),
-    (
-        "GET",
-        "/certificates/{theirs}",
-        {"cadre": 404, "border_cadre": 200, "commander": 404, "admin": 200},
-    ),
-    (
-        "GET",
-        "/certificates/{mine}/certificate.pdf",
-        {
-            "anon": 302,
-            "cadre": 200,
-            "border_cadre": 404,
-            "trainer": 404,
-            "commander": 200,
-            "admin": 200,
-        },
-    ),
-    (
-        "GET",
-        "/certificates/{theirs}/certificate.pdf",
-        {"cadre": 404, "commander": 404, "admin": 200},
-    ),
-    (
-        "GET",
-        "/certificates/units/HS/certificates.pdf?period={year}",
-        {"commander": 200, "admin": 200},
-    ),
-    (
-        "GET",
-        "/certificates/units/BDBP/certificates.pdf?period={year}",
-        {"commander": 404, "admin": 200},
-    ),
-    (
-        "POST",
-        "/certificates/{mine}/revoke",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 303},
-    ),
-    (
-        "POST",
-        "/certificates/{mine}/reissue",
-        {"anon": 302, "cadre": 403, "trainer": 403, "commander": 403, "admin": 303},
-    ),
-]
+# CERTIFICATE_MATRIX: the cadre's certificate ("mine") and the border cadre's ("theirs").
 CERTIFICATE_CASES = [
     (method, url, role, status)
     for method, url, expected in CERTIFICATE_MATRIX
@@ -285,7 +102,6 @@ def test_certificate_access_matrix(
     from lms.certificates.models import Certificate
     from lms.courses import enrollment
     from lms.extensions import db
-    from tests.test_certificates import DUE, earn, stand_in_pdf
 
     stand_in_pdf(monkeypatch)
     course = make_course("dan-van")

@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 
 from lms.extensions import db
+from tests.plugins.access import CERTIFICATE_MATRIX, MATRIX
 from tests.support import csrf_token, login
 
 # anon: not signed in; other_trainer: a trainer who does not edit the course; border_cadre:
@@ -210,8 +211,6 @@ def test_who_may_open_each_endpoint(app, world, method, url, expected):
 
 
 def test_the_matrices_reach_every_endpoint(app):
-    from tests.test_access import CERTIFICATE_MATRIX, MATRIX
-
     adapter = app.url_map.bind("localhost")
     stand_in = {"cadre": 1, "border_cadre": 2, "mine": 1, "theirs": 2, "year": 2026}
     stand_in |= {name: 1 for name in ("attempt", "their_attempt", "question", "assignment")}

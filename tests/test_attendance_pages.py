@@ -17,15 +17,11 @@ from lms.attendance import bulk_marking, marking
 from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.attendance.views.sessions import ROSTER_PAGE_SIZE, qr_svg
 from lms.extensions import db
-from tests.support import login, post, transfer
-from tests.test_query_counts import add_people, queries_for
+from tests.plugins.units_people import add_people
+from tests.support import login, post, queries_for, soup, transfer
 
 NOW = dt.datetime.now(dt.UTC)
 NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture

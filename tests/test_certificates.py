@@ -3,13 +3,10 @@ certificate per completion whatever races, serials in sequence, verification by 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
-import types
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, insert, select, update
@@ -17,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 from lms.attendance import marking
 from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
-from lms.certificates import printing, services
+from lms.certificates import services
 from lms.certificates.models import Certificate, CertificateCounter
 from lms.courses import enrollment, module_editing
 from lms.courses import services as courses
@@ -26,26 +23,16 @@ from lms.extensions import db
 from lms.quizzes import attempts, bank, essay_grading
 from lms.quizzes import services as quiz_services
 from lms.timeutil import utcnow
-from tests.support import csrf_token, login, post, run_together, transfer
+from tests.plugins.certificates import DUE, certificates_of, earn, read_all, stand_in_pdf
+from tests.support import csrf_token, login, post, run_together, soup, transfer
 
 NOW = dt.datetime.now(dt.UTC)
-DUE = dt.date(2099, 12, 31)
 GIFT = "".join(f"::Q{i}:: Câu {i}: đúng hay sai? {{T}}\n\n" for i in range(1, 6))
 ESSAY_GIFT = "::E1:: Nêu cảm nghĩ của đồng chí về người có uy tín. {}\n"
 
 
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
 def text(response) -> str:
     return " ".join(soup(response).get_text().split())
-
-
-def read_all(user, course) -> None:
-    for module in course.modules:
-        enrollment.mark_module_done(user, module)
-    db.session.commit()
 
 
 def take_quiz(quiz, user, right: int):
@@ -74,26 +61,12 @@ def set_rule(course, *, required=(), min_attendance=None, **extra):
     db.session.commit()
 
 
-def certificates_of(user) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id)
-        )
-    )
-
-
 @pytest.fixture
 def course(make_course, people, province):
     made = make_course("dan-van", owner=people["trainer"], title="Kỹ năng dân vận cơ sở")
     enrollment.assign(made, province["HT"], DUE, actor=None)
     db.session.commit()
     return made
-
-
-def earn(user, course) -> Certificate:
-    read_all(user, course)
-    [certificate] = certificates_of(user)
-    return certificate
 
 
 # ---- the rule --------------------------------------------------------------------------------
@@ -317,7 +290,7 @@ def test_the_unit_is_the_one_at_completion(course, people, province):
 # ---- reconcile --------------------------------------------------------------------------------
 
 
-def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course, people):
+def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(cli, course, people):
     cadre = people["cadre"]
     # Read everything with no one listening (as before certificates existed).
     for module in course.modules:
@@ -329,15 +302,14 @@ def test_reconcile_issues_what_is_missing_and_twice_changes_nothing(app, course,
         .values(completed_at=NOW - dt.timedelta(days=40))
     )
     db.session.commit()
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["certificates", "reconcile"])
+    first = cli("certificates", "reconcile")
     assert first.exit_code == 0, first.output
     assert "hoàn thành 1 lượt học, đã cấp 2 giấy chứng nhận" in first.output
     assert len(certificates_of(cadre)) == len(certificates_of(other)) == 1
-    again = runner.invoke(args=["certificates", "reconcile", "--course", "dan-van"])
+    again = cli("certificates", "reconcile", "--course", "dan-van")
     assert "hoàn thành 0 lượt học, đã cấp 0 giấy chứng nhận" in again.output
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
-    missing = runner.invoke(args=["certificates", "reconcile", "--course", "khong-co"])
+    missing = cli("certificates", "reconcile", "--course", "khong-co")
     assert missing.exit_code == 1
 
 
@@ -531,48 +503,6 @@ def test_reissue_after_a_correction_supersedes_and_shows_the_history(client, cou
 # ---- pages -----------------------------------------------------------------------------------
 
 
-def stand_in_pdf(monkeypatch):
-    """A stand-in for lms/certificates/pdf.py (drawn by its own module): one line per face."""
-
-    @dataclasses.dataclass(frozen=True)
-    class CertificateFace:
-        serial: str
-        verification_url: str
-        full_name: str
-        rank: str
-        position: str
-        unit_chain: list
-        course_title: str
-        score: float | None
-        completed_on: dt.date
-        issued_on: dt.date
-        expires_on: dt.date | None
-        issuer_name: str
-        signer_title: str
-        place: str
-        status_note: str | None
-
-    def render_certificate(face):
-        return f"%PDF {face.serial} {face.full_name}\n".encode()
-
-    def write_certificates(faces, out, progress=None):
-        pages = 0
-        for face in faces:
-            out.write(render_certificate(face))
-            pages += 1
-            if progress:
-                progress(pages)
-        return pages
-
-    module = types.SimpleNamespace(
-        CertificateFace=CertificateFace,
-        render_certificate=render_certificate,
-        write_certificates=write_certificates,
-    )
-    monkeypatch.setattr(printing, "pdf", module)
-    return module
-
-
 def test_my_certificates_lists_share_link_and_download(client, course, people):
     certificate = earn(people["cadre"], course)
     login(client, "hocvien")
@@ -636,20 +566,15 @@ def test_the_unit_pdf_is_streamed_and_has_every_certificate(
     assert empty.status_code == 303
 
 
-def test_the_pdf_command_writes_one_file(app, course, people, monkeypatch, tmp_path):
+def test_the_pdf_command_writes_one_file(cli, course, people, monkeypatch, tmp_path):
     stand_in_pdf(monkeypatch)
     certificate = earn(people["cadre"], course)
     target = tmp_path / "in.pdf"
-    runner = app.test_cli_runner()
     year = certificate.issued_on.year
-    result = runner.invoke(
-        args=["certificates", "pdf", "--unit", "HS", "--period", str(year), "-o", str(target)]
-    )
+    result = cli("certificates", "pdf", "--unit", "HS", "--period", str(year), "-o", str(target))
     assert result.exit_code == 0, result.output
     assert target.read_bytes().count(b"%PDF") == 1
-    bad = runner.invoke(
-        args=["certificates", "pdf", "--unit", "HS", "--period", "H3", "-o", str(target)]
-    )
+    bad = cli("certificates", "pdf", "--unit", "HS", "--period", "H3", "-o", str(target))
     assert bad.exit_code == 1
 
 

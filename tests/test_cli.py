@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import sqlite3
 
-import pytest
 from sqlalchemy import func, select
 
 from lms.courses.models import Enrollment
@@ -15,18 +14,6 @@ from lms.people.models import User
 from lms.units import services as units
 from lms.units.models import Unit
 from tests.support import login
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, **kwargs):
-        result = runner.invoke(args=list(args), **kwargs)
-        db.session.expire_all()
-        return result
-
-    return run
 
 
 def count(model) -> int:

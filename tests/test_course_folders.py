@@ -210,21 +210,20 @@ def test_the_shipped_courses_sync_cleanly(tmp_path):
         assert course.status == "published" and len(course.modules) >= 3
 
 
-def test_sync_and_export_commands(app, tmp_path):
+def test_sync_and_export_commands(cli, tmp_path):
     write_course(tmp_path / "src")
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["courses", "sync", str(tmp_path / "src")])
+    result = cli("courses", "sync", str(tmp_path / "src"))
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["courses", "export", "thu-nghiem", str(tmp_path / "out")])
+    result = cli("courses", "export", "thu-nghiem", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "thu-nghiem" / "01-mo-dau.md").exists()
     (tmp_path / "src" / "thu-nghiem" / "course.md").write_text("---\nbad: 1\n---\n")
-    result = runner.invoke(args=["courses", "sync", str(tmp_path / "src")])
+    result = cli("courses", "sync", str(tmp_path / "src"))
     assert result.exit_code == 1 and "course.md:2" in result.output
-    assert runner.invoke(args=["courses", "export", "nope", str(tmp_path)]).exit_code == 1
+    assert cli("courses", "export", "nope", str(tmp_path)).exit_code == 1
     (tmp_path / "blocked").mkdir()
     (tmp_path / "blocked" / "thu-nghiem").write_text("a file where the folder should be")
-    result = runner.invoke(args=["courses", "export", "thu-nghiem", str(tmp_path / "blocked")])
+    result = cli("courses", "export", "thu-nghiem", str(tmp_path / "blocked"))
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 

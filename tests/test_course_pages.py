@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import struct
-import zlib
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import update
 
 from lms.courses import enrollment, media, module_editing, services
 from lms.errors import InvalidInput
 from lms.extensions import db
-from tests.support import login, post
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def png_bytes(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+from tests.plugins.courses import png_bytes
+from tests.support import login, post, soup
 
 
 @pytest.fixture

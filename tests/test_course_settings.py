@@ -20,16 +20,12 @@ from lms.courses.models import Course
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import services as quiz_services
-from tests.support import login
+from tests.support import login, soup
 
 MIGRATION = (
     Path(__file__).resolve().parents[1]
     / "migrations/versions/2026-12-01_repair_required_quizzes_2a1035ac4d8c.py"
 )
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def browser_fields(page: BeautifulSoup, form_selector: str) -> list[tuple[str, str]]:

@@ -18,8 +18,8 @@ from lms.extensions import db
 from lms.people.models import User
 from lms.reports import views
 from lms.units.models import Unit
+from tests.plugins.units_people import add_people, add_units
 from tests.support import login
-from tests.test_query_counts import add_people, add_units
 
 PERIOD = "2026-H2"
 DUE = dt.date(2026, 9, 30)
@@ -266,22 +266,19 @@ def test_a_chosen_year_and_a_course(login_as, training):
 # ---- lms report ------------------------------------------------------------------------------
 
 
-def test_the_report_command_writes_xlsx_and_csv(app, training, tmp_path):
-    runner = app.test_cli_runner()
+def test_the_report_command_writes_xlsx_and_csv(cli, training, tmp_path):
     xlsx = tmp_path / "bao-cao.xlsx"
-    result = runner.invoke(main, ["report", "--period", PERIOD, "--unit", "BCHQS", "-o", str(xlsx)])
+    result = cli("report", "--period", PERIOD, "--unit", "BCHQS", "-o", str(xlsx), cli=main)
     assert result.exit_code == 0, result.output
     sheet = load_workbook(xlsx).worksheets[0]
     assert "BCHQS" not in [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
     assert "HS" in [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
     out = tmp_path / "bao-cao.csv"
-    result = runner.invoke(
-        main, ["report", "--period", PERIOD, "--course", "dan-van", "-o", str(out)]
-    )
+    result = cli("report", "--period", PERIOD, "--course", "dan-van", "-o", str(out), cli=main)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     for bad in (["--period", "2026-H5"], ["--period", PERIOD, "--unit", "NOPE"]):
-        result = runner.invoke(main, ["report", *bad, "-o", str(tmp_path / "x.xlsx")])
+        result = cli("report", *bad, "-o", str(tmp_path / "x.xlsx"), cli=main)
         assert result.exit_code == 1
         assert not (tmp_path / "x.xlsx").exists()
 

@@ -16,8 +16,7 @@ from lms.extensions import db
 from lms.notifications import services as notifications
 from lms.notifications.models import Notification
 from lms.people.models import UnitMembership, User
-from tests.support import csrf_token, login
-from tests.test_people import transfer
+from tests.support import csrf_token, login, transfer
 
 PERIOD = "2026-H2"
 DUE = dt.date(2026, 9, 30)
@@ -187,7 +186,8 @@ def test_when_everyone_listed_has_moved_away_the_commander_is_told_so(
     """Placed in Sơn Kim 1 by the due date, all three overdue cadres have since moved to Hương
     Khê: nobody is reminded, and the message says why."""
     for user in (people["cadre"], overdue["an"]):
-        transfer(user, province["HK"], people["admin"])
+        transfer(user, province["HK"], actor=people["admin"])
+        db.session.commit()
     login_as("commander")
     url = f"{REMINDERS}&unit=HS-01"
     assert "3" in page(client.get(url)).select_one("form.remind-all button").get_text()

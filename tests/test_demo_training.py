@@ -33,10 +33,10 @@ pytestmark = pytest.mark.shared_data
 
 
 @pytest.fixture(scope="module")
-def demo(app):
+def demo(app, cli):
     """``lms demo`` (which syncs the shipped courses, as ``lms init`` would have), its result."""
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo"])
+        result = cli("demo")
         db.session.remove()
     assert result.exit_code == 0, result.output
     yield result

@@ -12,7 +12,6 @@ from lms.courses import enrollment
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.people import services as accounts
 from lms.people.importer import import_users
 from tests.support import login, post, transfer
 
@@ -62,16 +61,7 @@ def test_people_who_join_later_are_enrolled(make_course, people, province, make_
     border = people["border_cadre"]
     transfer(border, province["HS"])
     trainer = people["trainer"]  # becomes a cadre of... BCHQS: outside HS, not enrolled
-    accounts.update_user(
-        trainer,
-        full_name=trainer.full_name,
-        rank="",
-        position="",
-        unit=trainer.unit,
-        roles={"trainer", "cadre"},
-        email=None,
-        actor=None,
-    )
+    transfer(trainer, trainer.unit, roles={"trainer", "cadre"})
     db.session.commit()
     import_users(
         io.BytesIO("username,full_name,unit_code\nnhap.vao,Người Nhập,HS-01\n".encode()), actor=None
@@ -143,21 +133,17 @@ def test_commander_assigns_within_scope_only(client, make_course, people, provin
     assert response.status_code == 400
 
 
-def test_assign_command(app, make_course, people, province):
+def test_assign_command(cli, make_course, people, province):
     course = make_course()
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=["courses", "assign", course.slug, "--unit", "HT", "--due", "2027-03-31"]
-    )
+    result = cli("courses", "assign", course.slug, "--unit", "HT", "--due", "2027-03-31")
     assert result.exit_code == 0, result.output
-    db.session.expire_all()
     assert enrolled_usernames(course) == {"hocvien", "hocvien.bp"}
     for args in (
         ["nope", "--unit", "HT", "--due", "2027-03-31"],
         [course.slug, "--unit", "NOPE", "--due", "2027-03-31"],
         [course.slug, "--unit", "HT", "--due", "31/03/2027"],
     ):
-        assert runner.invoke(args=["courses", "assign", *args]).exit_code == 1
+        assert cli("courses", "assign", *args).exit_code == 1
 
 
 def test_moving_a_unit_under_an_assigned_one_enrols_its_cadres(make_course, people, province):

@@ -384,10 +384,9 @@ def test_bad_quiz_settings_or_questions_write_nothing(tmp_path, course_md, gift,
     assert the_quiz().pass_score == 80
 
 
-def test_the_sync_command_reports_the_quizzes(app, tmp_path):
+def test_the_sync_command_reports_the_quizzes(cli, tmp_path):
     write_course(tmp_path)
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["courses", "sync", str(tmp_path)])
+    result = cli("courses", "sync", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "thu-nghiem: quizzes: 1 added, 0 changed, 0 removed." in result.output
     assert "question bank: 4 questions added" in result.output

@@ -15,8 +15,8 @@ from lms.certificates import services as certificates
 from lms.courses.models import Assignment, Enrollment
 from lms.extensions import db
 from lms.quizzes.models import Quiz
+from tests.plugins.quizzes import quiz_in_bank_order, take
 from tests.support import TEST_PASSWORD, csrf_token, login, post
-from tests.test_quiz_results import make_quiz, take
 
 NOW = dt.datetime.now(dt.UTC)
 NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
@@ -36,7 +36,7 @@ ODD_QUERIES = [
 def world(people, make_course, make_session):
     """Something behind every kind of address: a course with a quiz taken, a session."""
     course = make_course("dan-van", owner=people["trainer"])
-    quiz = make_quiz(course)
+    quiz = quiz_in_bank_order(course)
     attempt = take(quiz, people["cadre"], (True, True, True))
     session = make_session(units=("HS",), starts_at=NOW - dt.timedelta(minutes=5))
     question_id = db.session.scalar(select(func.min(Quiz.id)))  # any id will do for the walk

@@ -17,7 +17,7 @@ from lms.courses import services as courses
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.quizzes import attempts, bank, best_scores, essay_grading
-from tests.test_quiz_attempts import GIFT, answer_all, by_kind, make_quiz, shown_index
+from tests.plugins.quizzes import ALL_KINDS_GIFT, answer_all, by_kind, published_quiz, shown_index
 
 
 def course_modules(course):
@@ -36,8 +36,8 @@ def kept() -> dict[tuple[int, int], float | None]:
 
 def test_the_kept_best_scores_are_what_a_rebuild_gives(make_course, people, province):
     course = make_course()
-    bank.import_gift(course, GIFT, actor=None)
-    quiz = make_quiz(course, max_attempts=5, pass_score=80)
+    bank.import_gift(course, ALL_KINDS_GIFT, actor=None)
+    quiz = published_quiz(course, max_attempts=5, pass_score=80)
     cadre, border = people["cadre"], people["border_cadre"]
     # hocvien is enrolled first; hocvien.bp sits the quiz before being enrolled.
     enrollment.assign(course, province["HS"], dt.date(2026, 12, 31), actor=None)

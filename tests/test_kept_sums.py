@@ -156,19 +156,18 @@ def test_two_completions_at_once_both_count(app, make_course, people, province):
     assert sums_drift() == []
 
 
-def test_lms_recount_checks_and_repairs_the_sums(app, make_course, people, province):
+def test_lms_recount_checks_and_repairs_the_sums(cli, make_course, people, province):
     course = make_course()
     enrollment.assign(course, province["HT"], DUE, actor=None)
     db.session.commit()
-    runner = app.test_cli_runner()
-    exact_now = runner.invoke(args=["recount", "--check"])
+    exact_now = cli("recount", "--check")
     assert exact_now.exit_code == 0 and "đã khớp" in exact_now.output
     db.session.execute(update(CompletionSum).values(enrolled=0))
     db.session.commit()
-    found = runner.invoke(args=["recount", "--check"])
+    found = cli("recount", "--check")
     assert found.exit_code == 1 and "lms recount" in found.output
     assert sums_drift()  # --check changed nothing
-    repaired = runner.invoke(args=["recount"])
+    repaired = cli("recount")
     assert repaired.exit_code == 0 and "2 dòng đã sai lệch" in repaired.output  # a unit each
     db.session.expire_all()
     assert sums_drift() == []

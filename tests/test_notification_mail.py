@@ -314,13 +314,12 @@ def test_tls_and_starttls_verify_the_server(mail_to, overdue, tmp_path, monkeypa
     assert len(inbox.messages) == 2
 
 
-def test_lms_notify_creates_and_sends_and_says_how_many(app, mail_to, overdue):
+def test_lms_notify_creates_and_sends_and_says_how_many(cli, mail_to, overdue):
     inbox = Inbox()
     with smtp_server(inbox) as port:
         mail_to(f"smtp://127.0.0.1:{port}")
-        runner = app.test_cli_runner()
-        first = runner.invoke(args=["notify"], catch_exceptions=False)
-        second = runner.invoke(args=["notify"], catch_exceptions=False)
+        first = cli("notify", catch_exceptions=False)
+        second = cli("notify", catch_exceptions=False)
     assert first.exit_code == 0 and second.exit_code == 0
     assert "3" in first.output  # three overdue (one without an address)
     assert len(inbox.messages) == 2

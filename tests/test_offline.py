@@ -17,8 +17,8 @@ from lms.courses import enrollment, media, module_editing, services
 from lms.courses.models import Enrollment, ModuleProgress
 from lms.extensions import db
 from lms.offline.services import estimated_sizes, size_label
-from tests.support import csrf_token, login
-from tests.test_course_pages import png_bytes, soup
+from tests.plugins.courses import png_bytes
+from tests.support import csrf_token, login, soup
 
 DUE = dt.date(2027, 6, 30)
 JSON = {"Accept": "application/json"}

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.people import services as accounts
 from lms.units import services as units
-from tests.support import csrf_token, login, post
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+from tests.support import csrf_token, login, post, soup
 
 
 def nav_links(response) -> set[str]:

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.people import services as accounts
 from lms.people.models import UnitMembership
 from lms.timeutil import utcnow
-from tests.support import transfer as move
+from tests.support import transfer
 
 
 def usernames(query) -> list[str]:
@@ -75,6 +75,7 @@ def test_duplicate_username_is_refused(people):
 def test_transfer_keeps_history(people, province):
     cadre = people["cadre"]
     transfer(cadre, province["DBP-CT"], actor=people["admin"])
+    db.session.commit()
     history = accounts.membership_history(cadre)
     assert [m.unit.code for m in history] == ["DBP-CT", "HS-01"]
     assert history[1].ended_at is not None and history[0].ended_at is None
@@ -84,15 +85,10 @@ def test_transfer_keeps_history(people, province):
     assert event.actor_name == "quantri"
 
 
-def transfer(user, unit, actor, roles=None):
-    """Save the account unchanged except for its unit (and roles when given)."""
-    move(user, unit, actor=actor, roles=roles)
-    db.session.commit()
-
-
 def test_role_change_is_audited_as_such(people):
     cadre = people["cadre"]
-    transfer(cadre, cadre.unit, people["admin"], roles={"cadre", "trainer"})
+    transfer(cadre, cadre.unit, actor=people["admin"], roles={"cadre", "trainer"})
+    db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.roles"))
     assert event.before == {"roles": ["cadre"]} and event.after == {"roles": ["cadre", "trainer"]}
 
@@ -119,7 +115,8 @@ def test_unit_at_answers_for_the_past(people, province):
     joined = db.session.scalar(
         select(UnitMembership.started_at).where(UnitMembership.user_id == cadre.id)
     )
-    transfer(cadre, province["HK"], actor=None)
+    transfer(cadre, province["HK"])
+    db.session.commit()
     assert accounts.unit_at(cadre.id, joined) == province["HS-01"].id
     assert accounts.unit_at(cadre.id, joined - dt.timedelta(days=1)) is None
 

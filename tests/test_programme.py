@@ -46,10 +46,10 @@ def callouts(body: str, kind: str) -> int:
     return len(re.findall(rf"^!!! {kind}\b", body, flags=re.MULTILINE))
 
 
-def test_the_programme_syncs_into_an_empty_database_without_a_problem(app, tmp_path):
+def test_the_programme_syncs_into_an_empty_database_without_a_problem(cli, tmp_path):
     assert len(COURSES) >= 6  # the six courses of the programme (issue 15)
     shutil.copytree(SHIPPED_COURSES_DIR, tmp_path / "courses")
-    result = app.test_cli_runner().invoke(args=["courses", "sync", str(tmp_path / "courses")])
+    result = cli("courses", "sync", str(tmp_path / "courses"))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) >= len(COURSES)

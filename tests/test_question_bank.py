@@ -72,21 +72,19 @@ def test_unreadable_files(make_course, data, line):
     assert count() == 0
 
 
-def test_commands(app, make_course, tmp_path):
+def test_commands(cli, make_course, tmp_path):
     make_course()
     source = tmp_path / "ngan-hang.gift"
     source.write_text(GIFT, encoding="utf-8")
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["quizzes", "import", str(source), "--course", "dan-van"])
+    result = cli("quizzes", "import", str(source), "--course", "dan-van")
     assert result.exit_code == 0, result.output
     assert count() == 4
     target = tmp_path / "ra.gift"
-    result = runner.invoke(args=["quizzes", "export", "--course", "dan-van", str(target)])
+    result = cli("quizzes", "export", "--course", "dan-van", str(target))
     assert result.exit_code == 0, result.output
     assert gift.parse(target.read_text(encoding="utf-8")) == gift.parse(GIFT)
     source.write_text("::X:: {=\n", encoding="utf-8")
-    result = runner.invoke(args=["quizzes", "import", str(source), "--course", "dan-van"])
+    result = cli("quizzes", "import", str(source), "--course", "dan-van")
     assert result.exit_code == 1 and "1:" in result.output
-    assert runner.invoke(args=["quizzes", "import", str(target), "--course", "nope"]).exit_code == 1
-    db.session.expire_all()
+    assert cli("quizzes", "import", str(target), "--course", "nope").exit_code == 1
     assert count() == 4

@@ -17,38 +17,17 @@ from lms.extensions import db
 from lms.quizzes import attempts, bank, essay_grading
 from lms.quizzes import display as quiz_display
 from lms.quizzes import services as quiz_services
-from lms.quizzes.models import Answer, Attempt, AttemptQuestion, Question
+from lms.quizzes.models import Answer, Attempt, Question
+from tests.plugins.quizzes import (
+    ALL_KINDS_GIFT,
+    answer_all,
+    by_kind,
+    published_quiz,
+    right_answers,
+    shown_index,
+)
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-
-# One question of every kind; feedback texts are recognisable so that a leak shows.
-GIFT = """$CATEGORY: dan-van/co-ban
-
-::S1:: Ai nêu phương châm "dân vận khéo"? {
-  =Chủ tịch Hồ Chí Minh#PHAN-HOI-DUNG
-  ~Một nhà báo#PHAN-HOI-SAI
-  ~Không rõ
-  ####PHAN-HOI-CHUNG
-}
-
-::M1:: Chọn các việc nên làm khi đến thăm đồng bào: {
-  ~%50%Hỏi trước phong tục#PHAN-HOI-M1
-  ~%50%Lắng nghe người lớn tuổi
-  ~%-100%Tự ý chụp ảnh nơi thờ cúng#PHAN-HOI-M2
-}
-
-::T1:: Cán bộ cần "nói đi đôi với làm". {T#PHAN-HOI-TRUE#PHAN-HOI-FALSE}
-
-$CATEGORY: dan-van/nang-cao
-
-::SA1:: Vận động quần chúng còn gọi là công tác gì? {=Công tác DAPAN-SA =DAPAN-SB#PHAN-HOI-SA}
-
-::N1:: Số pi với hai chữ số thập phân? {#31415.9:0.5}
-
-::MA1:: Ghép tỉnh với vùng: {=Hà Tĩnh -> Bắc Trung Bộ =Lai Châu -> Tây Bắc =Cà Mau -> Nam Bộ}
-
-::E1:: Nêu cảm nghĩ của đồng chí về người có uy tín. {}
-"""
 
 KINDS = ["single", "multiple", "truefalse", "shortanswer", "numerical", "matching", "essay"]
 
@@ -56,7 +35,7 @@ KINDS = ["single", "multiple", "truefalse", "shortanswer", "numerical", "matchin
 @pytest.fixture
 def course(make_course):
     course = make_course()
-    bank.import_gift(course, GIFT, actor=None)
+    bank.import_gift(course, ALL_KINDS_GIFT, actor=None)
     db.session.commit()
     return course
 
@@ -66,55 +45,11 @@ def cadre(people):
     return people["cadre"]
 
 
-def make_quiz(course, slug="kiem-tra", **settings):
-    settings.setdefault("published", True)
-    quiz = quiz_services.create_quiz(course, slug=slug, title="Kiểm tra", **settings)
-    db.session.commit()
-    return quiz
-
-
-def by_kind(attempt) -> dict[str, AttemptQuestion]:
-    return {q.snapshot["kind"]: q for q in attempts.questions_of(attempt)}
-
-
-def shown_index(question: AttemptQuestion, snapshot_index: int) -> int:
-    """Where the page shows the choice (or matching right) at ``snapshot_index``."""
-    return question.choice_order.index(snapshot_index)
-
-
-def right_answers(attempt) -> dict[int, dict]:
-    """A full-credit response per auto-graded question, numbered as the page shows choices."""
-    out = {}
-    for kind, q in by_kind(attempt).items():
-        if kind == "single":
-            out[q.position] = {"choice": shown_index(q, 0)}
-        elif kind == "multiple":
-            out[q.position] = {"choices": sorted([shown_index(q, 0), shown_index(q, 1)])}
-        elif kind == "truefalse":
-            out[q.position] = {"value": True}
-        elif kind == "shortanswer":
-            out[q.position] = {"text": "  công tác  dapan-sa "}
-        elif kind == "numerical":
-            out[q.position] = {"text": "31415,7"}
-        elif kind == "matching":
-            out[q.position] = {"pairs": {str(i): shown_index(q, i) for i in range(3)}}
-    return out
-
-
-def answer_all(attempt, now, *, essay="Người có uy tín là cầu nối."):
-    for position, response in right_answers(attempt).items():
-        attempts.save_answer(attempt, position, response, now=now)
-    essay_q = by_kind(attempt).get("essay")
-    if essay_q is not None and essay is not None:
-        attempts.save_answer(attempt, essay_q.position, {"text": essay}, now=now)
-    db.session.commit()
-
-
 # ---- settings ----------------------------------------------------------------------------------
 
 
 def test_quiz_settings_are_validated(course):
-    make_quiz(course)
+    published_quiz(course)
     for settings in (
         {"slug": "kiem-tra"},  # taken in this course
         {"slug": "Không hợp lệ"},
@@ -147,7 +82,7 @@ def test_quiz_settings_are_validated(course):
 
 
 def test_start_freezes_every_question_and_resume_returns_the_saved_answers(course, cadre):
-    quiz = make_quiz(course)
+    quiz = published_quiz(course)
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     db.session.commit()
     assert (attempt.number, attempt.state, attempt.deadline) == (1, "in_progress", None)
@@ -167,7 +102,7 @@ def test_start_freezes_every_question_and_resume_returns_the_saved_answers(cours
 
 
 def test_responses_of_the_wrong_shape_are_refused(course, cadre):
-    attempt = attempts.start_attempt(make_quiz(course), cadre, now=T0)
+    attempt = attempts.start_attempt(published_quiz(course), cadre, now=T0)
     q = by_kind(attempt)
     bad = [
         ("single", {"choice": 3}),
@@ -195,7 +130,7 @@ def test_responses_of_the_wrong_shape_are_refused(course, cadre):
 
 
 def test_a_full_marks_attempt_and_a_partly_wrong_one(course, cadre):
-    quiz = make_quiz(course, max_attempts=3, pass_score=80)
+    quiz = published_quiz(course, max_attempts=3, pass_score=80)
     attempt = attempts.start_attempt(quiz, cadre, now=T0, rng=random.Random(1))
     answer_all(attempt, T0, essay=None)
     graded = attempts.submit(attempt.id, now=T0 + dt.timedelta(minutes=5))
@@ -217,7 +152,7 @@ def test_a_full_marks_attempt_and_a_partly_wrong_one(course, cadre):
 
 
 def test_deadline_grace_and_late_saves(course, cadre):
-    quiz = make_quiz(course, time_limit_minutes=30)
+    quiz = published_quiz(course, time_limit_minutes=30)
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     db.session.commit()
     assert attempt.deadline == T0 + dt.timedelta(minutes=30)
@@ -235,14 +170,14 @@ def test_deadline_grace_and_late_saves(course, cadre):
 
 def test_deadline_never_after_the_quiz_closes(course, cadre):
     closes = T0 + dt.timedelta(minutes=10)
-    quiz = make_quiz(course, time_limit_minutes=30, closes_at=closes)
+    quiz = published_quiz(course, time_limit_minutes=30, closes_at=closes)
     assert attempts.start_attempt(quiz, cadre, now=T0).deadline == closes
-    untimed = make_quiz(course, slug="khong-gio", closes_at=closes)
+    untimed = published_quiz(course, slug="khong-gio", closes_at=closes)
     assert attempts.start_attempt(untimed, cadre, now=T0).deadline == closes
 
 
 def test_the_sweep_submits_overdue_attempts_only(course, people, make_user):
-    quiz = make_quiz(course, time_limit_minutes=30)
+    quiz = published_quiz(course, time_limit_minutes=30)
     late = attempts.start_attempt(quiz, people["cadre"], now=T0)
     other = make_user("hocvien2", ("cadre",), people["cadre"].unit)
     fresh = attempts.start_attempt(quiz, other, now=T0 + dt.timedelta(minutes=20))
@@ -264,20 +199,20 @@ def test_the_sweep_submits_overdue_attempts_only(course, people, make_user):
     assert attempts.close_overdue(now=now) == 0
 
 
-def test_the_close_overdue_command(app, course, cadre):
+def test_the_close_overdue_command(cli, course, cadre):
     from lms.timeutil import utcnow
 
-    quiz = make_quiz(course, time_limit_minutes=1)
+    quiz = published_quiz(course, time_limit_minutes=1)
     attempt = attempts.start_attempt(quiz, cadre, now=utcnow() - dt.timedelta(hours=1))
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["quizzes", "close-overdue"])
+    result = cli("quizzes", "close-overdue")
     assert result.exit_code == 0, result.output
     db.session.refresh(attempt)
     assert attempt.state == "graded"
 
 
 def test_starting_after_the_deadline_submits_the_old_attempt(course, cadre):
-    quiz = make_quiz(course, time_limit_minutes=30, max_attempts=2)
+    quiz = published_quiz(course, time_limit_minutes=30, max_attempts=2)
     first = attempts.start_attempt(quiz, cadre, now=T0)
     db.session.commit()
     second = attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(hours=1))
@@ -288,7 +223,7 @@ def test_starting_after_the_deadline_submits_the_old_attempt(course, cadre):
 
 
 def test_starting_after_the_deadline_of_the_last_attempt_is_refused(course, cadre):
-    quiz = make_quiz(course, time_limit_minutes=30, max_attempts=1)
+    quiz = published_quiz(course, time_limit_minutes=30, max_attempts=1)
     first = attempts.start_attempt(quiz, cadre, now=T0)
     db.session.commit()
     with pytest.raises(InvalidInput):
@@ -299,18 +234,20 @@ def test_starting_after_the_deadline_of_the_last_attempt_is_refused(course, cadr
 
 
 def test_opening_closing_publishing_and_a_small_bank(course, cadre):
-    quiz = make_quiz(course, opens_at=T0, closes_at=T0 + dt.timedelta(days=1))
+    quiz = published_quiz(course, opens_at=T0, closes_at=T0 + dt.timedelta(days=1))
     with pytest.raises(InvalidInput):
         attempts.start_attempt(quiz, cadre, now=T0 - dt.timedelta(minutes=1))
     with pytest.raises(InvalidInput):
         attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(days=1))
     with pytest.raises(InvalidInput):
-        attempts.start_attempt(make_quiz(course, slug="nhap", published=False), cadre, now=T0)
-    with pytest.raises(InvalidInput):
-        attempts.start_attempt(make_quiz(course, slug="nhieu", question_count=8), cadre, now=T0)
+        attempts.start_attempt(published_quiz(course, slug="nhap", published=False), cadre, now=T0)
     with pytest.raises(InvalidInput):
         attempts.start_attempt(
-            make_quiz(course, slug="trong", categories=["khong-co"]), cadre, now=T0
+            published_quiz(course, slug="nhieu", question_count=8), cadre, now=T0
+        )
+    with pytest.raises(InvalidInput):
+        attempts.start_attempt(
+            published_quiz(course, slug="trong", categories=["khong-co"]), cadre, now=T0
         )
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
 
@@ -319,7 +256,7 @@ def test_opening_closing_publishing_and_a_small_bank(course, cadre):
 
 
 def test_submitting_twice_grades_once(course, cadre, monkeypatch):
-    quiz = make_quiz(course)
+    quiz = published_quiz(course)
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     answer_all(attempt, T0, essay=None)
     calls = []
@@ -340,7 +277,7 @@ def test_submitting_twice_grades_once(course, cadre, monkeypatch):
 
 
 def test_maximum_attempts(course, cadre):
-    quiz = make_quiz(course, max_attempts=2)
+    quiz = published_quiz(course, max_attempts=2)
     for minute in (0, 10):
         attempt = attempts.start_attempt(quiz, cadre, now=T0 + dt.timedelta(minutes=minute))
         attempts.submit(attempt.id, now=T0 + dt.timedelta(minutes=minute + 5))
@@ -364,13 +301,13 @@ def _attempt_with_score(quiz, user, now, *, right: bool):
 
 
 def test_grading_methods_highest_and_last(course, cadre):
-    quiz = make_quiz(course, slug="cao-nhat", grading="highest")
+    quiz = published_quiz(course, slug="cao-nhat", grading="highest")
     assert quiz_services.quiz_result(quiz, cadre) is None
     _attempt_with_score(quiz, cadre, T0, right=True)
     _attempt_with_score(quiz, cadre, T0 + dt.timedelta(hours=1), right=False)
     assert quiz_services.quiz_result(quiz, cadre) == (pytest.approx(600 / 7, abs=0.01), True)
 
-    last = make_quiz(course, slug="lan-cuoi", grading="last")
+    last = published_quiz(course, slug="lan-cuoi", grading="last")
     _attempt_with_score(last, cadre, T0, right=True)
     _attempt_with_score(last, cadre, T0 + dt.timedelta(hours=1), right=False)
     assert quiz_services.quiz_result(last, cadre) == (0.0, False)
@@ -378,7 +315,7 @@ def test_grading_methods_highest_and_last(course, cadre):
 
 def test_essays_wait_for_a_trainer_and_the_score_is_then_final(course, people):
     cadre, trainer = people["cadre"], people["trainer"]
-    quiz = make_quiz(course, pass_score=90)
+    quiz = published_quiz(course, pass_score=90)
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     answer_all(attempt, T0)
     submitted = attempts.submit(attempt.id, now=T0 + dt.timedelta(minutes=1))
@@ -412,22 +349,24 @@ def test_review_policies(course, people):
     def allowed(quiz, attempt):
         return quiz_display.review_allowed(quiz, cadre, attempt)
 
-    score = make_quiz(course, slug="diem", review="score")
+    score = published_quiz(course, slug="diem", review="score")
     assert allowed(score, _attempt_with_score(score, cadre, T0, right=True)) == "score"
 
-    answers = make_quiz(course, slug="bai-lam", review="answers")
+    answers = published_quiz(course, slug="bai-lam", review="answers")
     attempt = _attempt_with_score(answers, cadre, T0, right=True)
     assert allowed(answers, attempt) == "answers"
     # Someone else's attempt shows them nothing.
     assert quiz_display.review_allowed(answers, people["border_cadre"], attempt) == "score"
 
-    after_pass = make_quiz(course, slug="sau-khi-dat", review="correct_after_pass")
+    after_pass = published_quiz(course, slug="sau-khi-dat", review="correct_after_pass")
     failed = _attempt_with_score(after_pass, cadre, T0, right=False)
     assert allowed(after_pass, failed) == "answers"
     _attempt_with_score(after_pass, cadre, T0 + dt.timedelta(hours=1), right=True)
     assert allowed(after_pass, failed) == "correct"
 
-    after_last = make_quiz(course, slug="lan-cuoi", review="correct_after_last", max_attempts=2)
+    after_last = published_quiz(
+        course, slug="lan-cuoi", review="correct_after_last", max_attempts=2
+    )
     first = _attempt_with_score(after_last, cadre, T0, right=True)
     assert allowed(after_last, first) == "answers"
     in_progress = attempts.start_attempt(after_last, cadre, now=T0 + dt.timedelta(hours=1))
@@ -468,7 +407,7 @@ LEAKS = [
 
 
 def test_an_attempt_in_progress_reveals_nothing(course, cadre):
-    quiz = make_quiz(course, shuffle_choices=True)
+    quiz = published_quiz(course, shuffle_choices=True)
     attempt = attempts.start_attempt(quiz, cadre, now=T0, rng=random.Random(7))
     db.session.commit()
     for reveal in ("score", "answers", "correct"):  # no reveal before submission, whatever asked
@@ -499,7 +438,7 @@ def test_an_attempt_in_progress_reveals_nothing(course, cadre):
 
 
 def test_a_seeded_rng_gives_a_stable_draw_and_order(course, people, make_user):
-    quiz = make_quiz(course, question_count=4, shuffle_questions=True, shuffle_choices=True)
+    quiz = published_quiz(course, question_count=4, shuffle_questions=True, shuffle_choices=True)
     other = make_user("hocvien2", ("cadre",), people["cadre"].unit)
 
     def drawn(user):
@@ -516,16 +455,16 @@ def test_a_seeded_rng_gives_a_stable_draw_and_order(course, people, make_user):
 
 
 def test_categories_restrict_the_draw_with_their_subcategories(course, cadre):
-    quiz = make_quiz(course, categories=["dan-van/nang-cao"])
+    quiz = published_quiz(course, categories=["dan-van/nang-cao"])
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     kinds = sorted(q.snapshot["kind"] for q in attempts.questions_of(attempt))
     assert kinds == ["essay", "matching", "numerical", "shortanswer"]
-    whole = make_quiz(course, slug="ca-nhanh", categories=["dan-van"])
+    whole = published_quiz(course, slug="ca-nhanh", categories=["dan-van"])
     assert len(attempts.questions_of(attempts.start_attempt(whole, cadre, now=T0))) == 7
 
 
 def test_editing_or_deleting_a_bank_question_leaves_started_attempts_alone(course, cadre):
-    quiz = make_quiz(course)
+    quiz = published_quiz(course)
     attempt = attempts.start_attempt(quiz, cadre, now=T0)
     db.session.commit()
     single = by_kind(attempt)["single"]

@@ -80,23 +80,20 @@ def graded_as_before_the_fix(course, cadre, monkeypatch) -> Attempt:
 
 
 def test_regrade_reports_fixes_and_completes_then_changes_nothing(
-    app, matching_course, people, monkeypatch
+    cli, matching_course, people, monkeypatch
 ):
     cadre = people["cadre"]
     attempt = graded_as_before_the_fix(matching_course, cadre, monkeypatch)
     assert db.session.get(Answer, (attempt.id, 1)).credit == pytest.approx(2 / 3)
     assert enrollment.enrollment_for(cadre, matching_course).completed_at is None
-    runner = app.test_cli_runner()
 
-    dry = runner.invoke(args=["quizzes", "regrade", "--dry-run"])
-    db.session.expire_all()
+    dry = cli("quizzes", "regrade", "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert f"{attempt.id} (ghep-doi/cuoi-khoa, hocvien): 66.67% → 100%" in dry.output
     assert db.session.get(Attempt, attempt.id).score == 66.67  # nothing written
     assert enrollment.enrollment_for(cadre, matching_course).completed_at is None
 
-    done = runner.invoke(args=["quizzes", "regrade"])
-    db.session.expire_all()
+    done = cli("quizzes", "regrade")
     assert done.exit_code == 0, done.output
     regraded = db.session.get(Attempt, attempt.id)
     assert (regraded.score, regraded.passed, regraded.state) == (100.0, True, "graded")
@@ -107,7 +104,7 @@ def test_regrade_reports_fixes_and_completes_then_changes_nothing(
     assert entry.before == {"score": 66.67, "passed": False}
     assert entry.after == {"score": 100.0, "passed": True}
 
-    again = runner.invoke(args=["quizzes", "regrade"])
+    again = cli("quizzes", "regrade")
     assert again.exit_code == 0 and "(ghep-doi/cuoi-khoa" not in again.output
 
 

@@ -13,23 +13,11 @@ from sqlalchemy import func, select
 
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.quizzes import attempts, bank
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
 from lms.quizzes.results import quiz_results
+from tests.plugins.quizzes import quiz_in_bank_order, take
 from tests.support import login, post
-
-T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-
-# Three true-or-false questions, all true: answering True earns the credit.
-TRUE_FALSE = """$CATEGORY: dan-van
-
-::T1:: Cán bộ cần "nói đi đôi với làm". {T}
-
-::T2:: Dân vận khéo thì việc gì cũng thành công. {T}
-
-::T3:: Câu hỏi mẹo của đồng chí Hùng. {T}
-"""
 
 # One question of each kind, with recognisable feedback so that a leak shows.
 EVERY_KIND = """$CATEGORY: dan-van/co-ban
@@ -70,31 +58,6 @@ def results_url(course, suffix: str = "") -> str:
     return f"/authoring/{course.slug}/quizzes/kiem-tra/results{suffix}"
 
 
-def make_quiz(course, text: str = TRUE_FALSE, **settings):
-    """A published quiz asking the questions in bank order (new quizzes shuffle by default)."""
-    bank.import_gift(course, text, actor=None)
-    settings = {"shuffle_questions": False, **settings}
-    quiz = quiz_services.create_quiz(
-        course, slug="kiem-tra", title="Kiểm tra", published=True, **settings
-    )
-    db.session.commit()
-    return quiz
-
-
-def take(quiz, user, answers: tuple[bool | None, ...], *, minutes: int = 0, submit: bool = True):
-    """One attempt answering the questions in bank order (True earns the credit, None leaves
-    the question unanswered)."""
-    now = T0 + dt.timedelta(minutes=minutes)
-    attempt = attempts.start_attempt(quiz, user, now=now)
-    for position, value in enumerate(answers, start=1):
-        if value is not None:
-            attempts.save_answer(attempt, position, {"value": value}, now=now)
-    if submit:
-        attempts.submit(attempt.id, now=now + dt.timedelta(minutes=1))
-    db.session.commit()
-    return attempt
-
-
 @pytest.fixture
 def cadres(make_user, province):
     names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em"]
@@ -116,7 +79,7 @@ def taken(course, cadres, make_user, province):
     Dung     F  F  T    33.33
     Em       T  T  -    66.67   (Q3 unanswered)
     """
-    quiz = make_quiz(course, pass_score=60)
+    quiz = quiz_in_bank_order(course, pass_score=60)
     an, binh, cuong, dung, em = cadres
     take(quiz, an, (True, True, False))
     take(quiz, an, (True, False, False), minutes=10)
@@ -165,7 +128,7 @@ def test_the_numbers_of_a_small_set_of_attempts(taken):
 
 
 def test_too_few_attempts_give_no_discrimination_index(course, cadres):
-    quiz = make_quiz(course)
+    quiz = quiz_in_bank_order(course)
     for cadre, answers in zip(cadres[:4], [(True,) * 3, (False,) * 3] * 2, strict=True):
         take(quiz, cadre, answers)
     results = quiz_results(quiz)
@@ -282,7 +245,7 @@ def test_the_xlsx_download_has_both_sheets(client, course, taken):
 
 
 def test_a_formula_in_a_name_stays_text(client, course, make_user, province):
-    quiz = make_quiz(course)
+    quiz = quiz_in_bank_order(course)
     take(quiz, make_user("tinh", ("cadre",), province["HK"], '=HYPERLINK("x")'), (True, True, True))
     sign_in(client)
     rows = list(
@@ -296,7 +259,7 @@ def test_a_formula_in_a_name_stays_text(client, course, make_user, province):
 def test_cadres_are_refused_and_other_trainers_do_not_see_the_results(
     client, course, make_user, province
 ):
-    make_quiz(course)
+    quiz_in_bank_order(course)
     urls = [results_url(course, suffix) for suffix in ("", ".csv", ".xlsx")]
     urls.append(results_url(course).replace("/results", "/preview"))
     sign_in(client, "hocvien")
@@ -314,7 +277,7 @@ def test_cadres_are_refused_and_other_trainers_do_not_see_the_results(
 def test_the_results_page_takes_as_many_queries_for_20_attempts_as_for_2(
     client, course, make_user, province, count_queries
 ):
-    quiz = make_quiz(course)
+    quiz = quiz_in_bank_order(course)
     people = [
         make_user(f"hv{i:02d}", ("cadre",), province["HK"], f"Học viên {i:02d}") for i in range(20)
     ]
@@ -335,7 +298,7 @@ def test_the_results_page_takes_as_many_queries_for_20_attempts_as_for_2(
 
 
 def test_the_preview_shows_the_questions_without_the_answers(client, course):
-    make_quiz(course, EVERY_KIND, categories=["dan-van"], question_count=3)
+    quiz_in_bank_order(course, EVERY_KIND, categories=["dan-van"], question_count=3)
     sign_in(client)
     response = client.get(results_url(course).replace("/results", "/preview"))
     assert response.status_code == 200

@@ -7,39 +7,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bs4 import BeautifulSoup
 
 from lms.attendance import marking
 from lms.attendance import services as sessions
 from lms.attendance.reports import course_attendance, course_attendance_for
 from lms.courses import enrollment, services
 from lms.extensions import db
-from lms.quizzes import attempts, bank
+from lms.quizzes import bank
 from lms.quizzes import services as quiz_services
 from lms.quizzes.queries import standings
 from lms.quizzes.services import passed_quiz_slugs
-from tests.support import login, post
+from tests.plugins.quizzes import FIVE_TRUE_OR_FALSE_GIFT, take_five
+from tests.support import login, post, soup
 
 NOW = dt.datetime.now(dt.UTC)
 NOW_IS_THE_WALL_CLOCK = True  # taken again for each test (conftest.wall_clock_now)
-GIFT = "".join(f"::Q{i}:: Câu {i}: đúng hay sai? {{T}}\n\n" for i in range(1, 6))
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def text(element) -> str:
     return " ".join(element.get_text().split())
-
-
-def take_quiz(quiz, user, right: int, now: dt.datetime = NOW):
-    """An attempt with ``right`` of the five questions right (every answer is "true")."""
-    attempt = attempts.start_attempt(quiz, user, now=now)
-    for position in range(1, 6):
-        attempts.save_answer(attempt, position, {"value": position <= right}, now=now)
-    attempts.submit(attempt.id, now=now)
-    db.session.commit()
 
 
 def add_quiz(course, slug="kiem-tra-cuoi-khoa", title="Kiểm tra cuối khóa", **settings):
@@ -54,7 +40,7 @@ def setup(make_course, make_session, people, province):
     """A course of three modules that needs its quiz (80%, three attempts) and 80% attendance
     of its three sessions: one held and attended, one next week, one the week after."""
     course = make_course("dan-van", owner=people["trainer"])
-    bank.import_gift(course, GIFT, actor=None)
+    bank.import_gift(course, FIVE_TRUE_OR_FALSE_GIFT, actor=None)
     quiz = add_quiz(course)
     settings = services.CourseSettings(**services.settings_snapshot(course))
     settings.required_quizzes, settings.min_attendance = ["kiem-tra-cuoi-khoa"], 80
@@ -98,7 +84,7 @@ def test_my_training_says_what_is_left_then_exactly_what_is_missing(client, peop
     for module in services.get_course("dan-van", with_modules=True).modules:
         enrollment.mark_module_done(cadre, module)
     db.session.commit()
-    take_quiz(setup["quiz"], cadre, right=3)  # 60%
+    take_five(setup["quiz"], cadre, right=3)  # 60%
     for url in ("/my-training", "/courses/dan-van"):
         missing = card(client, url).select_one(".what-left.missing")
         assert text(missing.select_one("p")) == "Còn phải:", url
@@ -111,7 +97,7 @@ def test_my_training_says_what_is_left_then_exactly_what_is_missing(client, peop
             "tham dự ít nhất 80% buổi tập huấn: đã dự 1/3; buổi tới:"
         )
 
-    take_quiz(setup["quiz"], cadre, right=5)  # passed: only the attendance is left
+    take_five(setup["quiz"], cadre, right=5)  # passed: only the attendance is left
     missing = card(client).select_one(".what-left.missing")
     assert [text(li).split(":")[0] for li in missing.select("li")] == [
         "tham dự ít nhất 80% buổi tập huấn"
@@ -132,7 +118,7 @@ def test_what_is_left_follows_the_completion_rule(people, setup):
     cadre = people["cadre"]
     for module in services.get_course("dan-van", with_modules=True).modules:
         enrollment.mark_module_done(cadre, module)
-    take_quiz(setup["quiz"], cadre, right=5)
+    take_five(setup["quiz"], cadre, right=5)
     for session in setup["later"]:
         sessions.cancel_session(session, "Hoãn", actor=people["trainer"])
     db.session.commit()
@@ -143,14 +129,14 @@ def test_what_is_left_follows_the_completion_rule(people, setup):
 
 def test_quiz_standings_agree_with_the_completion_rule(make_course, people):
     course = make_course("dan-van")
-    bank.import_gift(course, GIFT, actor=None)
+    bank.import_gift(course, FIVE_TRUE_OR_FALSE_GIFT, actor=None)
     highest = add_quiz(course, "cao-nhat", "Cao nhất", max_attempts=None)
     last = add_quiz(course, "lan-cuoi", "Lần cuối", grading="last")
     add_quiz(course, "chua-lam", "Chưa làm")
     cadre = people["cadre"]
     for quiz, results in ((highest, (5, 2)), (last, (5, 2))):
         for right in results:
-            take_quiz(quiz, cadre, right)
+            take_five(quiz, cadre, right)
     found = standings(cadre.id, [course.id])[course.id]
     assert (
         {slug for slug, s in found.items() if s.passed}

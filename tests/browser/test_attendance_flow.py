@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from lms.attendance.models import AttendanceRecord
 from lms.extensions import db
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD, page_width
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
 def test_self_check_in_and_marking(

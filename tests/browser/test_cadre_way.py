@@ -13,9 +13,8 @@ from lms.courses import enrollment, services
 from lms.extensions import db
 from lms.quizzes import bank
 from lms.quizzes import services as quiz_services
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD, page_width
-from tests.test_what_is_left import GIFT, take_quiz
+from tests.plugins.quizzes import FIVE_TRUE_OR_FALSE_GIFT, take_five
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
 def test_a_cadre_reads_every_module_and_sees_what_is_missing(
@@ -23,7 +22,7 @@ def test_a_cadre_reads_every_module_and_sees_what_is_missing(
 ):
     now = dt.datetime.now(dt.UTC)
     course = make_course("dan-van", owner=people["trainer"])
-    bank.import_gift(course, GIFT, actor=None)
+    bank.import_gift(course, FIVE_TRUE_OR_FALSE_GIFT, actor=None)
     quiz = quiz_services.create_quiz(
         course,
         slug="kiem-tra-cuoi-khoa",
@@ -44,7 +43,7 @@ def test_a_cadre_reads_every_module_and_sees_what_is_missing(
     for days in (7, 14):
         make_session(course_id=course.id, starts_at=now + dt.timedelta(days=days))
     db.session.commit()
-    take_quiz(quiz, people["cadre"], right=3)  # 60%: not passed
+    take_five(quiz, people["cadre"], right=3)  # 60%: not passed
 
     phone = new_page(width=360, height=740)
     sign_in(phone, live_server, "hocvien", TEST_PASSWORD)

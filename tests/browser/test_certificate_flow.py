@@ -15,8 +15,7 @@ from lms.courses import enrollment, services
 from lms.extensions import db
 from lms.quizzes import bank
 from lms.quizzes import services as quiz_services
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD, page_width
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 GIFT = "::A:: Người có uy tín là người được cộng đồng tin cậy. {TRUE}\n"
 

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from lms.courses import enrollment, services
 from lms.extensions import db
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD, page_width
-from tests.test_course_pages import png_bytes
+from tests.plugins.courses import png_bytes
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
 def test_trainer_publishes_and_cadre_reads_on_a_phone(

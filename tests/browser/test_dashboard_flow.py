@@ -15,8 +15,7 @@ from lms.courses import enrollment
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.timeutil import local_today
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD, page_width
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
 def no_sideways_scroll(page) -> None:

@@ -7,14 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from lms.units import services as units
-from tests.support import TEST_PASSWORD, page_width
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
+from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
 def test_admin_creates_unit_and_account_then_user_changes_password(

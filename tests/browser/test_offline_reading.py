@@ -17,9 +17,8 @@ from sqlalchemy import select
 from lms.courses import enrollment, media, module_editing, services
 from lms.courses.models import ModuleProgress
 from lms.extensions import db
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
-from tests.test_course_pages import png_bytes
+from tests.plugins.courses import png_bytes
+from tests.support import TEST_PASSWORD, sign_in
 
 DUE = dt.date(2027, 6, 30)
 KEPT_PATHS = """async () => {

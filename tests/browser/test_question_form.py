@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.quizzes.models import Question
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, sign_in
 
 
 def test_a_trainer_adds_an_answer_in_place_and_marks_the_correct_one(

@@ -17,8 +17,7 @@ from lms.quizzes import services as quiz_services
 from lms.quizzes.attempts import GRACE
 from lms.quizzes.models import Answer, Attempt
 from lms.timeutil import utcnow
-from tests.browser.test_first_login import sign_in
-from tests.support import TEST_PASSWORD
+from tests.support import TEST_PASSWORD, sign_in
 
 GIFT = """::A:: Người có uy tín là người được cộng đồng tin cậy. {TRUE}
 
