@@ -21,8 +21,8 @@ from lms.demo.activity import ActivityResult, add_activity, recount
 from lms.demo.sessions import add_sessions
 from lms.demo.training import DEMO_COURSE, NAMED, TrainingResult, add_training, demo_courses
 from lms.extensions import db
+from lms.people.checks import search_key
 from lms.people.models import UnitMembership, User, UserRole
-from lms.people.services import search_key
 from lms.quizzes import best_scores
 from lms.reports import kept_sums, sums_hooks
 from lms.text import fold

@@ -14,16 +14,15 @@ from lms.audit import services as audit
 from lms.auth import passwords
 from lms.errors import ImportRefused, InvalidInput, Problem
 from lms.extensions import db
-from lms.people.models import UnitMembership, User, UserRole
-from lms.people.services import (
+from lms.people.checks import (
     USERNAME_PATTERN,
     details_problems,
     normalize_username,
     placement_problems,
     search_key,
-    snapshot,
-    update_user,
 )
+from lms.people.models import UnitMembership, User, UserRole
+from lms.people.services import snapshot, update_user
 from lms.people.signals import accounts_placed
 from lms.tabular import read_rows
 from lms.text import clean
