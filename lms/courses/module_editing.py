@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from lms.audit import services as audit
 from lms.courses.markdown import check_source, render
@@ -20,6 +20,9 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.text import clean, fold, nfc
 from lms.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 MAX_BODY_CHARS = 100_000
 
@@ -142,11 +145,14 @@ def save_module(
         return False
     # Compare-and-swap on the revision number: of two saves racing from the same base, the
     # database lets exactly one through.
-    claimed = db.session.execute(
-        update(Module)
-        .where(Module.id == module.id, Module.revision == base_revision)
-        .values(revision=base_revision + 1)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Module)
+            .where(Module.id == module.id, Module.revision == base_revision)
+            .values(revision=base_revision + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         db.session.refresh(module)
@@ -251,7 +257,7 @@ def _renumber(modules: list[Module]) -> None:
     db.session.flush()
 
 
-def delete_module(module: Module, *, actor: Any | None) -> None:
+def delete_module(module: Module, *, actor: User | None) -> None:
     course_id = module.course_id
     label = f"{module.slug}"
     db.session.delete(module)

@@ -52,8 +52,8 @@ def create_course(
     title: str,
     summary: str = "",
     topic: str = "",
-    owner: Any | None,
-    actor: Any | None,
+    owner: User | None,
+    actor: User | None,
     actor_name: str | None = None,
 ) -> Course:
     slug = slug.strip().lower()
@@ -221,7 +221,7 @@ def check_required_quizzes(course_id: int | None, names: list[str]) -> None:
 
 
 def update_course(
-    course: Course, settings: CourseSettings, *, actor: Any | None, actor_name: str | None = None
+    course: Course, settings: CourseSettings, *, actor: User | None, actor_name: str | None = None
 ) -> bool:
     """Apply settings; returns whether anything changed. The required quizzes must be quizzes
     of the course (InvalidInput with ``field="required_quizzes"`` otherwise)."""
@@ -277,7 +277,7 @@ def settings_snapshot(course: Course) -> dict[str, Any]:
     }
 
 
-def set_owners(course: Course, usernames: list[str], *, actor: Any | None) -> None:
+def set_owners(course: Course, usernames: list[str], *, actor: User | None) -> None:
     """The trainers who may edit the course, by username."""
     wanted = sorted({u.strip().lower() for u in usernames if u.strip()})
     found = {
@@ -313,7 +313,7 @@ def owner_usernames(course: Course) -> list[str]:
 
 
 def set_status(
-    course: Course, status: str, *, actor: Any | None, actor_name: str | None = None
+    course: Course, status: str, *, actor: User | None, actor_name: str | None = None
 ) -> None:
     if status not in COURSE_STATUSES:
         raise InvalidInput(_l("Unknown status %(status)s.", status=status))
