@@ -77,7 +77,7 @@ def normalize_body(text: str) -> str:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
 
 
-def _author_name(author: Any | None, fallback: str | None) -> str:
+def _author_name(author: User | None, fallback: str | None) -> str:
     return author.username if author is not None else (fallback or "system")
 
 
@@ -88,7 +88,7 @@ def add_module(
     minutes: int = 10,
     body_md: str = "",
     slug: str | None = None,
-    author: Any | None,
+    author: User | None,
     author_name: str | None = None,
     message: str = "",
     position: int | None = None,
@@ -133,7 +133,7 @@ def save_module(
     minutes: int,
     body_md: str,
     message: str = "",
-    author: Any | None,
+    author: User | None,
     author_name: str | None = None,
 ) -> bool:
     """Save a new revision if ``base_revision`` is still the latest; returns whether anything
@@ -193,7 +193,7 @@ def get_revision(module: Module, number: int) -> ModuleRevision | None:
     )
 
 
-def restore_revision(module: Module, number: int, *, author: Any | None) -> bool:
+def restore_revision(module: Module, number: int, *, author: User | None) -> bool:
     old = get_revision(module, number)
     if old is None:
         raise InvalidInput(_l("There is no revision %(n)s.", n=number))
