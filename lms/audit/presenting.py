@@ -169,7 +169,7 @@ def _text(event: AuditEvent, key: str, value: Any, names: _Names) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+        return str(_("Yes") if value else _("No"))
     if isinstance(value, dict):  # a question's choice, a matching pair
         return _mapping(value)
     area = event.action.split(".", 1)[0]

@@ -126,7 +126,7 @@ def events_query(
     target_label: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-) -> Select[tuple[AuditEvent]]:
+) -> Select[Any]:
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)

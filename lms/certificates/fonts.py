@@ -12,11 +12,13 @@ import tempfile
 import threading
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 import fontpkg
 from fontTools import subset, ttLib
 from fontTools.varLib import instancer
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 FAMILY = "NotoSerif"
 # style -> (source style, wght); wdth stays at its default, 100 (normal width).
@@ -126,8 +128,9 @@ def _char_width(style: str, char: str) -> float:
             metrics = FPDF()
             for font_style, path in font_files().items():
                 metrics.add_font(FAMILY, font_style, path)
-            for font in metrics.fonts.values():
-                font.close()  # the widths are read; the file is not needed any more
+            for font in metrics.fonts.values():  # TrueType fonts only, as added above
+                # The widths are read; the file is not needed any more.
+                cast(TTFFont, font).close()
             _metrics = metrics
         _metrics.set_font(FAMILY, style, 1)
         width = _metrics.get_string_width(char)

@@ -20,12 +20,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import BinaryIO
+from typing import TYPE_CHECKING, cast
 
 import segno
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from lms.certificates.fonts import FAMILY, font_files, text_width, wrap
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["CertificateFace", "render_certificate", "render_certificates", "write_certificates"]
 
@@ -65,7 +69,7 @@ def render_certificates(faces: Iterable[CertificateFace]) -> bytes:
 
 def write_certificates(
     faces: Iterable[CertificateFace],
-    out: BinaryIO,
+    out: SupportsWrite[bytearray],  # what FPDF.output() gives
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write one combined PDF of every face to `out`; return the number of pages.
@@ -112,8 +116,8 @@ def _open_document() -> Iterator[FPDF]:
         _prepare(document)
         yield document
     finally:
-        for font in document.fonts.values():
-            font.close()
+        for font in document.fonts.values():  # TrueType fonts only, as _prepare adds
+            cast(TTFFont, font).close()
 
 
 def _prepare(document: FPDF) -> None:
@@ -126,7 +130,7 @@ def _prepare(document: FPDF) -> None:
     for font in document.fonts.values():
         # The cut fonts carry their glyph bounds already: keeping them spares recompiling
         # every outline when fpdf2 subsets the fonts at output (most of a page's time).
-        font.ttfont.recalcBBoxes = False
+        cast(TTFFont, font).ttfont.recalcBBoxes = False
 
 
 def _nfc(face: CertificateFace) -> CertificateFace:

@@ -8,7 +8,7 @@ import io
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from lms.certificates import pdf  # the drawing: fpdf2, the font, the QR code
 from lms.certificates.models import Certificate
@@ -64,12 +64,12 @@ class _Pipe(io.RawIOBase):
         return len(data)
 
 
-def faces_of(certificates: Iterable[Certificate], today: dt.date) -> list[Any]:
+def faces_of(certificates: Iterable[Certificate], today: dt.date) -> list[pdf.CertificateFace]:
     """The faces of certificates, each marked with its status (a revoked copy says so)."""
     return [face(c, c.status(today)) for c in certificates]
 
 
-def stream(faces: list[Any]) -> Iterator[bytes]:
+def stream(faces: list[pdf.CertificateFace]) -> Iterator[bytes]:
     """The combined PDF of ``faces``, handed on in pieces as ``write_certificates`` writes
     them (it runs in a thread of its own; it needs no database or request)."""
     pieces: queue.Queue[bytes | BaseException | None] = queue.Queue()
@@ -90,6 +90,6 @@ def stream(faces: list[Any]) -> Iterator[bytes]:
             yield piece
 
 
-def write_file(faces: list[Any], target: Any) -> int:
+def write_file(faces: list[pdf.CertificateFace], target: BinaryIO) -> int:
     """The combined PDF written to an open binary file; returns the pages written."""
     return pdf.write_certificates(faces, target)

@@ -293,7 +293,7 @@ def reconcile(course: Course | None = None) -> Reconciled:
 # ---- revocation and re-issue -------------------------------------------------------------------
 
 
-def revoke(certificate: Certificate, reason: str, note: str, *, actor: Any) -> None:
+def revoke(certificate: Certificate, reason: str, note: str, *, actor: User) -> None:
     if reason not in REVOCATION_REASONS:
         raise InvalidInput(_l("Choose a reason for the revocation."), field="reason")
     note = clean(note)
@@ -314,7 +314,7 @@ def revoke(certificate: Certificate, reason: str, note: str, *, actor: Any) -> N
     )
 
 
-def reissue(certificate: Certificate, *, actor: Any) -> Certificate:
+def reissue(certificate: Certificate, *, actor: User) -> Certificate:
     """A new certificate with the person's name, rank and position as they are now (after a
     correction), everything else as issued; the old one is superseded by it."""
     if certificate.revoked_at is not None or certificate.superseded_at is not None:

@@ -72,7 +72,7 @@ def assign(
     return assignment, created
 
 
-def close_assignment(assignment: Assignment, *, actor: Any | None) -> None:
+def close_assignment(assignment: Assignment, *, actor: User | None) -> None:
     assignment.open = False
     db.session.flush()
     audit.record(
@@ -171,7 +171,7 @@ def _on_accounts_placed(_sender: Any, user_ids: list[int], **_extra: Any) -> Non
     enrol_in_open_assignments(user_ids)
 
 
-def enrollment_for(user: Any, course: Course) -> Enrollment | None:
+def enrollment_for(user: User, course: Course) -> Enrollment | None:
     return db.session.scalar(
         select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
     )
@@ -184,7 +184,7 @@ def moment_pressed(claimed: dt.datetime, enrolled: Enrollment, now: dt.datetime)
     return max(enrolled.enrolled_at, min(claimed, now))
 
 
-def mark_module_done(user: Any, module: Module, *, at: dt.datetime | None = None) -> bool:
+def mark_module_done(user: User, module: Module, *, at: dt.datetime | None = None) -> bool:
     """Record that ``user`` finished ``module`` (idempotent: a mark sent again, or sent once
     from the phone's queue and once from the form, is recorded once, with the first moment) and
     announce it (the course may now be complete). ``at``: when it was done, if not now (see

@@ -319,7 +319,8 @@ def render(source: str) -> Rendered:
         html = converter.convert(_with_callout_titles(source))
     except RecursionError:
         raise InvalidInput(_l("The text is nested too deeply to be shown.")) from None
-    toc_html = converter.toc if getattr(converter, "toc_tokens", None) else ""
+    # (The toc extension adds .toc to the converter: the stubs do not know it.)
+    toc_html = converter.toc if getattr(converter, "toc_tokens", None) else ""  # type: ignore[attr-defined]
     safe_html = _CLEANER.clean(html)
     return Rendered(html=safe_html, toc_html=_CLEANER.clean(toc_html), text=plain_text(safe_html))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from lms.audit import services as audit
 from lms.courses.markdown import check_source, render
@@ -20,6 +20,9 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.text import clean, fold, nfc
 from lms.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 MAX_BODY_CHARS = 100_000
 
@@ -74,7 +77,7 @@ def normalize_body(text: str) -> str:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
 
 
-def _author_name(author: Any | None, fallback: str | None) -> str:
+def _author_name(author: User | None, fallback: str | None) -> str:
     return author.username if author is not None else (fallback or "system")
 
 
@@ -85,7 +88,7 @@ def add_module(
     minutes: int = 10,
     body_md: str = "",
     slug: str | None = None,
-    author: Any | None,
+    author: User | None,
     author_name: str | None = None,
     message: str = "",
     position: int | None = None,
@@ -130,7 +133,7 @@ def save_module(
     minutes: int,
     body_md: str,
     message: str = "",
-    author: Any | None,
+    author: User | None,
     author_name: str | None = None,
 ) -> bool:
     """Save a new revision if ``base_revision`` is still the latest; returns whether anything
@@ -142,11 +145,14 @@ def save_module(
         return False
     # Compare-and-swap on the revision number: of two saves racing from the same base, the
     # database lets exactly one through.
-    claimed = db.session.execute(
-        update(Module)
-        .where(Module.id == module.id, Module.revision == base_revision)
-        .values(revision=base_revision + 1)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Module)
+            .where(Module.id == module.id, Module.revision == base_revision)
+            .values(revision=base_revision + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         db.session.refresh(module)
@@ -187,7 +193,7 @@ def get_revision(module: Module, number: int) -> ModuleRevision | None:
     )
 
 
-def restore_revision(module: Module, number: int, *, author: Any | None) -> bool:
+def restore_revision(module: Module, number: int, *, author: User | None) -> bool:
     old = get_revision(module, number)
     if old is None:
         raise InvalidInput(_l("There is no revision %(n)s.", n=number))
@@ -251,7 +257,7 @@ def _renumber(modules: list[Module]) -> None:
     db.session.flush()
 
 
-def delete_module(module: Module, *, actor: Any | None) -> None:
+def delete_module(module: Module, *, actor: User | None) -> None:
     course_id = module.course_id
     label = f"{module.slug}"
     db.session.delete(module)

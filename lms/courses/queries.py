@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import load_only, selectinload
@@ -14,8 +14,13 @@ from sqlalchemy.orm import load_only, selectinload
 from lms.courses.models import Course, CourseOwner, Enrollment, Module, ModuleProgress
 from lms.extensions import db
 
+if TYPE_CHECKING:
+    from flask_login import AnonymousUserMixin
 
-def visible_courses_filter(user: Any) -> ColumnElement[bool]:
+    from lms.people.models import User
+
+
+def visible_courses_filter(user: User | AnonymousUserMixin) -> ColumnElement[bool]:
     """Courses ``user`` may find in lists and search: the same rule as can_view_course
     (published ones; archived ones they are enrolled in; drafts only for their editors)."""
     if not user.is_authenticated:
@@ -111,7 +116,7 @@ def _module_statuses(user_id: int, course_ids: list[int]) -> dict[int, list[Modu
     return by_course
 
 
-def my_training(user: Any) -> list[CourseProgress]:
+def my_training(user: User) -> list[CourseProgress]:
     """The user's enrollments with progress, soonest deadline first: three queries."""
     rows = db.session.execute(
         select(Enrollment, Course)
@@ -144,7 +149,7 @@ def my_training(user: Any) -> list[CourseProgress]:
     ]
 
 
-def course_progress(user: Any, course: Course, enrollment: Enrollment | None) -> CourseProgress:
+def course_progress(user: User, course: Course, enrollment: Enrollment | None) -> CourseProgress:
     """``enrollment``: the user's in this course, already looked up by the caller, or None."""
     return CourseProgress(
         course=course,
@@ -160,7 +165,7 @@ class CatalogueEntry:
     percent: int | None  # the reader's progress, when enrolled
 
 
-def catalogue(user: Any) -> list[CatalogueEntry]:
+def catalogue(user: User) -> list[CatalogueEntry]:
     """Courses the user may see, with module counts and the user's progress: two queries."""
     counts = (
         select(Module.course_id, func.count().label("modules"))
@@ -274,7 +279,7 @@ def _module_text(module_id: int, updated_at: dt.datetime) -> ModuleText | None:
 
 
 def module_page(
-    user: Any, course: Course, module_slug: str, enrollment: Enrollment | None
+    user: User, course: Course, module_slug: str, enrollment: Enrollment | None
 ) -> ModulePage | None:
     """A module with its neighbours and the reader's progress: one query of plain columns
     (the course's modules with the reader's done flags, and when each was last saved); the
@@ -322,7 +327,7 @@ def module_page(
     return ModulePage(module=text, progress=progress, index=index)
 
 
-def editable_courses(user: Any) -> list[tuple[Course, int]]:
+def editable_courses(user: User) -> list[tuple[Course, int]]:
     """Courses ``user`` may edit (all for admins, owned ones for trainers), with module counts."""
     counts = (
         select(Module.course_id, func.count().label("modules"))
@@ -342,7 +347,7 @@ def editable_courses(user: Any) -> list[tuple[Course, int]]:
     return [(course, modules or 0) for course, modules in db.session.execute(query).all()]
 
 
-def course_for_reader(user: Any, slug: str) -> tuple[Course | None, Enrollment | None]:
+def course_for_reader(user: User, slug: str) -> tuple[Course | None, Enrollment | None]:
     """The course and the reader's enrollment in it, in one query (two for trainers, whose
     ownership matters)."""
     query = (

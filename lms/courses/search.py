@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import and_, select
@@ -13,6 +13,9 @@ from lms.courses.models import Course, Module
 from lms.courses.queries import visible_courses_filter
 from lms.extensions import db
 from lms.text import fold
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 SNIPPET_CHARS = 160
 MAX_RESULTS = 50
@@ -35,7 +38,7 @@ def _like(column: Any, words: list[str]) -> Any:
     return and_(*clauses)
 
 
-def search(user: Any, query: str) -> list[SearchHit]:
+def search(user: User, query: str) -> list[SearchHit]:
     """Courses and modules whose text holds every word of ``query``: two queries."""
     words = fold(query).split()[:8]
     if not words:

@@ -52,7 +52,7 @@ def create_course(
     title: str,
     summary: str = "",
     topic: str = "",
-    owner: Any | None,
+    owner: User | None,
     actor: audit.Actor,
 ) -> Course:
     slug = slug.strip().lower()
@@ -257,7 +257,7 @@ def settings_snapshot(course: Course) -> dict[str, Any]:
     }
 
 
-def set_owners(course: Course, usernames: list[str], *, actor: Any | None) -> None:
+def set_owners(course: Course, usernames: list[str], *, actor: User | None) -> None:
     """The trainers who may edit the course, by username."""
     wanted = sorted({u.strip().lower() for u in usernames if u.strip()})
     found = {

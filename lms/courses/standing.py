@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lms.attendance.queries import UpcomingSession, upcoming_for
 from lms.attendance.reports import CourseAttendance, course_attendance_for
 from lms.courses import queries
 from lms.courses.queries import CourseProgress
 from lms.quizzes.queries import QuizStanding, standings
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 
 @dataclass
@@ -81,7 +84,7 @@ def _placeholder(course_id: int, slug: str) -> QuizStanding:
 
 
 def standings_of(
-    user: Any, progresses: list[CourseProgress], now: dt.datetime
+    user: User, progresses: list[CourseProgress], now: dt.datetime
 ) -> list[CourseStanding]:
     """Where ``user`` stands on each course: two queries, however many courses (one when no
     course requires a quiz)."""
@@ -106,7 +109,9 @@ def standings_of(
     return out
 
 
-def course_standing(user: Any, progress: CourseProgress, now: dt.datetime) -> CourseStanding | None:
+def course_standing(
+    user: User, progress: CourseProgress, now: dt.datetime
+) -> CourseStanding | None:
     """The course page's summary, for a reader enrolled in it."""
     if progress.enrollment is None:
         return None
@@ -119,7 +124,7 @@ class MyTraining:
     sessions: list[UpcomingSession]
 
 
-def my_training(user: Any, now: dt.datetime) -> MyTraining:
+def my_training(user: User, now: dt.datetime) -> MyTraining:
     """The cadre's home: each enrolled course with what is left, and their sessions. A fixed
     number of queries, however many courses (tests/test_query_counts.py)."""
     return MyTraining(

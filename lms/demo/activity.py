@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 
 from lms.attendance.models import AttendanceRecord, TrainingSession
 from lms.certificates.completion import certificate_score
@@ -103,7 +104,7 @@ def add_activity(
             if enrolled is None:
                 continue
             wave, when, due = enrolled
-            row = {
+            row: dict[str, Any] = {
                 "user_id": cadre.id,
                 "course_id": course.id,
                 "assignment_id": wave.assignment_id,
@@ -176,7 +177,7 @@ def _assign(
 ) -> dict[int, list[Wave]]:
     """Insert each course's assignments, wave by wave; returns them per course, oldest
     first."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for course in courses:
         done: set[int] = set()
         for codes, offset, fraction in timeline.WAVES.get(course.slug, timeline.OTHER_WAVES):
@@ -276,7 +277,7 @@ def recount(result: ActivityResult, today: dt.date) -> None:
     """Fill ``result`` with the counts the database holds now (the named accounts' story,
     told through the services after the activity, included)."""
 
-    def count(model: type, *where: object) -> int:
+    def count(model: type, *where: ColumnElement[bool]) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
     result.assignments = count(Assignment)

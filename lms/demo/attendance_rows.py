@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -92,14 +93,14 @@ def write(
         invited.append((units, trainer, starts if number < held else None))
     statement = insert(TrainingSession).returning(TrainingSession.id, sort_by_parameter_order=True)
     ids = db.session.scalars(statement, sessions).all()
-    for session_id, (units, trainer, starts) in zip(ids, invited, strict=True):
-        if starts is None:
+    for session_id, (units, trainer, held_at) in zip(ids, invited, strict=True):
+        if held_at is None:
             continue
         for unit_id in units:
             strength = province.pace(unit_id)
             for cadre, start, end in members.get(unit_id, []):
-                if start <= starts and (end is None or starts < end):
-                    records.append(_record(rng, session_id, cadre, trainer, starts, strength))
+                if start <= held_at and (end is None or held_at < end):
+                    records.append(_record(rng, session_id, cadre, trainer, held_at, strength))
     insert_rows(
         SessionUnit.__table__,
         [
@@ -122,7 +123,7 @@ def _record(
     trainer: int,
     starts: dt.datetime,
     strength: float,
-) -> dict:
+) -> dict[str, Any]:
     present = 0.78 + 0.06 * strength + 0.03 * cadre.diligence
     status = rng.choices(("present", "late", "excused", "absent"), (present, 0.08, 0.07, 0.07))[0]
     row = {

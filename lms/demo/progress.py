@@ -78,6 +78,7 @@ def simulate(
     last_read = outcome.reads[-1]
     for when, passing in plan:
         started = max(clock.daytime(when), last_read + dt.timedelta(minutes=30))
+        assert quiz is not None  # a plan of attempts is made only for a quiz
         limit = quiz.time_limit or 30
         submitted = started + dt.timedelta(seconds=rng.randint(limit * 30, limit * 60 - 20))
         if submitted >= clock.now:

@@ -48,7 +48,9 @@ class _Plan:
     units: list[dict[str, Any]] = field(default_factory=list)
     people: list[dict[str, Any]] = field(default_factory=list)
 
-    def unit(self, code: str, name: str, kind: str, parent: str | None, pilot: bool = False):
+    def unit(
+        self, code: str, name: str, kind: str, parent: str | None, pilot: bool = False
+    ) -> None:
         self.units.append(
             {"code": code, "name": name, "kind": kind, "parent": parent, "pilot": pilot}
         )

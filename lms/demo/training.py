@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -77,7 +78,8 @@ class _Story:
         self.units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
         # Each unit's group: its ancestor two levels below the province (a regional command,
         # a commune police, a border post), whose pace its cadres follow.
-        groups = dict(
+        # (Looked up with a unit id that may be None: an account placed nowhere.)
+        groups: dict[int | None, int] = dict(
             db.session.execute(
                 select(UnitClosure.descendant_id, UnitClosure.ancestor_id)
                 .join(Unit, Unit.id == UnitClosure.ancestor_id)
@@ -85,8 +87,13 @@ class _Story:
             ).all()
         )
         self.group_of = groups
-        self.pace = {g: PACES[i % len(PACES)] for i, g in enumerate(sorted(set(groups.values())))}
-        self.trainer = db.session.scalar(select(User).where(User.username == "giangvien"))
+        self.pace: dict[int | None, float] = {
+            g: PACES[i % len(PACES)] for i, g in enumerate(sorted(set(groups.values())))
+        }
+        # The demo's accounts are made before its story.
+        self.trainer = cast(
+            User, db.session.scalar(select(User).where(User.username == "giangvien"))
+        )
         named = select(User.id).where(User.username.in_(NAMED))
         self.named_ids = set(db.session.scalars(named))
 
@@ -96,7 +103,7 @@ class _Story:
         due = (self.now + dt.timedelta(days=due_in)).date()
         for code in codes:
             _assignment, created = enrollment.assign(
-                course, db.session.get(Unit, self.units[code]), due, actor="demo"
+                course, cast(Unit, db.session.get(Unit, self.units[code])), due, actor="demo"
             )
             self.result.enrolled += created
         db.session.execute(
@@ -262,7 +269,7 @@ def _quiz(course: Course) -> Quiz | None:
 
 
 def _attempt(
-    quiz, user: User, passing: bool, started: dt.datetime, rng: random.Random, trainer: User
+    quiz: Quiz, user: User, passing: bool, started: dt.datetime, rng: random.Random, trainer: User
 ) -> None:
     """An attempt answered through the engine like a cadre would, graded like a trainer would
     (essays: full credit when passing, none otherwise)."""
@@ -287,7 +294,7 @@ def _attempt(
             )
 
 
-def answer_as_sent(snapshot: dict, order: list[int], *, right: bool) -> dict:
+def answer_as_sent(snapshot: dict[str, Any], order: list[int], *, right: bool) -> dict[str, Any]:
     """A response as the attempt page sends it (choices numbered as shown), right or wrong."""
     kind = snapshot["kind"]
     if kind == "truefalse":

@@ -22,7 +22,7 @@ import io
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -37,6 +37,9 @@ from lms.people import importer as people_importer
 from lms.spreadsheets import to_csv
 from lms.timeutil import utcnow
 from lms.units import importer as units_importer
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 KINDS = ("units", "accounts")
 MAX_BYTES = 5 * 2**20  # about 60,000 account rows: a province's roster several times over
@@ -95,7 +98,7 @@ def check_size(data: bytes) -> None:
 
 
 def preview(
-    kind: str, data: bytes, filename: str, *, actor: Any, min_password_length: int
+    kind: str, data: bytes, filename: str, *, actor: User, min_password_length: int
 ) -> tuple[Preview, units_importer.UnitPlan | people_importer.UserPlan]:
     """What importing ``data`` would change; raises ImportRefused (with lines) or InvalidInput.
     Reads only."""
@@ -212,7 +215,7 @@ def confirmed_file(
     return signed, data
 
 
-def apply(signed: dict[str, Any], data: bytes, *, actor: Any, min_password_length: int) -> Outcome:
+def apply(signed: dict[str, Any], data: bytes, *, actor: User, min_password_length: int) -> Outcome:
     """Import the file, provided it still does what the dry run showed (else PreviewStale,
     with the new dry run). The caller commits."""
     result, plan = preview(
@@ -252,7 +255,7 @@ def passwords_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
     return to_csv([("", ["username", "full_name", "unit_code", "temporary_password"], rows)])
 
 
-def create_handout(actor: Any, rows: list[tuple[str, str, str, str]]) -> str:
+def create_handout(actor: User, rows: list[tuple[str, str, str, str]]) -> str:
     """Store the passwords file encrypted; returns the token (the key) for the result page."""
     now = utcnow()
     db.session.execute(delete(PasswordHandout).where(PasswordHandout.expires_at <= now))
@@ -272,7 +275,7 @@ def create_handout(actor: Any, rows: list[tuple[str, str, str, str]]) -> str:
     return token
 
 
-def take_handout(actor: Any, token: str) -> bytes | None:
+def take_handout(actor: User, token: str) -> bytes | None:
     """The passwords file, once: the row is deleted as it is read (one statement, so two
     clicks cannot both get it). None when already taken, expired, or not this admin's."""
     token = token.strip()[:100]

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 from flask_babel import format_decimal
@@ -23,6 +23,9 @@ from sqlalchemy import and_, func, or_, select
 
 from lms.courses.models import Course, Enrollment, MediaFile, Module, ModuleProgress
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 # What a page adds to the text it shows (the layout, the menus), in bytes, measured on the
 # module page; with the UTF-8 weight of Vietnamese text (about 1.28 bytes a character) it gives
@@ -87,7 +90,7 @@ def size_label(size: int) -> str:
     return f"{format_decimal(round(size / 1_000_000, 1))} MB"
 
 
-def kept_courses(user: Any, requested: Iterable[str]) -> list[KeptCourse]:
+def kept_courses(user: User, requested: Iterable[str]) -> list[KeptCourse]:
     """The courses ``user``'s phone keeps: assigned and open ones (soonest deadline first),
     then those asked for that the user may read. Four queries, whatever the number."""
     slugs = [slug for slug in dict.fromkeys(requested) if slug][:MAX_REQUESTED]
@@ -151,7 +154,7 @@ def kept_courses(user: Any, requested: Iterable[str]) -> list[KeptCourse]:
     return kept
 
 
-def shell_urls(user: Any) -> list[str]:
+def shell_urls(user: User) -> list[str]:
     """Pages and files every offline visit needs: the layout's style and script, the home
     page and My training, and the page that says what needs the server."""
     urls = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,6 +18,9 @@ from lms.quizzes.models import (
     Quiz,
 )
 from lms.text import nfc
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 MAX_COMMENT = 10_000  # characters
 
@@ -34,7 +37,7 @@ def grading_queue(quiz: Quiz) -> list[Attempt]:
 
 
 def grade_essay(
-    attempt: Attempt, position: int, credit: float, *, grader: Any, comment: str = ""
+    attempt: Attempt, position: int, credit: float, *, grader: User, comment: str = ""
 ) -> Attempt:
     """Give an essay its credit (0..1); the attempt is graded once its last essay is."""
     locked = locked_attempt(attempt.id, exclusive=True)

@@ -35,7 +35,7 @@ def _percent(value: float) -> str:
 
 
 def _target_words(target: float) -> str:
-    return _("Target %(rate)s", rate=_percent(target))
+    return str(_("Target %(rate)s", rate=_percent(target)))
 
 
 def _short(text: str) -> str:

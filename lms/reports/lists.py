@@ -165,7 +165,7 @@ def overdue_people(scope: Scope, *, limit: int | None = None) -> list[PersonCour
     return [PersonCourse(*row) for row in db.session.execute(overdue_query(scope, limit=limit))]
 
 
-def reminder_pairs(scope: Scope, actor: Any) -> list[tuple[int, int]]:
+def reminder_pairs(scope: Scope, actor: User) -> list[tuple[int, int]]:
     """(user_id, course_id) of the overdue list whose person is in ``actor``'s units today:
     whom the commander's "send reminders" reaches. Someone placed here by the due date who has
     since moved away is reminded by their new commander. One query."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,6 +20,9 @@ from lms.timeutil import local_today
 from lms.units import services as units
 from lms.units.models import Unit
 from lms.units.scope import can_see_unit, scope_root_id, sees_everything
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 
 class OutsideScope(Exception):
@@ -56,7 +59,7 @@ class Selection:
         return out
 
 
-def home_unit(user: Any) -> Unit | None:
+def home_unit(user: User) -> Unit | None:
     """Where a viewer's dashboard opens: a commander's unit; the province (None) for an admin."""
     if sees_everything(user):
         return None
@@ -64,7 +67,7 @@ def home_unit(user: Any) -> Unit | None:
     return db.session.get(Unit, root) if root is not None else None
 
 
-def resolve_unit(user: Any, code: str) -> Unit | None:
+def resolve_unit(user: User, code: str) -> Unit | None:
     """The unit ``code`` names (the viewer's home unit when empty). UnknownUnit if none has
     that code; OutsideScope if it is not within the viewer's reach."""
     code = code.strip()[:64]
@@ -94,7 +97,7 @@ def course_options() -> list[tuple[str, str]]:
     ]
 
 
-def select_review(user: Any, args: Mapping[str, str], *, zone: str, now: dt.datetime) -> Selection:
+def select_review(user: User, args: Mapping[str, str], *, zone: str, now: dt.datetime) -> Selection:
     """Raises UnknownUnit/OutsideScope for the unit; a bad period or course comes back as
     ``errors`` (the page answers 400 and shows its filters again)."""
     unit = resolve_unit(user, args.get("unit") or "")

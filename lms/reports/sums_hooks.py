@@ -15,12 +15,13 @@ around the session (the demo) run under ``suspended()`` and call ``kept_sums.reb
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select, text
-from sqlalchemy.orm import ORMExecuteState, Session, attributes
+from sqlalchemy import Delete, Update, event, select, text
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, attributes
 
 from lms.courses.models import Enrollment
 from lms.extensions import db
@@ -61,7 +62,8 @@ def _hold_write_lock(user_ids: Iterable[int]) -> None:
     rows (their enrollments' rows are locked as they are read); an enrollment being inserted
     for one of them waits, as its foreign key needs the row."""
     if dialect() == "sqlite":
-        if not db.session.connection().connection.dbapi_connection.in_transaction:
+        connection = cast(sqlite3.Connection, db.session.connection().connection.dbapi_connection)
+        if not connection.in_transaction:
             db.session.execute(text("UPDATE completion_sums SET enrolled = enrolled WHERE 0"))
         return
     for chunk in batched(sorted(set(user_ids)), CHUNK):
@@ -118,9 +120,10 @@ def _follow_enrollments(state: ORMExecuteState) -> Any:
     if state.is_update and not _writes(state, ENROLLMENT_COLUMNS):
         return None
     if state.is_executemany:
-        ids = [params["id"] for params in state.parameters]  # type: ignore[union-attr]
+        parameter_sets = cast(Sequence[Mapping[str, Any]], state.parameters)
+        ids = [params["id"] for params in parameter_sets]
         return _around(state, Enrollment.id.in_(ids), [])
-    where = statement.whereclause  # type: ignore[union-attr]
+    where = cast(Update | Delete, statement).whereclause
     return _around(state, where if where is not None else Enrollment.id.is_not(None), [])
 
 
@@ -136,7 +139,8 @@ def _around(state: ORMExecuteState, where: Any, user_ids: list[int]) -> Any:
     _hold_write_lock(user_ids)
     before = contributions(selecting((), user_ids, where), lock=True)
     result = _run(state)
-    if not before and not (state.is_insert and state.bind_mapper.class_ is Enrollment):
+    mapper = cast(Mapper[Any], state.bind_mapper)  # the write's entity was found from it
+    if not before and not (state.is_insert and mapper.class_ is Enrollment):
         return result()  # nothing counted was there to change, and nothing was created
     # The same enrollments again, and any the write created for these people.
     after = contributions(selecting(before, user_ids), lock=False)
@@ -165,16 +169,16 @@ def _people_of(state: ORMExecuteState, user_column: Any) -> list[int] | None:
             return None
         return sorted({row["user_id"] for row in rows})
     if state.is_executemany:
-        rows = state.parameters
-        assert isinstance(rows, list)
-        if any("id" not in row for row in rows):
+        parameter_sets = state.parameters
+        assert isinstance(parameter_sets, list)
+        if any("id" not in row for row in parameter_sets):
             return None
         primary = user_column.class_.id
         found: set[int] = set()
-        for chunk in batched([row["id"] for row in rows], CHUNK):
+        for chunk in batched([row["id"] for row in parameter_sets], CHUNK):
             found.update(db.session.scalars(select(user_column).where(primary.in_(chunk))))
         return sorted(found)
-    where = state.statement.whereclause  # type: ignore[union-attr]
+    where = cast(Update | Delete, state.statement).whereclause
     query = select(user_column)
     if where is not None:
         query = query.where(where)
@@ -202,7 +206,7 @@ def _inserted_rows(state: ORMExecuteState) -> list[dict[str, Any]] | None:
     if values:
         return [plain(values)]
     if state.parameters:
-        return [dict(state.parameters)]
+        return [dict(cast(Mapping[str, Any], state.parameters))]
     return None
 
 
@@ -249,7 +253,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             enrollment_ids.add(instance.id)
         elif isinstance(instance, (User, UnitMembership)):
             people.add(instance.id if isinstance(instance, User) else instance.user_id)
-    people.discard(None)  # type: ignore[arg-type]
+    people.discard(None)
     if not (enrollment_ids or people or new_enrollments):
         return
     _hold_write_lock(people)

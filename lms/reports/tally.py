@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from lms.extensions import db
 from lms.reports.cohort import Figures, Scope, figures_from
@@ -162,7 +162,10 @@ def _request_cache() -> dict[Any, Any]:
     return cache
 
 
-def kept_in_scope(scope: Scope, query: Any) -> Any:
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def kept_in_scope(scope: Scope, query: _Query) -> _Query:
     """``query`` (over ``CompletionSum``) limited to the scope's course and subtree."""
     if scope.course is not None:
         query = query.where(CompletionSum.course_id == scope.course.id)

@@ -78,8 +78,8 @@ def _figure_cells(found: Figures) -> list[Any]:
 def report_title(review: Review) -> str:
     period = review.scope.period
     if "-H" in period.label:
-        return _("Training review, %(period)s (6-month review)", period=describe(period))
-    return _("Training review, %(period)s (annual review)", period=describe(period))
+        return str(_("Training review, %(period)s (6-month review)", period=describe(period)))
+    return str(_("Training review, %(period)s (annual review)", period=describe(period)))
 
 
 def heading_lines(review: Review) -> list[str]:
@@ -264,7 +264,7 @@ def _worksheet(sheet: Sheet, lines: Sequence[str]) -> xlsx.Worksheet:
         )
         for i, name in enumerate(sheet.header)
     ]
-    above = [
+    above: list[Sequence[Any]] = [
         [xlsx.Styled(lines[0], xlsx.Style.TITLE)],
         *([line] for line in lines[1:]),
         [xlsx.Styled(sheet.title, xlsx.Style.BOLD)],

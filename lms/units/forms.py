@@ -1,10 +1,9 @@
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length
 
 from lms.forms import Form, choice_int
+from lms.units.models import Unit
 
 KIND_LABELS = {
     "province": _l("Province"),
@@ -25,7 +24,7 @@ KIND_LABELS = {
 NO_PARENT = 0
 
 
-def unit_choices(options: list[tuple[Any, str]], empty_label: str) -> list[SelectChoice]:
+def unit_choices(options: list[tuple[Unit, str]], empty_label: str) -> list[SelectChoice]:
     """Choices for a unit picker: an empty choice (value 0), then units in tree order."""
     return [SelectChoice(0, empty_label), *(SelectChoice(u.id, label) for u, label in options)]
 

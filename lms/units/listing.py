@@ -32,14 +32,14 @@ def active_tree_with(unit_ids: Iterable[int]) -> list[services.TreeNode]:
     return services.tree(or_(Unit.active.is_(True), Unit.id.in_(list(unit_ids))))
 
 
-def parent_options(moving: Unit | None = None) -> list[tuple[Unit, str]] | None:
+def parent_options(moving: Unit | None = None) -> list[tuple[Unit, str]]:
     """Where a unit may be placed: any active unit, but not inside the subtree of the unit
     being moved."""
     scope = true() if moving is None else Unit.id.not_in(subtree_ids(moving.id))
     return services.options(scope)
 
 
-def placement_options(current: Unit | None = None) -> list[tuple[Unit, str]] | None:
+def placement_options(current: Unit | None = None) -> list[tuple[Unit, str]]:
     """Where a person may be placed: active units, plus their own unit even if it was
     deactivated since."""
     scope: ColumnElement[bool] = Unit.active.is_(True)

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, delete, func, insert, literal_column, select, true
@@ -311,6 +311,14 @@ def flatten(forest: list[TreeNode]) -> list[TreeNode]:
     return ordered
 
 
+@overload
+def options(
+    scope: ColumnElement[bool], *, active_only: bool = True, at_most: None = None
+) -> list[tuple[Unit, str]]: ...
+@overload
+def options(
+    scope: ColumnElement[bool], *, active_only: bool = True, at_most: int
+) -> list[tuple[Unit, str]] | None: ...
 def options(
     scope: ColumnElement[bool], *, active_only: bool = True, at_most: int | None = None
 ) -> list[tuple[Unit, str]] | None:

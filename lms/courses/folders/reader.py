@@ -244,7 +244,7 @@ def _parse_module(
 ) -> ParsedModule | None:
     text = read_text(path, rel, problems)
     parts = _split_front_matter(text, rel, problems) if text is not None else None
-    if parts is None:
+    if text is None or parts is None:
         return None
     front = _front_matter(parts[0], rel, MODULE_KEYS, problems)
     if front is None:

@@ -388,8 +388,8 @@ def _sync_quizzes(
 ) -> None:
     """Create, update and delete the folder's quizzes as decided (after the questions, before
     the course's settings, which may require them)."""
-    for quiz in removed:
-        db.session.delete(quiz)
+    for gone in removed:
+        db.session.delete(gone)
         report.quizzes_removed += 1
     db.session.flush()
     for parsed_quiz in parsed.quizzes:
