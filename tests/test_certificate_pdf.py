@@ -17,7 +17,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from lms.certificates import fonts, pdf
+from lms.certificates import fonts, layout, pdf
 from lms.certificates.pdf import (
     CertificateFace,
     render_certificate,
@@ -128,16 +128,18 @@ def test_score_expiry_and_their_absence() -> None:
 
 
 def test_score_and_dates_in_the_vietnamese_forms() -> None:
-    assert pdf.score_text(100.0) == "100%"
-    assert pdf.score_text(80) == "80%"
-    assert pdf.score_text(92.46) == "92,5%"
-    assert pdf.score_text(None) == "Đạt yêu cầu"
+    assert layout.score_text(100.0) == "100%"
+    assert layout.score_text(80) == "80%"
+    assert layout.score_text(92.46) == "92,5%"
+    assert layout.score_text(None) == "Đạt yêu cầu"
     place = "Hà Tĩnh"
-    assert pdf.place_and_date(place, dt.date(2026, 3, 7)) == "Hà Tĩnh, ngày 07 tháng 3 năm 2026"
-    assert pdf.place_and_date(place, dt.date(2027, 2, 1)) == "Hà Tĩnh, ngày 01 tháng 02 năm 2027"
-    assert pdf.place_and_date(place, dt.date(2027, 1, 31)) == "Hà Tĩnh, ngày 31 tháng 01 năm 2027"
-    assert pdf.place_and_date("Vinh", dt.date(2026, 11, 20)) == "Vinh, ngày 20 tháng 11 năm 2026"
-    assert pdf.vietnamese_date(dt.date(2026, 3, 7)) == "07/03/2026"
+    assert layout.place_and_date(place, dt.date(2026, 3, 7)) == "Hà Tĩnh, ngày 07 tháng 3 năm 2026"
+    assert layout.place_and_date(place, dt.date(2027, 2, 1)) == "Hà Tĩnh, ngày 01 tháng 02 năm 2027"
+    assert (
+        layout.place_and_date(place, dt.date(2027, 1, 31)) == "Hà Tĩnh, ngày 31 tháng 01 năm 2027"
+    )
+    assert layout.place_and_date("Vinh", dt.date(2026, 11, 20)) == "Vinh, ngày 20 tháng 11 năm 2026"
+    assert layout.vietnamese_date(dt.date(2026, 3, 7)) == "07/03/2026"
 
 
 def test_decomposed_input_prints_composed_letters() -> None:
@@ -215,14 +217,14 @@ def test_long_texts_stay_inside_the_body(face: CertificateFace) -> None:
 
 
 def check_body_fits(document: FPDF, face: CertificateFace) -> None:
-    lines = pdf._fit_body(face)
+    lines = layout.fit_body(face)
 
-    assert sum(line.height for line in lines) <= pdf.BODY_BOTTOM - pdf.BODY_TOP
+    assert sum(line.height for line in lines) <= layout.BODY_BOTTOM - layout.BODY_TOP
     for line in lines:
         for x, style, size, text in line.runs:
             document.set_font(pdf.FAMILY, style, size)
-            assert x >= pdf.BODY_X
-            assert x + document.get_string_width(text) <= pdf.BODY_X + pdf.BODY_W + 0.01
+            assert x >= layout.BODY_X
+            assert x + document.get_string_width(text) <= layout.BODY_X + layout.BODY_W + 0.01
     sizes = [size for line in lines for _, _, size, _ in line.runs]
     assert min(sizes) >= (10 if face is LONG else 15)  # shrunk a little at most, still readable
 
