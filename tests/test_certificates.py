@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 from lms.attendance import marking
 from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
-from lms.certificates import services
+from lms.certificates import revocation, services
 from lms.certificates.models import Certificate, CertificateCounter
 from lms.courses import enrollment, module_editing
 from lms.courses import services as courses
@@ -403,12 +403,12 @@ def test_verification_of_expired_revoked_superseded_and_unknown(client, course, 
     certificate.expires_on = None
     cadre.full_name = "Nguyễn Văn Ân"
     db.session.commit()
-    new = services.reissue(certificate, actor=people["admin"])
+    new = revocation.reissue(certificate, actor=people["admin"])
     db.session.commit()
     verdict = services.verify(certificate.code)
     assert (verdict.status, verdict.successor) == ("superseded", new.serial)
     assert new.serial in text(client.get(f"/verify/{certificate.code}"))
-    services.revoke(new, "error", "Ghi chú nội bộ", actor=people["admin"])
+    revocation.revoke(new, "error", "Ghi chú nội bộ", actor=people["admin"])
     db.session.commit()
     page = text(client.get(f"/verify/{new.code}"))
     assert "Đã thu hồi" in page or "Thu hồi" in page

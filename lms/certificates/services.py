@@ -11,22 +11,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from lms.audit import services as audit
 from lms.certificates import completion
-from lms.certificates.models import REVOCATION_REASONS, Certificate, CertificateCounter
+from lms.certificates.models import Certificate, CertificateCounter
 from lms.certificates.signals import announce_issued
 from lms.courses.models import Course, Enrollment
 from lms.courses.signals import progress_changed
-from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.people.models import UnitMembership, User
 from lms.people.services import membership_covers
-from lms.text import clean
 from lms.timeutil import utcnow
 from lms.units.models import Unit, UnitClosure
 
@@ -288,89 +284,6 @@ def reconcile(course: Course | None = None) -> Reconciled:
         result.completed += len(completion.complete(course_id))
         result.issued += len(issue(course_id))
     return result
-
-
-# ---- revocation and re-issue -------------------------------------------------------------------
-
-
-def revoke(certificate: Certificate, reason: str, note: str, *, actor: User) -> None:
-    if reason not in REVOCATION_REASONS:
-        raise InvalidInput(_l("Choose a reason for the revocation."), field="reason")
-    note = clean(note)
-    if len(note) > 500:
-        raise InvalidInput(_l("The note has more than 500 characters."), field="note")
-    if certificate.revoked_at is not None:
-        raise InvalidInput(_l("This certificate is already revoked."))
-    if certificate.superseded_at is not None:
-        raise InvalidInput(_l("This certificate was replaced; revoke the one that replaced it."))
-    certificate.revoked_at = utcnow()
-    certificate.revoked_reason = reason
-    certificate.revoked_note = note
-    certificate.revoked_by = actor.full_name
-    db.session.flush()
-    keep_certified(certificate.course_id, [certificate.user_id])
-    audit.record(
-        "certificate.revoke", certificate, actor=actor, after={"reason": reason, "note": note}
-    )
-
-
-def reissue(certificate: Certificate, *, actor: User) -> Certificate:
-    """A new certificate with the person's name, rank and position as they are now (after a
-    correction), everything else as issued; the old one is superseded by it."""
-    if certificate.revoked_at is not None or certificate.superseded_at is not None:
-        raise InvalidInput(_l("Only a current certificate can be re-issued."))
-    person = db.session.get(User, certificate.user_id)
-    if person is None:  # pragma: no cover - certificates go with their person
-        raise InvalidInput(_l("The person no longer exists."))
-    now = utcnow()
-    # Step aside first: only one certificate of a person and course is current at a time.
-    certificate.superseded_at = now
-    db.session.flush()
-    issued_on = local_date(now)
-    (number,) = allocate_numbers(issued_on.year, 1)
-    new = Certificate(
-        serial=serial_for(issued_on.year, number),
-        year=issued_on.year,
-        number=number,
-        code=new_code(),
-        user_id=certificate.user_id,
-        course_id=certificate.course_id,
-        unit_id=certificate.unit_id,
-        full_name=person.full_name,
-        rank=person.rank or "",
-        position=person.position or "",
-        unit_name=certificate.unit_name,
-        unit_code=certificate.unit_code,
-        unit_chain=list(certificate.unit_chain),
-        course_title=certificate.course_title,
-        score=certificate.score,
-        completed_at=certificate.completed_at,
-        completed_on=certificate.completed_on,
-        issued_at=now,
-        issued_on=issued_on,
-        expires_on=certificate.expires_on,
-        issuer_name=certificate.issuer_name,
-        signer_title=certificate.signer_title,
-        place=certificate.place,
-    )
-    db.session.add(new)
-    db.session.flush()
-    certificate.superseded_by_id = new.id
-    db.session.flush()
-    keep_certified(new.course_id, [new.user_id])
-    announce_issued([new.id])
-    audit.record(
-        "certificate.reissue",
-        new,
-        actor=actor,
-        before={
-            "serial": certificate.serial,
-            "full_name": certificate.full_name,
-            "rank": certificate.rank,
-        },
-        after={"serial": new.serial, "full_name": new.full_name, "rank": new.rank},
-    )
-    return new
 
 
 # ---- verification ------------------------------------------------------------------------------

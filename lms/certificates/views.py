@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from lms import spreadsheets
 from lms.auth.permissions import public, require
-from lms.certificates import printing, queries, services
+from lms.certificates import printing, queries, revocation, services
 from lms.certificates.forms import REASON_LABELS, STATUS_LABELS, RevokeForm, VerifyForm
 from lms.certificates.models import STATUSES, Certificate
 from lms.certificates.permissions import (
@@ -124,7 +124,7 @@ def revoke(certificate_id: int):
         flash(problems[0] if problems else _("Choose a reason for the revocation."), "error")
         return redirect(url_for("certificates.detail", certificate_id=certificate.id)), 303
     try:
-        services.revoke(certificate, form.reason.data, form.note.data or "", actor=current_user)
+        revocation.revoke(certificate, form.reason.data, form.note.data or "", actor=current_user)
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -139,7 +139,7 @@ def revoke(certificate_id: int):
 def reissue(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     try:
-        new = services.reissue(certificate, actor=current_user)
+        new = revocation.reissue(certificate, actor=current_user)
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error.message), "error")
