@@ -5,33 +5,28 @@ whose folder has an error."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
 
 from lms.courses import module_editing, services
+from lms.courses.folders.merge import digest, three_way
 from lms.courses.folders.model import (
     COURSE_FILE,
-    FOLDER_QUIZ_SETTINGS,
     SYNC_AUTHOR,
     FolderProblem,
     FolderRefused,
     ParsedCourse,
     SyncReport,
 )
+from lms.courses.folders.quiz_sync import quiz_decisions, quizzes_of, sync_quizzes
 from lms.courses.folders.reader import course_settings, parse_folder
-from lms.courses.models import Course, Module
+from lms.courses.models import Module
 from lms.courses.signals import announce_progress
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.quizzes import bank
-from lms.quizzes import services as quiz_services
-from lms.quizzes.models import Attempt, Quiz
 
 
 def course_folders(root: Path) -> list[Path]:
@@ -73,54 +68,12 @@ def sync_folders(root: Path) -> FolderSyncResult:
 # ---- writing into the database ---------------------------------------------------------------
 
 
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256(
-        json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()
-    ).hexdigest()
-
-
 def _course_digest(settings: services.CourseSettings, status: str) -> str:
-    return _digest(dataclasses.asdict(settings), status)
+    return digest(dataclasses.asdict(settings), status)
 
 
 def _module_digest(position: int, title: str, minutes: int, body: str) -> str:
-    return _digest(position, title, minutes, body)
-
-
-def _quiz_digest(settings: dict[str, Any], question_file: str | None) -> str:
-    return _digest({name: settings[name] for name in FOLDER_QUIZ_SETTINGS}, question_file)
-
-
-def _db_quiz_digest(quiz: Quiz) -> str:
-    return _quiz_digest(
-        {name: getattr(quiz, name) for name in FOLDER_QUIZ_SETTINGS}, quiz.question_file
-    )
-
-
-def quizzes_of(course_id: int) -> dict[str, Quiz]:
-    return {
-        quiz.slug: quiz
-        for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course_id))
-    }
-
-
-def _has_attempts(quiz: Quiz) -> bool:
-    return db.session.scalar(select(exists().where(Attempt.quiz_id == quiz.id))) or False
-
-
-def _merge(file_digest: str, db_digest: str | None, synced: str | None) -> str:
-    """Three-way decision between the folder, the database and their last agreement:
-    "same" (nothing to write), "file" (apply the folder), "keep" (the web edit stands),
-    or "conflict" (both changed since the last sync, or never synced and different)."""
-    if file_digest == db_digest:
-        return "same"
-    if synced is None:
-        return "file" if db_digest is None else "conflict"
-    if file_digest == synced:
-        return "keep"
-    if db_digest == synced:
-        return "file"
-    return "conflict"
+    return digest(position, title, minutes, body)
 
 
 def sync_course(parsed: ParsedCourse) -> SyncReport:
@@ -141,11 +94,11 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
         db_modules: dict[str, Module] = {}
     else:
         db_settings = services.CourseSettings(**services.settings_snapshot(course))
-        course_decision = _merge(
+        course_decision = three_way(
             file_digest, _course_digest(db_settings, course.status), course.synced_hash
         )
         db_modules = {m.slug: m for m in course.modules}
-    quiz_decisions, removed_quizzes = _quiz_decisions(parsed, course, problems)
+    decided_quizzes, removed_quizzes = quiz_decisions(parsed, course, problems)
     # A course requires quizzes it has: those of the folder and those made on the web.
     required = (
         settings.required_quizzes
@@ -193,7 +146,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
             if module is None
             else _module_digest(module.position, module.title, module.minutes, module.body_md)
         )
-        decisions[parsed_module.slug] = _merge(
+        decisions[parsed_module.slug] = three_way(
             digest, db_digest, module.synced_hash if module else None
         )
         if decisions[parsed_module.slug] == "conflict":
@@ -298,7 +251,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
     report.questions_added, report.questions_removed = bank.sync_folder_files(
         course, parsed.gift_files
     )
-    _sync_quizzes(course, parsed, quiz_decisions, removed_quizzes, report)
+    sync_quizzes(course, parsed, decided_quizzes, removed_quizzes, report)
     if course_decision == "file":
         report.settings_changed = services.update_course(course, settings, actor=SYNC_AUTHOR)
         if status != course.status:
@@ -310,107 +263,3 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
     if report.modules_added or report.modules_removed:
         announce_progress(course.id, None)
     return report
-
-
-def _quiz_decisions(
-    parsed: ParsedCourse, course: Course | None, problems: list[FolderProblem]
-) -> tuple[dict[str, str], list[Quiz]]:
-    """The three-way decision for each quiz of the folder, and the quizzes the folder no
-    longer defines (to delete); problems for changes on both sides and for quizzes that
-    cannot go."""
-    path = f"{parsed.slug}/{COURSE_FILE}"
-    db_quizzes = quizzes_of(course.id) if course is not None else {}
-    decisions: dict[str, str] = {}
-    for parsed_quiz in parsed.quizzes:
-        quiz = db_quizzes.get(parsed_quiz.slug)
-        decision = _merge(
-            _quiz_digest(parsed_quiz.settings, parsed_quiz.question_file),
-            None if quiz is None else _db_quiz_digest(quiz),
-            None if quiz is None else quiz.synced_hash,
-        )
-        decisions[parsed_quiz.slug] = decision
-        if decision == "conflict":
-            problems.append(
-                FolderProblem(
-                    path,
-                    parsed_quiz.line,
-                    _l(
-                        "quiz %(quiz)s was changed on the web since the last sync; export the "
-                        "course and merge the changes into course.md",
-                        quiz=parsed_quiz.slug,
-                    )
-                    if quiz is not None and quiz.synced_hash is not None
-                    else _l(
-                        "the course already has a quiz %(quiz)s, made on the web and set up "
-                        "differently; export the course and merge it into course.md",
-                        quiz=parsed_quiz.slug,
-                    ),
-                )
-            )
-    removed = []
-    for slug, quiz in db_quizzes.items():
-        if slug in decisions or quiz.synced_hash is None:
-            continue  # quizzes made on the web are not the folder's to delete
-        if _db_quiz_digest(quiz) != quiz.synced_hash:
-            problems.append(
-                FolderProblem(
-                    path,
-                    parsed.setting_lines.get("quizzes", 0),
-                    _l(
-                        "quiz %(quiz)s is gone from course.md but was changed on the web "
-                        "since the last sync",
-                        quiz=slug,
-                    ),
-                )
-            )
-        elif _has_attempts(quiz):
-            problems.append(
-                FolderProblem(
-                    path,
-                    parsed.setting_lines.get("quizzes", 0),
-                    _l(
-                        "quiz %(quiz)s is gone from course.md but cadres have taken it; "
-                        "their results would be lost: put it back",
-                        quiz=slug,
-                    ),
-                )
-            )
-        removed.append(quiz)
-    return decisions, removed
-
-
-def _sync_quizzes(
-    course: Course,
-    parsed: ParsedCourse,
-    decisions: dict[str, str],
-    removed: list[Quiz],
-    report: SyncReport,
-) -> None:
-    """Create, update and delete the folder's quizzes as decided (after the questions, before
-    the course's settings, which may require them)."""
-    for gone in removed:
-        db.session.delete(gone)
-        report.quizzes_removed += 1
-    db.session.flush()
-    for parsed_quiz in parsed.quizzes:
-        decision = decisions[parsed_quiz.slug]
-        quiz = quiz_services.get_quiz(course, parsed_quiz.slug)
-        if decision == "file" and quiz is None:
-            quiz = quiz_services.create_quiz(
-                course,
-                slug=parsed_quiz.slug,
-                actor=SYNC_AUTHOR,
-                published=True,
-                **parsed_quiz.settings,
-            )
-            quiz.question_file = parsed_quiz.question_file
-            report.quizzes_added += 1
-        elif decision == "file" and quiz is not None:
-            quiz_services.update_quiz(quiz, course, actor=SYNC_AUTHOR, **parsed_quiz.settings)
-            quiz.question_file = parsed_quiz.question_file
-            report.quizzes_changed += 1
-        if quiz is not None and decision in ("file", "same"):
-            digest = _db_quiz_digest(quiz)
-            if quiz.synced_hash != digest:
-                quiz.synced_hash = digest
-    db.session.flush()

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from lms.courses.folders.model import COURSE_FILE, MODULE_FILE
-from lms.courses.folders.sync import quizzes_of
+from lms.courses.folders.quiz_sync import quizzes_of
 from lms.courses.models import Course, Module
 from lms.quizzes import bank
 from lms.quizzes.models import Quiz
