@@ -18,15 +18,13 @@ from lms.quizzes.gift.model import (
     Question,
     number_text,
 )
-from lms.quizzes.gift.numbers import excerpt, numeric_answer
 from lms.quizzes.gift.source import _Answer, _Category, _chunks, _numbered_lines, _Source, _Span
+from lms.quizzes.gift.values import excerpt, numeric_answer, truefalse
 from lms.quizzes.question_text import check_text
 
 _FORMAT = re.compile(r"\[([A-Za-z]+)\]")
 _WEIGHT = re.compile(r"%([^%]*)%")
 _PERCENT = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_TRUE = ("T", "TRUE")
-_FALSE = ("F", "FALSE")
 # Short words starting with T or F, such as "Tx" or "Fasle": a true/false answer mistyped.
 _TRUEFALSE_TYPO = re.compile(r"[TF][A-Z0-9]{0,4}", re.IGNORECASE)
 
@@ -171,25 +169,8 @@ class _Reader:
             question.kind = "essay"
         elif block.startswith("#"):
             self._numerical(question, block.cut(block.start + 1).strip(), opening)
-        elif not self._truefalse(question, block):
+        elif not truefalse(question, block):
             self._marked(question, block, opening)
-
-    def _truefalse(self, question: Question, block: _Span) -> bool:
-        word, *feedback = block.split("#", 3)
-        answer = word.text.upper()
-        if answer not in _TRUE + _FALSE:
-            return False
-        # Moodle's {T#first#second}: the first feedback is shown to whoever picked the wrong
-        # answer, the second to whoever picked the right one.
-        wrong_text = feedback[0].text if feedback else ""
-        right_text = feedback[1].text if len(feedback) > 1 else ""
-        question.kind = "truefalse"
-        question.correct = answer in _TRUE
-        if question.correct:
-            question.feedback_true, question.feedback_false = right_text, wrong_text
-        else:
-            question.feedback_true, question.feedback_false = wrong_text, right_text
-        return True
 
     def _split(self, block: _Span, *, numerical: bool = False) -> tuple[_Span, list[_Answer]]:
         """The text before the first marker, and the answers: a marker is an unescaped = or ~

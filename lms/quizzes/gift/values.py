@@ -1,5 +1,6 @@
-"""Numbers in GIFT: a numerical question's answers (3.14, 3.14:0.01 with a tolerance, 1..5
-as a range), read strictly: what float() would also take ("inf", "nan", "1_000") is refused."""
+"""Values an answer block holds that read on their own: a numerical question's answers (3.14,
+3.14:0.01 with a tolerance, 1..5 as a range), read strictly (what float() would also take,
+"inf", "nan", "1_000", is refused), and a true/false question's word."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from lms.quizzes.gift.model import NumericAnswer
+from lms.quizzes.gift.model import NumericAnswer, Question
+from lms.quizzes.gift.source import _Span
 
+_TRUE = ("T", "TRUE")
+_FALSE = ("F", "FALSE")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -51,3 +55,23 @@ def excerpt(text: str, length: int = 40) -> str:
     """The start of an author's text, on one line, to quote in a problem."""
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def truefalse(question: Question, block: _Span) -> bool:
+    """Read the block as a true/false answer ({T}, {FALSE#wrong#right}) into ``question``;
+    False (and nothing changed) when it is not one."""
+    word, *feedback = block.split("#", 3)
+    answer = word.text.upper()
+    if answer not in _TRUE + _FALSE:
+        return False
+    # Moodle's {T#first#second}: the first feedback is shown to whoever picked the wrong
+    # answer, the second to whoever picked the right one.
+    wrong_text = feedback[0].text if feedback else ""
+    right_text = feedback[1].text if len(feedback) > 1 else ""
+    question.kind = "truefalse"
+    question.correct = answer in _TRUE
+    if question.correct:
+        question.feedback_true, question.feedback_false = right_text, wrong_text
+    else:
+        question.feedback_true, question.feedback_false = wrong_text, right_text
+    return True
