@@ -147,3 +147,22 @@ def test_the_views_rule_sees_a_views_import():
     assert is_views("lms.reports.views") and is_views("lms.quizzes.views.taking")
     assert not is_views("lms.reports.pages")
     assert feature_of("lms.home.views") != feature_of("lms.reports.views")
+
+
+def test_views_build_no_sql():
+    """Pages ask services and queries modules; no view module imports SQLAlchemy (not even for
+    a ``where`` fragment), so what a page reads is in one place, testable without a request."""
+    found = []
+    for name, path in MODULES.items():
+        if not is_views(name):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            module = ""
+            if isinstance(node, ast.ImportFrom) and node.module:
+                module = node.module
+            elif isinstance(node, ast.Import):
+                module = " ".join(alias.name for alias in node.names)
+            if "sqlalchemy" in module:
+                found.append(f"{name}:{node.lineno}")
+    assert found == []
