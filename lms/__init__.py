@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from lms import config as settings
 from lms import security_headers
@@ -19,6 +20,9 @@ from lms.paths import MIGRATIONS_DIR, STATIC_DIR
 from lms.reports import sums_hooks
 from lms.routing import register_converters
 
+if TYPE_CHECKING:
+    from lms.people.models import User
+
 # Endpoints a signed-in user with a temporary password may still reach.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {
     "auth.change_password",
@@ -29,7 +33,7 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {
 }
 
 
-def _blueprints():
+def _blueprints() -> list[Blueprint]:
     from lms.attendance.views.records import bp as attendance_bp
     from lms.attendance.views.sessions import bp as sessions_bp
     from lms.audit.views import bp as audit_bp
@@ -137,8 +141,8 @@ def _configure_login(app: Flask) -> None:
     # LMS_SESSION_HOURS (see lms.auth.sessions).
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def _load(token: str):
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login ships no types
+    def _load(token: str) -> User | None:
         if not sessions.within_lifetime():
             return None
         user_id = parse_int(token.partition(":")[0])
@@ -152,7 +156,7 @@ def _configure_login(app: Flask) -> None:
 
 def _register_guards(app: Flask) -> None:
     @app.before_request
-    def deny_undeclared_endpoints():
+    def deny_undeclared_endpoints() -> None:
         # Fail closed: an endpoint that forgot its access rule is refused, not opened.
         if request.endpoint is None or request.endpoint == "static":
             return None
@@ -163,7 +167,7 @@ def _register_guards(app: Flask) -> None:
         return None
 
     @app.before_request
-    def refuse_nul_characters():
+    def refuse_nul_characters() -> None:
         # No text field may hold U+0000 (PostgreSQL refuses it): a clear 400, never a 500.
         values = [*request.args.values(), *request.form.values(), request.path]
         if any("\x00" in value for value in values):
@@ -171,7 +175,7 @@ def _register_guards(app: Flask) -> None:
         return None
 
     @app.before_request
-    def force_password_change():
+    def force_password_change() -> Response | None:
         if (
             current_user.is_authenticated
             and current_user.must_change_password

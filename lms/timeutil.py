@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -27,6 +28,10 @@ def to_local_naive(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
     return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if moment else None
 
 
+@overload
+def from_local_naive(moment: dt.datetime, zone: str) -> dt.datetime: ...
+@overload
+def from_local_naive(moment: dt.datetime | None, zone: str) -> dt.datetime | None: ...
 def from_local_naive(moment: dt.datetime | None, zone: str) -> dt.datetime | None:
     """A naive local time from a form as an aware UTC time."""
     return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC) if moment else None

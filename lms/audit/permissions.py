@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from lms.auth.permissions import Viewer
 
 
-def can_view_audit(user: Any) -> bool:
+def can_view_audit(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("admin")

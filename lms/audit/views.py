@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lms.audit import presenting, services
@@ -34,7 +35,7 @@ def _day(value: str | None) -> dt.date | None:
 
 @bp.get("/")
 @require(can_view_audit)
-def index():
+def index() -> ResponseReturnValue:
     args = request.args
     zone = current_app.config["TIMEZONE"]
     since, until = _day(args.get("since")), _day(args.get("until"))

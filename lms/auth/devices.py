@@ -12,8 +12,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Request, Response, current_app
+from flask import Request, current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 COOKIE = "lms_device"
 MAX_ACCOUNTS = 10

@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from flask import abort
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 
 from lms.extensions import login_manager
+from lms.people.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
-Predicate = Callable[[Any], bool]
+# Whom a predicate is asked about: ``current_user``, an account when signed in, else
+# Flask-Login's anonymous user (``is_authenticated`` false, no id, no roles to ask about).
+Viewer: TypeAlias = User | AnonymousUserMixin
+Predicate: TypeAlias = Callable[[Viewer], bool]
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,15 +29,14 @@ def _attempt(username: str, *, known_device: bool = True) -> throttle.Attempt:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        outcome = services.authenticate(
-            form.username.data, form.password.data, _attempt(form.username.data)
-        )
+        username = cast(str, form.username.data)  # both required (DataRequired)
+        outcome = services.authenticate(username, cast(str, form.password.data), _attempt(username))
         db.session.commit()  # the sign-in time, or the audit entry of a lock
         if outcome.user is not None:
             sessions.begin(outcome.user)
@@ -54,7 +56,7 @@ def login():
 
 @bp.post("/logout")
 @require()
-def logout():
+def logout() -> ResponseReturnValue:
     sessions.end(current_user._get_current_object())
     db.session.commit()
     flash(_("You have signed out."), "info")
@@ -69,15 +71,15 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require()
-def change_password():
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
             services.change_password(
                 user,
-                current=form.current.data,
-                new=form.new.data,
+                current=cast(str, form.current.data),  # both required (DataRequired)
+                new=cast(str, form.new.data),
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
                 # The account's own counter, known device or not: whoever holds a session
                 # (a copied cookie) gets no more guesses here than at the sign-in form.
@@ -86,7 +88,7 @@ def change_password():
         except InvalidInput as error:
             db.session.commit()  # the failure's audit entry, if it locked the account
             field = form.current if error.field == "current" else form.new
-            field.errors.append(str(error.message))
+            cast(list[str], field.errors).append(str(error.message))
         else:
             db.session.commit()
             # The session token follows the new password: this device stays signed in,

@@ -4,7 +4,7 @@ history, revocation and re-issue (admins), and the public verification."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,8 +35,8 @@ from lms.errors import InvalidInput
 from lms.extensions import db, limiter
 from lms.inputs import MAX_INT, parse_int
 from lms.paging import paginate
-from lms.periods import choose_period, describe
-from lms.timeutil import local_today, to_local_naive
+from lms.periods import PeriodChoice, choose_period, describe
+from lms.timeutil import Period, local_today, to_local_naive
 from lms.units import services as units
 from lms.units.models import Unit
 from lms.units.scope import can_see_unit, scope_root_id, sees_everything, subtree_filter
@@ -46,7 +47,8 @@ ID = "<id:certificate_id>"
 
 
 def _zone() -> str:
-    return current_app.config["TIMEZONE"]
+    zone: str = current_app.config["TIMEZONE"]
+    return zone
 
 
 def _today() -> dt.date:
@@ -54,7 +56,8 @@ def _today() -> dt.date:
 
 
 def _verify_limit() -> str:
-    return current_app.config["VERIFY_LIMIT"]
+    limit: str = current_app.config["VERIFY_LIMIT"]
+    return limit
 
 
 # Both ways of verifying share one counter per address: guessing codes is slow either way.
@@ -71,7 +74,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 
 @bp.get("/certificates/mine")
 @require()
-def mine():
+def mine() -> ResponseReturnValue:
     today = _today()
     certificates = queries.mine(current_user.id)
     return render_template(
@@ -85,7 +88,7 @@ def mine():
 
 @bp.get(f"/certificates/{ID}")
 @require()
-def detail(certificate_id: int):
+def detail(certificate_id: int) -> ResponseReturnValue:
     certificate = _certificate_or_404(certificate_id)
     today = _today()
     return render_template(
@@ -104,7 +107,7 @@ def detail(certificate_id: int):
 
 @bp.get(f"/certificates/{ID}/certificate.pdf")
 @require()
-def pdf(certificate_id: int):
+def pdf(certificate_id: int) -> ResponseReturnValue:
     certificate = _certificate_or_404(certificate_id)
     data = printing.one(certificate, certificate.status(_today()))
     return Response(
@@ -116,7 +119,7 @@ def pdf(certificate_id: int):
 
 @bp.post(f"/certificates/{ID}/revoke")
 @require(can_revoke_certificates)
-def revoke(certificate_id: int):
+def revoke(certificate_id: int) -> ResponseReturnValue:
     certificate = _certificate_or_404(certificate_id)
     form = RevokeForm()
     if not form.validate_on_submit():
@@ -136,7 +139,7 @@ def revoke(certificate_id: int):
 
 @bp.post(f"/certificates/{ID}/reissue")
 @require(can_revoke_certificates)
-def reissue(certificate_id: int):
+def reissue(certificate_id: int) -> ResponseReturnValue:
     certificate = _certificate_or_404(certificate_id)
     try:
         new = revocation.reissue(certificate, actor=current_user)
@@ -161,7 +164,7 @@ def reissue(certificate_id: int):
 
 @bp.get("/certificates/units/")
 @require(can_list_certificates)
-def province():
+def province() -> ResponseReturnValue:
     """A commander's own unit; for an admin, every unit."""
     if sees_everything(current_user):
         return _unit_page(None)
@@ -169,7 +172,8 @@ def province():
     found = db.session.get(Unit, root) if root is not None else None
     if found is None:
         abort(404)
-    return redirect(url_for("certificates.unit", code=found.code, **request.args))
+    args: dict[str, Any] = request.args.to_dict()  # the first value of each, as **request.args
+    return redirect(url_for("certificates.unit", code=found.code, **args))
 
 
 def _unit_or_404(code: str) -> Unit:
@@ -181,11 +185,11 @@ def _unit_or_404(code: str) -> Unit:
 
 @bp.get("/certificates/units/<code>")
 @require(can_list_certificates)
-def unit(code: str):
+def unit(code: str) -> ResponseReturnValue:
     return _unit_page(_unit_or_404(code))
 
 
-def _filters(found: Unit | None) -> tuple[queries.Filters | None, Any, dict[str, Any]]:
+def _filters(found: Unit | None) -> tuple[queries.Filters | None, PeriodChoice, dict[str, Any]]:
     """The filters the query string asks for; None (and a 400) when the period names none."""
     choice = choose_period(request.args, _zone())
     courses = queries.course_choices()
@@ -211,7 +215,7 @@ def _filters(found: Unit | None) -> tuple[queries.Filters | None, Any, dict[str,
     )
 
 
-def _unit_page(found: Unit | None):
+def _unit_page(found: Unit | None) -> str | tuple[str, int]:
     filters, choice, shown = _filters(found)
     path = []
     if found is not None:
@@ -229,15 +233,16 @@ def _unit_page(found: Unit | None):
     return render_template(
         "certificates/unit.html",
         page=paginate(queries.unit_certificates(filters, today)),
-        period_words=describe(filters.period),  # type: ignore[arg-type]
+        period_words=describe(cast(Period, filters.period)),  # _filters gives one with a period
         today=today,
         args=_list_args(filters, choice),
         **context,
     )
 
 
-def _list_args(filters: queries.Filters, choice: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {"period": choice.selected or filters.period.label}  # type: ignore[union-attr]
+def _list_args(filters: queries.Filters, choice: PeriodChoice) -> dict[str, Any]:
+    period = cast(Period, filters.period)  # _filters gives filters with a period
+    args: dict[str, Any] = {"period": choice.selected or period.label}
     if choice.year:
         args["year"] = choice.year
     if filters.course_id:
@@ -292,7 +297,8 @@ def _export(found: Unit | None, extension: str) -> Response:
         data, mimetype = spreadsheets.to_csv(tables), spreadsheets.CSV_TYPE
     else:
         data, mimetype = spreadsheets.to_xlsx(tables), spreadsheets.XLSX_TYPE
-    name = f"certificates-{found.code if found else 'all'}-{filters.period.label}.{extension}"  # type: ignore[union-attr]
+    period = cast(Period, filters.period)  # _filters gives filters with a period
+    name = f"certificates-{found.code if found else 'all'}-{period.label}.{extension}"
     return Response(
         data,
         content_type=mimetype,
@@ -302,19 +308,19 @@ def _export(found: Unit | None, extension: str) -> Response:
 
 @bp.get("/certificates/units/<code>/certificates.csv")
 @require(can_list_certificates)
-def export_csv(code: str):
+def export_csv(code: str) -> ResponseReturnValue:
     return _export(_unit_or_404(code), "csv")
 
 
 @bp.get("/certificates/units/<code>/certificates.xlsx")
 @require(can_list_certificates)
-def export_xlsx(code: str):
+def export_xlsx(code: str) -> ResponseReturnValue:
     return _export(_unit_or_404(code), "xlsx")
 
 
 @bp.get("/certificates/units/<code>/certificates.pdf")
 @require(can_list_certificates)
-def unit_pdf(code: str):
+def unit_pdf(code: str) -> ResponseReturnValue:
     """One PDF of the unit's certificates over the period, for printing and signing, sent
     while it is drawn."""
     found = _unit_or_404(code)
@@ -325,8 +331,10 @@ def unit_pdf(code: str):
     faces = printing.faces_of(db.session.scalars(queries.for_printing(filters, today)), today)
     if not faces:
         flash(_("No certificate matches: there is nothing to print."), "error")
-        return redirect(url_for("certificates.unit", code=found.code, **request.args)), 303
-    name = f"certificates-{found.code}-{filters.period.label}.pdf"  # type: ignore[union-attr]
+        args: dict[str, Any] = request.args.to_dict()  # the first value of each, as **request.args
+        return redirect(url_for("certificates.unit", code=found.code, **args)), 303
+    period = cast(Period, filters.period)  # _filters gives filters with a period
+    name = f"certificates-{found.code}-{period.label}.pdf"
     return Response(
         printing.stream(faces),  # needs no request: the faces are made already
         content_type="application/pdf",
@@ -337,7 +345,9 @@ def unit_pdf(code: str):
 # ---- verification (public) ----------------------------------------------------------------------
 
 
-def _verdict_page(verdict: services.Verdict, form: VerifyForm | None, status: int = 200):
+def _verdict_page(
+    verdict: services.Verdict, form: VerifyForm | None, status: int = 200
+) -> tuple[str, int]:
     return render_template(
         "certificates/verify.html",
         verdict=verdict,
@@ -350,7 +360,7 @@ def _verdict_page(verdict: services.Verdict, form: VerifyForm | None, status: in
 @bp.get("/verify/<code>")
 @public
 @_verifications
-def verify_code(code: str):
+def verify_code(code: str) -> ResponseReturnValue:
     """What the QR code opens: the certificate's status and what it shows, or "unknown"."""
     verdict = services.verify(code[:100])
     return _verdict_page(verdict, None, 200 if verdict.certificate else 404)
@@ -359,12 +369,13 @@ def verify_code(code: str):
 @bp.route("/verify", methods=["GET", "POST"])
 @public
 @_verifications
-def verify_form():
+def verify_form() -> ResponseReturnValue:
     """Type the serial and the verification code printed on a certificate."""
     form = VerifyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return _verdict_page(services.Verdict("form"), form, 400)
-        verdict = services.verify(form.code.data, form.serial.data)
+        # The code is required (DataRequired): a valid form has one.
+        verdict = services.verify(cast(str, form.code.data), form.serial.data)
         return _verdict_page(verdict, form, 200 if verdict.certificate else 404)
     return _verdict_page(services.Verdict("form"), form)

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from lms.auth.permissions import Viewer
 from lms.courses.models import Course
 
 
-def can_author(user: Any) -> bool:
+def can_author(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("trainer", "admin")
 
 
-def can_choose_editors(user: Any) -> bool:
+def can_choose_editors(user: Viewer) -> bool:
     """Who edits a course (its trainers) is an admin's choice."""
     return user.is_authenticated and user.has_role("admin")
 
 
-def can_edit_course(user: Any, course: Course) -> bool:
+def can_edit_course(user: Viewer, course: Course) -> bool:
     if not user.is_authenticated:
         return False
     return user.has_role("admin") or (user.has_role("trainer") and user.id in course.owner_ids)
 
 
-def can_view_course(user: Any, course: Course, *, enrolled: bool = False) -> bool:
+def can_view_course(user: Viewer, course: Course, *, enrolled: bool = False) -> bool:
     """Published courses are open to every signed-in user; drafts only to their editors;
     an archived course stays readable by those enrolled in it."""
     if not user.is_authenticated:
@@ -34,5 +33,5 @@ def can_view_course(user: Any, course: Course, *, enrolled: bool = False) -> boo
     return can_edit_course(user, course)
 
 
-def can_assign(user: Any) -> bool:
+def can_assign(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("commander", "admin")

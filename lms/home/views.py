@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.attendance.forms import STATUS_LABELS
@@ -34,7 +35,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 @require()
-def index():
+def index() -> ResponseReturnValue:
     if current_user.roles == {"cadre"}:
         # A cadre's home is My training, shown here rather than redirected to (one round
         # trip less on a weak connection).
@@ -57,14 +58,14 @@ HELP_ORDER = ("admin", "commander", "trainer", "cadre")
 
 @bp.get("/help/")
 @require()
-def help_index():
+def help_index() -> ResponseReturnValue:
     role = next((r for r in HELP_ORDER if current_user.has_role(r)), "cadre")
     return redirect(url_for("home.help_page", role=role))
 
 
 @bp.get("/help/<role>")
 @require()
-def help_page(role: str):
+def help_page(role: str) -> ResponseReturnValue:
     # Long help text is one template per role and language (help/<role>.<locale>.html):
     # a catalogue entry per paragraph would be unwieldy to write and to review.
     if role not in ROLES:
@@ -79,7 +80,7 @@ def help_page(role: str):
 
 @bp.get("/healthz")
 @public
-def healthz():
+def healthz() -> ResponseReturnValue:
     if not health.database_answers():
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ok", database="up")
@@ -87,7 +88,7 @@ def healthz():
 
 @bp.post("/locale")
 @public
-def set_locale():
+def set_locale() -> ResponseReturnValue:
     locale = request.form.get("locale", "")
     back = safe_next(request.form.get("next"), url_for("home.index"))
     response = redirect(back)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +26,7 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 def _render_upload(
     form: UploadForm, problems: list[Problem] | None = None, error: str | None = None
-):
+) -> tuple[str, int]:
     return render_template(
         "imports/upload.html",
         form=form,
@@ -33,7 +36,7 @@ def _render_upload(
     ), (400 if problems or error or form.errors else 200)
 
 
-def _render_preview(preview: services.Preview, data: bytes, status: int = 200):
+def _render_preview(preview: services.Preview, data: bytes, status: int = 200) -> tuple[str, int]:
     form = ConfirmForm(
         formdata=None,
         token=services.sign_preview(
@@ -55,7 +58,7 @@ def _render_preview(preview: services.Preview, data: bytes, status: int = 200):
 
 @bp.get("/")
 @require(can_import)
-def index():
+def index() -> ResponseReturnValue:
     form = UploadForm(formdata=None)
     if request.args.get("kind") in services.KINDS:
         form.kind.data = request.args["kind"]
@@ -64,7 +67,7 @@ def index():
 
 @bp.post("/preview")
 @require(can_import)
-def preview():
+def preview() -> ResponseReturnValue:
     # A request over the server's MAX_CONTENT_LENGTH (16 MB) is refused before this view
     # (413, "File too large"); up to that, a file over MAX_BYTES is a 400 with its message.
     form = UploadForm()
@@ -91,7 +94,7 @@ def preview():
 
 @bp.post("/apply")
 @require(can_import)
-def apply():
+def apply() -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _render_upload(
@@ -100,8 +103,8 @@ def apply():
         )
     try:
         signed, data = services.confirmed_file(
-            form.token.data,
-            form.payload.data,
+            cast(str, form.token.data),  # both required (DataRequired)
+            cast(str, form.payload.data),
             user_id=current_user.id,
             secret_key=current_app.config["SECRET_KEY"],
         )
@@ -135,9 +138,12 @@ def apply():
 
 @bp.post("/passwords")
 @require(can_import)
-def passwords():
+def passwords() -> ResponseReturnValue:
     form = DownloadForm()
-    content = services.take_handout(current_user, form.token.data) if form.validate() else None
+    # The token is required (DataRequired): a valid form has one.
+    content = (
+        services.take_handout(current_user, cast(str, form.token.data)) if form.validate() else None
+    )
     db.session.commit()  # taken (or expired): gone for good
     if content is None:
         return render_template("imports/gone.html", minutes=services.HANDOUT_MINUTES), 410

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +20,7 @@ bp = Blueprint("notifications", __name__)
 
 @bp.get("/notifications/")
 @require()
-def index():
+def index() -> ResponseReturnValue:
     """The newest first; those shown are marked read (they stay highlighted on this view)."""
     page = paginate(services.page_query(current_user.id))
     shown = presenting.present(page.items)
@@ -30,7 +31,7 @@ def index():
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @require()
-def email_choices():
+def email_choices() -> ResponseReturnValue:
     form = EmailChoicesForm()
     status = 200
     if form.validate_on_submit():
@@ -65,4 +66,5 @@ def unread_notifications() -> int:
         g.unread_notifications = (
             services.unread_count(current_user.id) if current_user.is_authenticated else 0
         )
-    return g.unread_notifications
+    count: int = g.unread_notifications
+    return count

@@ -4,6 +4,7 @@ the server, and a fresh CSRF token for the marks the phone queued while offline.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -18,7 +19,7 @@ WORKER = STATIC_DIR / "sw.js"
 
 @bp.get("/sw.js")
 @public
-def worker():
+def worker() -> ResponseReturnValue:
     # Served from the root, not /static/, so that its scope covers every page it keeps. It is
     # public (nothing in it is personal) so that a phone whose sign-in ended still gets its
     # updates; "no-store" (the default header) makes the browser check it at every visit.
@@ -27,14 +28,14 @@ def worker():
 
 @bp.get("/offline")
 @public
-def unavailable():
+def unavailable() -> ResponseReturnValue:
     """What the phone shows, from its copy, for a page it does not keep."""
     return render_template("offline/unavailable.html")
 
 
 @bp.get("/offline/manifest")
 @require()
-def manifest():
+def manifest() -> ResponseReturnValue:
     requested = [slug[:80] for slug in request.args.getlist("course")]
     courses = services.kept_courses(current_user, requested)
     return jsonify(
@@ -57,7 +58,7 @@ def manifest():
 
 @bp.get("/offline/token")
 @require()
-def token():
+def token() -> ResponseReturnValue:
     """The session's CSRF token, for sending the marks queued on the phone: the token in a page
     kept offline may belong to a session that has since ended. With the account's id, so that
     the phone sends a person's marks only under that person's session."""

@@ -3,12 +3,12 @@ their subtree (``lms.units.scope`` narrows what they see)."""
 
 from __future__ import annotations
 
-from typing import Any
+from lms.auth.permissions import Viewer
 
 
-def can_manage_people(user: Any) -> bool:
+def can_manage_people(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("admin")
 
 
-def can_view_people(user: Any) -> bool:
+def can_view_people(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("admin", "commander")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
@@ -49,7 +52,7 @@ def _filter_options() -> list[tuple[Unit, str]] | None:
     return listing.visible_options(current_user, at_most=MAX_UNIT_OPTIONS)
 
 
-def _render_detail(person: User, status: int = 200):
+def _render_detail(person: User, status: int = 200) -> tuple[str, int]:
     return render_template(
         "people/detail.html",
         person=person,
@@ -60,7 +63,7 @@ def _render_detail(person: User, status: int = 200):
 
 @bp.get("/")
 @require(can_view_people)
-def index():
+def index() -> ResponseReturnValue:
     args = request.args
     unit = units.get_by_code(args.get("unit", "")) if args.get("unit") else None
     if args.get("unit") and (unit is None or not can_see_unit(current_user, unit.id)):
@@ -87,23 +90,23 @@ def index():
 
 @bp.get("/<id:user_id>")
 @require(can_view_people)
-def detail(user_id: int):
+def detail(user_id: int) -> ResponseReturnValue:
     return _render_detail(_person_or_404(user_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(can_manage_people)
-def create():
+def create() -> ResponseReturnValue:
     form = PersonCreateForm(roles=["cadre"])
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
             person, temporary = services.create_user(
-                username=form.username.data,
-                full_name=form.full_name.data,
+                username=cast(str, form.username.data),  # required (DataRequired)
+                full_name=cast(str, form.full_name.data),
                 unit=unit,
-                roles=set(form.roles.data),
+                roles=set(cast(list[str], form.roles.data)),  # submitted: a list
                 rank=form.rank.data or "",
                 position=form.position.data or "",
                 email=form.email.data,
@@ -112,7 +115,7 @@ def create():
                 min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except InvalidInput as error:
-            form.username.errors.append(str(error.message))
+            cast(list[str], form.username.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Account %(username)s created.", username=person.username), "success")
@@ -126,7 +129,7 @@ def create():
 
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @require(can_manage_people)
-def edit(user_id: int):
+def edit(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
     form = PersonForm(obj=person, unit_id=person.unit_id or NO_UNIT, roles=sorted(person.roles))
     form.unit_id.choices = _unit_choices(person.unit)
@@ -135,16 +138,16 @@ def edit(user_id: int):
         try:
             services.update_user(
                 person,
-                full_name=form.full_name.data,
+                full_name=cast(str, form.full_name.data),  # required (DataRequired)
                 rank=form.rank.data or "",
                 position=form.position.data or "",
                 unit=unit,
-                roles=set(form.roles.data),
+                roles=set(cast(list[str], form.roles.data)),  # submitted: a list
                 email=form.email.data,
                 actor=current_user,
             )
         except InvalidInput as error:
-            form.full_name.errors.append(str(error.message))
+            cast(list[str], form.full_name.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Account %(username)s saved.", username=person.username), "success")
@@ -156,17 +159,17 @@ def edit(user_id: int):
 
 @bp.post("/<id:user_id>/deactivate")
 @require(can_manage_people)
-def deactivate(user_id: int):
+def deactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
 @bp.post("/<id:user_id>/activate")
 @require(can_manage_people)
-def activate(user_id: int):
+def activate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)
 
 
-def _set_active(user_id: int, active: bool):
+def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     person = _person_or_404(user_id)
     try:
         services.set_active(person, active, actor=current_user)
@@ -185,7 +188,7 @@ def _set_active(user_id: int, active: bool):
 
 @bp.post("/<id:user_id>/reset-password")
 @require(can_manage_people)
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     person = _person_or_404(user_id)
     try:
         temporary = services.reset_password(person, actor=current_user)

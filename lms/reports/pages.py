@@ -34,7 +34,7 @@ def read_selection() -> Selection:
         abort(403)
 
 
-def render(template: str, selection: Selection, **context: Any) -> Any:
+def render(template: str, selection: Selection, **context: Any) -> tuple[str, int]:
     unit = selection.unit
     path = []
     if unit is not None:
@@ -55,7 +55,7 @@ def visible(unit_id: int) -> bool:
     return can_see_unit(current_user, unit_id)
 
 
-def overview() -> Any:
+def overview() -> tuple[str, int]:
     """The dashboard's overview: a commander's home page too (``/`` renders it, one round trip
     less on a weak connection)."""
     selection = read_selection()

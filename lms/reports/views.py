@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -51,13 +52,13 @@ PRINTED_ROWS = 300
 
 @bp.get("/dashboard/")
 @require(can_view_dashboard)
-def index():
+def index() -> ResponseReturnValue:
     return pages.overview()
 
 
 @bp.get("/dashboard/reminders")
 @require(can_view_dashboard)
-def reminders():
+def reminders() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         return pages.render("reports/reminders.html", selection)
@@ -80,7 +81,7 @@ def reminders():
 
 @bp.post("/dashboard/reminders")
 @require(can_view_dashboard)
-def send_reminders():
+def send_reminders() -> ResponseReturnValue:
     """Remind every overdue cadre of the selection (unit, period, course) still in the
     commander's units: one notification per person and course, at most once a day."""
     selection = pages.read_selection()
@@ -147,7 +148,7 @@ def reminders_sent(result: Any, *, moved_away: int) -> str:
 
 @bp.get("/dashboard/commendations")
 @require(can_view_dashboard)
-def commendations():
+def commendations() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         return pages.render("reports/commendations.html", selection)
@@ -165,7 +166,7 @@ def commendations():
 
 @bp.get("/dashboard/pilots")
 @require(can_view_dashboard)
-def pilots():
+def pilots() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         return pages.render("reports/pilots.html", selection)
@@ -190,7 +191,7 @@ def _review(selection: Selection, overdue_limit: int | None = None) -> review.Re
 
 @bp.get("/dashboard/report")
 @require(can_view_dashboard)
-def report():
+def report() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         return pages.render("reports/report.html", selection)
@@ -222,7 +223,7 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 
 @bp.get("/dashboard/report.xlsx")
 @require(can_view_dashboard)
-def report_xlsx():
+def report_xlsx() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         abort(400, "; ".join(selection.errors))
@@ -231,7 +232,7 @@ def report_xlsx():
 
 @bp.get("/dashboard/report.csv")
 @require(can_view_dashboard)
-def report_csv():
+def report_csv() -> ResponseReturnValue:
     selection = pages.read_selection()
     if selection.scope is None:
         abort(400, "; ".join(selection.errors))
@@ -240,7 +241,7 @@ def report_csv():
 
 @bp.get("/dashboard/people/<username>")
 @require(can_view_dashboard)
-def person(username: str):
+def person(username: str) -> ResponseReturnValue:
     named = people.get_by_username(username[:64])
     found = people.load_user(named.id) if named is not None else None  # with the unit
     if found is None or not can_view_training_record(current_user, found):
@@ -257,7 +258,7 @@ def person(username: str):
 
 @bp.get("/api/reports/completion")
 @require(can_view_dashboard)
-def api_completion():
+def api_completion() -> ResponseReturnValue:
     """The JSON of DESIGN.md: 403 outside the viewer's reach, 400 for a bad period, course or
     unknown unit."""
     if not can_view_dashboard(current_user):

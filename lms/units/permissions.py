@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from lms.auth.permissions import Viewer
 
 
-def can_manage_units(user: Any) -> bool:
+def can_manage_units(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("admin")
 
 
-def can_view_units(user: Any) -> bool:
+def can_view_units(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("admin", "commander")

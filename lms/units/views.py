@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
@@ -40,18 +43,18 @@ def _parent_choices(exclude_subtree_of: Unit | None = None) -> list[SelectChoice
 
 @bp.get("/")
 @require(can_view_units)
-def tree():
+def tree() -> ResponseReturnValue:
     forest = listing.visible_tree(current_user)
     return render_template("units/tree.html", forest=forest, kind_labels=KIND_LABELS)
 
 
 @bp.get("/<code>")
 @require(can_view_units)
-def detail(code: str):
+def detail(code: str) -> ResponseReturnValue:
     return _render_detail(_unit_or_404(code))
 
 
-def _render_detail(unit: Unit, status: int = 200):
+def _render_detail(unit: Unit, status: int = 200) -> tuple[str, int]:
     subtree = listing.subtree(unit)
     return render_template(
         "units/detail.html",
@@ -64,22 +67,22 @@ def _render_detail(unit: Unit, status: int = 200):
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(can_manage_units)
-def create():
+def create() -> ResponseReturnValue:
     form = UnitCreateForm()
     form.parent_id.choices = _parent_choices()
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
         try:
             unit = services.create_unit(
-                code=form.code.data,
-                name=form.name.data,
+                code=cast(str, form.code.data),  # required (DataRequired)
+                name=cast(str, form.name.data),
                 kind=form.kind.data,
                 parent=parent,
                 pilot=form.pilot.data,
                 actor=current_user,
             )
         except InvalidInput as error:
-            form.code.errors.append(str(error.message))
+            cast(list[str], form.code.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Unit %(code)s created.", code=unit.code), "success")
@@ -89,20 +92,20 @@ def create():
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @require(can_manage_units)
-def edit(code: str):
+def edit(code: str) -> ResponseReturnValue:
     unit = _unit_or_404(code)
     form = UnitEditForm(obj=unit)
     if form.validate_on_submit():
         try:
             services.update_unit(
                 unit,
-                name=form.name.data,
+                name=cast(str, form.name.data),  # required (DataRequired)
                 kind=form.kind.data,
                 pilot=form.pilot.data,
                 actor=current_user,
             )
         except InvalidInput as error:
-            form.name.errors.append(str(error.message))
+            cast(list[str], form.name.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Unit %(code)s saved.", code=unit.code), "success")
@@ -112,7 +115,7 @@ def edit(code: str):
 
 @bp.route("/<code>/move", methods=["GET", "POST"])
 @require(can_manage_units)
-def move(code: str):
+def move(code: str) -> ResponseReturnValue:
     unit = _unit_or_404(code)
     form = UnitMoveForm(parent_id=unit.parent_id or NO_PARENT)
     form.parent_id.choices = _parent_choices(exclude_subtree_of=unit)
@@ -121,7 +124,7 @@ def move(code: str):
         try:
             services.move_unit(unit, parent, actor=current_user)
         except InvalidInput as error:
-            form.parent_id.errors.append(str(error.message))
+            cast(list[str], form.parent_id.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Unit %(code)s moved with everything below it.", code=unit.code), "success")
@@ -131,17 +134,17 @@ def move(code: str):
 
 @bp.post("/<code>/deactivate")
 @require(can_manage_units)
-def deactivate(code: str):
+def deactivate(code: str) -> ResponseReturnValue:
     return _set_active(code, False)
 
 
 @bp.post("/<code>/activate")
 @require(can_manage_units)
-def activate(code: str):
+def activate(code: str) -> ResponseReturnValue:
     return _set_active(code, True)
 
 
-def _set_active(code: str, active: bool):
+def _set_active(code: str, active: bool) -> ResponseReturnValue:
     unit = _unit_or_404(code)
     try:
         services.set_active(unit, active, actor=current_user)

@@ -3,6 +3,8 @@ reads a unit's attendance over a period and a person's history."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
     abort,
@@ -13,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,11 +23,13 @@ from lms.attendance import checkin, reports
 from lms.attendance import queries as session_queries
 from lms.attendance import rates as attendance_rates
 from lms.attendance.forms import STATUS_LABELS, CheckinForm
+from lms.attendance.models import TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.roster import on_roster
 from lms.auth.permissions import require
 from lms.extensions import db, limiter
 from lms.people import services as people
+from lms.people.models import User
 from lms.periods import choose_period, describe
 from lms.timeutil import utcnow
 from lms.units import services as units
@@ -35,7 +40,8 @@ bp = Blueprint("attendance", __name__)
 
 
 def _checkin_limit() -> str:
-    return current_app.config["CHECKIN_LIMIT"]
+    limit: str = current_app.config["CHECKIN_LIMIT"]
+    return limit
 
 
 def _per_user() -> str:
@@ -53,7 +59,7 @@ _checkin_attempts = limiter.shared_limit(
 @bp.route("/checkin", methods=["GET", "POST"])
 @require()
 @_checkin_attempts
-def checkin_any():
+def checkin_any() -> ResponseReturnValue:
     """Enter the code on the screen; the session is found from the code."""
     return _checkin(None)
 
@@ -61,7 +67,7 @@ def checkin_any():
 @bp.route("/checkin/<id:session_id>", methods=["GET", "POST"])
 @require()
 @_checkin_attempts
-def checkin_session(session_id: int):
+def checkin_session(session_id: int) -> ResponseReturnValue:
     """Where the QR code leads: the code comes filled in; one tap checks in."""
     session = session_queries.get_session(session_id)
     # Sessions are shown only to those who may check in to them (or run them).
@@ -74,7 +80,7 @@ def checkin_session(session_id: int):
     return _checkin(session)
 
 
-def _checkin(session):
+def _checkin(session: TrainingSession | None) -> ResponseReturnValue:
     form = CheckinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:20]
@@ -83,7 +89,7 @@ def _checkin(session):
         try:
             result = checkin.check_in(
                 current_user,
-                form.code.data,
+                cast(str, form.code.data),  # required (DataRequired)
                 now=utcnow(),
                 step_seconds=current_app.config["CHECKIN_CODE_SECONDS"],
                 session=session,
@@ -122,20 +128,20 @@ def _checkin(session):
 
 @bp.get("/attendance/mine")
 @require()
-def mine():
+def mine() -> ResponseReturnValue:
     return _render_history(current_user, own=True)
 
 
 @bp.get("/attendance/people/<username>")
 @require(can_follow_units)
-def person(username: str):
+def person(username: str) -> ResponseReturnValue:
     user = people.get_by_username(username[:64])
     if user is None or not can_see_unit(current_user, user.unit_id):
         abort(404)
     return _render_history(user, own=False)
 
 
-def _render_history(user, *, own: bool):
+def _render_history(user: User, *, own: bool) -> str:
     """A person's sessions and rate; their own page adds what is coming up."""
     now = utcnow()
     rows, tally = reports.history(user.id, now)
@@ -153,7 +159,7 @@ def _render_history(user, *, own: bool):
 
 @bp.get("/attendance/units/")
 @require(can_follow_units)
-def province():
+def province() -> ResponseReturnValue:
     """A commander's own unit; for an admin, every top-level unit."""
     root = scope_root_id(current_user)
     if not sees_everything(current_user):
@@ -168,14 +174,14 @@ def province():
 
 @bp.get("/attendance/units/<code>")
 @require(can_follow_units)
-def unit(code: str):
+def unit(code: str) -> ResponseReturnValue:
     found = units.get_by_code(code[:64])
     if found is None or not can_see_unit(current_user, found.id):
         abort(404)
     return _render_units(found)
 
 
-def _render_units(found: Unit | None):
+def _render_units(found: Unit | None) -> str | tuple[str, int]:
     choice = choose_period(request.args, current_app.config["TIMEZONE"])
     path = []
     if found is not None:

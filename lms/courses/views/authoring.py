@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard, cast
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -45,26 +48,26 @@ def _module_or_404(course: Course, module_slug: str) -> Module:
 
 @bp.get("/")
 @require(can_author)
-def index():
+def index() -> ResponseReturnValue:
     return render_template("courses/authoring/index.html", courses=editable_courses(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(can_author)
-def create():
+def create() -> ResponseReturnValue:
     form = CourseCreateForm()
     if form.validate_on_submit():
         try:
             course = services.create_course(
-                slug=form.slug.data,
-                title=form.title.data,
+                slug=cast(str, form.slug.data),  # both required (DataRequired)
+                title=cast(str, form.title.data),
                 summary=form.summary.data or "",
                 topic=form.topic.data or "",
                 owner=current_user,
                 actor=current_user,
             )
         except InvalidInput as error:
-            form.slug.errors.append(str(error.message))
+            cast(list[str], form.slug.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Course created as a draft. Add its modules, then publish it."), "success")
@@ -74,13 +77,13 @@ def create():
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 @require(can_author)
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quizzes = services.quiz_options(course.id)
     form = _settings_form(course, quizzes, from_request=True)
     if form.validate_on_submit():
         settings = services.CourseSettings(
-            title=form.title.data,
+            title=cast(str, form.title.data),  # required (DataRequired)
             summary=form.summary.data or "",
             topic=form.topic.data or "",
             description_md=form.description_md.data or "",
@@ -129,7 +132,7 @@ def _render_course(
     status: int = 200,
     owners_form: CourseOwnersForm | None = None,
     quizzes: list[services.QuizOption] | None = None,
-):
+) -> tuple[str, int]:
     if quizzes is None:
         quizzes = services.quiz_options(course.id)
     form = form or _settings_form(course, quizzes)
@@ -152,14 +155,14 @@ def _render_course(
 
 @bp.post("/<slug>/owners")
 @require(can_choose_editors)
-def set_owners(slug: str):
+def set_owners(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     form = CourseOwnersForm()
     if form.validate_on_submit():
         try:
             services.set_owners(course, (form.owners.data or "").split(","), actor=current_user)
         except InvalidInput as error:
-            form.owners.errors.append(str(error.message))
+            cast(list[str], form.owners.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Editors saved."), "success")
@@ -169,7 +172,7 @@ def set_owners(slug: str):
 
 @bp.post("/<slug>/status")
 @require(can_author)
-def set_status(slug: str):
+def set_status(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     status = request.form.get("status", "")
     if status not in COURSE_STATUSES:
@@ -193,13 +196,17 @@ def set_status(slug: str):
 
 @bp.post("/<slug>/modules")
 @require(can_author)
-def add_module(slug: str):
+def add_module(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     form = ModuleAddForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        module = module_editing.add_module(course, title=form.title.data, author=current_user)
+        module = module_editing.add_module(
+            course,
+            title=cast(str, form.title.data),  # required (DataRequired)
+            author=current_user,
+        )
     except InvalidInput as error:
         flash(str(error.message), "error")
         return redirect(url_for("authoring.course", slug=slug))
@@ -209,7 +216,7 @@ def add_module(slug: str):
 
 @bp.post("/<slug>/modules/<module_slug>/move")
 @require(can_author)
-def move_module(slug: str, module_slug: str):
+def move_module(slug: str, module_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
@@ -222,7 +229,7 @@ def move_module(slug: str, module_slug: str):
 
 @bp.post("/<slug>/modules/<module_slug>/delete")
 @require(can_author)
-def delete_module(slug: str, module_slug: str):
+def delete_module(slug: str, module_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     module_editing.delete_module(module, actor=current_user)
@@ -233,7 +240,7 @@ def delete_module(slug: str, module_slug: str):
 
 @bp.route("/<slug>/modules/<module_slug>/edit", methods=["GET", "POST"])
 @require(can_author)
-def edit_module(slug: str, module_slug: str):
+def edit_module(slug: str, module_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     form = ModuleEditForm(obj=module, base_revision=module.revision)
@@ -244,14 +251,15 @@ def edit_module(slug: str, module_slug: str):
             try:
                 preview = Markup(render(form.body_md.data or "").html)  # noqa: S704 - sanitized
             except InvalidInput as error:
-                form.body_md.errors.append(str(error.message))
+                cast(list[str], form.body_md.errors).append(str(error.message))
         else:
             try:
                 changed = module_editing.save_module(
                     module,
-                    base_revision=form.base_revision.data,
-                    title=form.title.data,
-                    minutes=form.minutes.data,
+                    # Required (InputRequired, DataRequired): a valid form has them all.
+                    base_revision=cast(int, form.base_revision.data),
+                    title=cast(str, form.title.data),
+                    minutes=cast(int, form.minutes.data),
                     body_md=form.body_md.data or "",
                     message=form.message.data or "",
                     author=current_user,
@@ -260,7 +268,7 @@ def edit_module(slug: str, module_slug: str):
                 conflict = _conflict(error, form.body_md.data or "")
                 status = 409
             except InvalidInput as error:
-                form.body_md.errors.append(str(error.message))
+                cast(list[str], form.body_md.errors).append(str(error.message))
             else:
                 db.session.commit()
                 flash(
@@ -285,7 +293,7 @@ def edit_module(slug: str, module_slug: str):
     ), status
 
 
-def _conflict(error: module_editing.EditConflict, mine: str) -> dict:
+def _conflict(error: module_editing.EditConflict, mine: str) -> dict[str, Any]:
     """What the trainer needs to merge by hand: who saved, and how it differs from theirs."""
     latest = module_editing.get_revision(error.module, error.module.revision)
     return {
@@ -297,7 +305,7 @@ def _conflict(error: module_editing.EditConflict, mine: str) -> dict:
 
 @bp.get("/<slug>/modules/<module_slug>/history")
 @require(can_author)
-def history(slug: str, module_slug: str):
+def history(slug: str, module_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     return render_template(
@@ -310,14 +318,14 @@ def history(slug: str, module_slug: str):
 
 @bp.get("/<slug>/modules/<module_slug>/diff")
 @require(can_author)
-def diff(slug: str, module_slug: str):
+def diff(slug: str, module_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
-    numbers = [parse_int(request.args.get(key), high=9_999_999) for key in ("from", "to")]
-    if None in numbers:
+    first, last = (parse_int(request.args.get(key), high=9_999_999) for key in ("from", "to"))
+    if first is None or last is None:
         abort(400)
-    old = module_editing.get_revision(module, numbers[0])  # type: ignore[arg-type]
-    new = module_editing.get_revision(module, numbers[1])  # type: ignore[arg-type]
+    old = module_editing.get_revision(module, first)
+    new = module_editing.get_revision(module, last)
     if old is None or new is None:
         abort(404)
     lines = module_editing.diff(old.body_md, new.body_md)
@@ -328,7 +336,7 @@ def diff(slug: str, module_slug: str):
 
 @bp.post("/<slug>/modules/<module_slug>/restore/<int(max=9999999):number>")
 @require(can_author)
-def restore(slug: str, module_slug: str, number: int):
+def restore(slug: str, module_slug: str, number: int) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     module = _module_or_404(course, module_slug)
     try:
@@ -345,7 +353,7 @@ def restore(slug: str, module_slug: str, number: int):
 
 @bp.post("/preview")
 @require(can_author)
-def preview():
+def preview() -> ResponseReturnValue:
     """Live preview for the editor's script: the same rendering and sanitizing as a save."""
     text = request.form.get("body_md", "")
     if len(text) > module_editing.MAX_BODY_CHARS:
@@ -358,7 +366,7 @@ def preview():
 
 @bp.post("/<slug>/images")
 @require(can_author)
-def upload_image(slug: str):
+def upload_image(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     form = ImageUploadForm()
     wants_json = request.accept_mimetypes.best == "application/json"
@@ -383,12 +391,9 @@ def upload_image(slug: str):
         ),
         "success",
     )
-    return redirect(
-        request.form.get("back")
-        if _same_site(request.form.get("back"))
-        else url_for("authoring.course", slug=slug)
-    )
+    back = request.form.get("back")
+    return redirect(back if _same_site(back) else url_for("authoring.course", slug=slug))
 
 
-def _same_site(target: str | None) -> bool:
+def _same_site(target: str | None) -> TypeGuard[str]:
     return safe_next(target, "").startswith("/authoring/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,7 +55,7 @@ def _course_or_404(slug: str) -> tuple[Course, Enrollment | None]:
 
 @bp.get("/my-training")
 @require()
-def my_training():
+def my_training() -> ResponseReturnValue:
     return render_template(
         "courses/my_training.html",
         page=standing.my_training(current_user, utcnow()),
@@ -64,13 +66,13 @@ def my_training():
 
 @bp.get("/courses/")
 @require()
-def catalogue():
+def catalogue() -> ResponseReturnValue:
     return render_template("courses/catalogue.html", courses=queries.catalogue(current_user))
 
 
 @bp.get("/courses/<slug>")
 @require()
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     course, enrolled = _course_or_404(slug)
     progress = queries.course_progress(current_user, course, enrolled)
     now = utcnow()
@@ -100,7 +102,7 @@ def course(slug: str):
 
 @bp.get("/courses/<slug>/modules/<module_slug>")
 @require()
-def module(slug: str, module_slug: str):
+def module(slug: str, module_slug: str) -> ResponseReturnValue:
     course, enrolled = _course_or_404(slug)
     page = queries.module_page(current_user, course, module_slug, enrolled)
     if page is None:
@@ -112,7 +114,7 @@ def module(slug: str, module_slug: str):
 
 @bp.post("/courses/<slug>/modules/<module_slug>/done")
 @require()
-def mark_done(slug: str, module_slug: str):
+def mark_done(slug: str, module_slug: str) -> ResponseReturnValue:
     course, enrolled = _course_or_404(slug)
     module = services.get_module(course, module_slug)
     if module is None:
@@ -182,7 +184,7 @@ def _module_after(progress: queries.CourseProgress, module_id: int) -> queries.M
 
 @bp.get("/search")
 @require()
-def search():
+def search() -> ResponseReturnValue:
     query = request.args.get("q", "")[:200]
     hits = search_courses(current_user, query) if query.strip() else []
     return render_template("courses/search.html", query=query, hits=hits)
@@ -190,7 +192,7 @@ def search():
 
 @bp.get("/media/<sha256>.<extension>")
 @require()
-def media_file(sha256: str, extension: str):
+def media_file(sha256: str, extension: str) -> ResponseReturnValue:
     found = media.find(sha256) if len(sha256) == 64 else None
     if found is None or media.EXTENSIONS[found.mime_type] != extension:
         abort(404)
@@ -203,7 +205,7 @@ def media_file(sha256: str, extension: str):
 
 @bp.post("/courses/<slug>/assignments/<id:assignment_id>/close")
 @require(can_assign)
-def close_assignment(slug: str, assignment_id: int):
+def close_assignment(slug: str, assignment_id: int) -> ResponseReturnValue:
     course, _enrolled = _course_or_404(slug)
     assignment = db.session.get(Assignment, assignment_id)
     if (
@@ -223,7 +225,7 @@ def close_assignment(slug: str, assignment_id: int):
 
 @bp.route("/courses/<slug>/assign", methods=["GET", "POST"])
 @require(can_assign)
-def assign(slug: str):
+def assign(slug: str) -> ResponseReturnValue:
     course, _enrolled = _course_or_404(slug)
     form = AssignForm()
     scope = subtree_filter(current_user, Unit.id)
@@ -232,18 +234,18 @@ def assign(slug: str):
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         if unit is None or not can_see_unit(current_user, unit.id):
-            form.unit_id.errors.append(_("Choose one of your units."))
+            cast(list[str], form.unit_id.errors).append(_("Choose one of your units."))
         else:
             try:
                 _assignment, created = enrollment.assign(
                     course,
                     unit,
-                    form.due_date.data,
+                    cast(dt.date, form.due_date.data),  # required (DataRequired)
                     actor=current_user,
                     today=local_today(current_app.config["TIMEZONE"]),
                 )
             except InvalidInput as error:
-                form.due_date.errors.append(str(error.message))
+                cast(list[str], form.due_date.errors).append(str(error.message))
             else:
                 db.session.commit()
                 flash(

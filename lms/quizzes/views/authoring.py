@@ -4,7 +4,7 @@ out), the queue of essays to grade, a quiz's results (page, CSV, XLSX) and its p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -16,6 +16,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -86,7 +87,7 @@ def _to_utc(moment: dt.datetime | None) -> dt.datetime | None:
 # ---- quizzes -----------------------------------------------------------------------------------
 
 
-def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200):
+def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200) -> tuple[str, int]:
     return render_template(
         "quizzes/authoring/quizzes.html",
         course=course,
@@ -97,24 +98,27 @@ def _render_quizzes(course: Course, form: QuizCreateForm, status: int = 200):
 
 @bp.get("/<slug>/quizzes")
 @require(can_author)
-def quizzes(slug: str):
+def quizzes(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     return _render_quizzes(course, QuizCreateForm())
 
 
 @bp.post("/<slug>/quizzes")
 @require(can_author)
-def create_quiz(slug: str):
+def create_quiz(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     form = QuizCreateForm()
     if form.validate_on_submit():
         try:
             quiz = quiz_services.create_quiz(
-                course, slug=form.slug.data.strip(), title=form.title.data, actor=current_user
+                course,
+                slug=cast(str, form.slug.data).strip(),  # both required (DataRequired)
+                title=cast(str, form.title.data),
+                actor=current_user,
             )
         except InvalidInput as error:
             target = form.title if error.field == "title" else form.slug
-            target.errors.append(str(error.message))
+            cast(list[str], target.errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Quiz created as a draft. Set it up, then publish it."), "success")
@@ -124,7 +128,7 @@ def create_quiz(slug: str):
 
 @bp.route("/<slug>/quizzes/<quiz_slug>", methods=["GET", "POST"])
 @require(can_author)
-def quiz(slug: str, quiz_slug: str):
+def quiz(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     form = QuizSettingsForm(
@@ -170,7 +174,7 @@ def _render_bank(
     form: GiftUploadForm,
     problems: list[Problem] | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
     return render_template(
         "quizzes/authoring/questions.html",
         course=course,
@@ -182,14 +186,14 @@ def _render_bank(
 
 @bp.get("/<slug>/questions")
 @require(can_author)
-def questions(slug: str):
+def questions(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     return _render_bank(course, GiftUploadForm())
 
 
 @bp.post("/<slug>/questions/import")
 @require(can_author)
-def import_questions(slug: str):
+def import_questions(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     form = GiftUploadForm()
     if not form.validate_on_submit():
@@ -216,7 +220,7 @@ def import_questions(slug: str):
 
 @bp.get("/<slug>/questions.gift")
 @require(can_author)
-def export_questions(slug: str):
+def export_questions(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     return Response(
         bank.export_gift(course),
@@ -234,7 +238,7 @@ def _grade_form(attempt_id: int, position: int, **kwargs: Any) -> EssayGradeForm
 
 def _render_grading(
     course: Course, quiz: Quiz, posted: tuple[int, int, EssayGradeForm] | None = None
-):
+) -> tuple[str, int]:
     items = quiz_queries.essays_to_grade(quiz)
     for item in items:
         key = (item["attempt"].id, item["position"])
@@ -249,7 +253,7 @@ def _render_grading(
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/grading")
 @require(can_author)
-def grading(slug: str, quiz_slug: str):
+def grading(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     return _render_grading(course, quiz)
@@ -257,7 +261,7 @@ def grading(slug: str, quiz_slug: str):
 
 @bp.post("/<slug>/quizzes/<quiz_slug>/grading/<id:attempt_id>/<int(max=999):position>")
 @require(can_author)
-def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
+def grade(slug: str, quiz_slug: str, attempt_id: int, position: int) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     attempt = db.session.get(Attempt, attempt_id)
@@ -269,7 +273,7 @@ def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
             graded = essay_grading.grade_essay(
                 attempt,
                 position,
-                form.credit.data,
+                cast(float, form.credit.data),  # required (InputRequired), a number
                 grader=current_user,
                 comment=form.comment.data or "",
             )
@@ -294,7 +298,7 @@ def grade(slug: str, quiz_slug: str, attempt_id: int, position: int):
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results")
 @require(can_author)
-def results(slug: str, quiz_slug: str):
+def results(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     return render_template(
@@ -305,7 +309,9 @@ def results(slug: str, quiz_slug: str):
     )
 
 
-def _download(course: Course, quiz: Quiz, data: bytes, extension: str, content_type: str):
+def _download(
+    course: Course, quiz: Quiz, data: bytes, extension: str, content_type: str
+) -> Response:
     return Response(
         data,
         content_type=content_type,
@@ -319,7 +325,7 @@ def _download(course: Course, quiz: Quiz, data: bytes, extension: str, content_t
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results.csv")
 @require(can_author)
-def results_csv(slug: str, quiz_slug: str):
+def results_csv(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     data = quiz_results.to_csv(quiz_results.quiz_results(quiz))
@@ -328,7 +334,7 @@ def results_csv(slug: str, quiz_slug: str):
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results.xlsx")
 @require(can_author)
-def results_xlsx(slug: str, quiz_slug: str):
+def results_xlsx(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     data = quiz_results.to_xlsx(quiz_results.quiz_results(quiz))
@@ -337,7 +343,7 @@ def results_xlsx(slug: str, quiz_slug: str):
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/preview")
 @require(can_author)
-def preview(slug: str, quiz_slug: str):
+def preview(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
     return render_template(

@@ -9,6 +9,7 @@ bank.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import FieldList
@@ -65,7 +66,7 @@ def _render(
     question: Question | None = None,
     problems: list[str] | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
     return render_template(
         "quizzes/question_editor/edit.html",
         course=course,
@@ -93,17 +94,19 @@ def _has_errors(form: Form) -> bool:
 
 
 def _validate(kind: str, form: QuestionForm) -> bool:
-    valid = form.validate_on_submit()
+    valid: bool = form.validate_on_submit()
     by_radio = isinstance(form, ChoiceQuestionForm) and not form.partial_credit.data
     if not valid and kind == "single" and by_radio:
         # The credits are hidden and unused while a radio button marks the right answer.
-        for row in form.choices:  # type: ignore[attr-defined]
+        for row in form.choices:
             row.form.credit.errors = []
         valid = not _has_errors(form)
     return valid
 
 
-def _save(course: Course, kind: str, form: QuestionForm, question: Question | None):
+def _save(
+    course: Course, kind: str, form: QuestionForm, question: Question | None
+) -> ResponseReturnValue:
     """Store the posted form: a redirect to the bank, or the page again with the errors. The
     "Add a row" button only shows the form again with one more row, everything typed kept."""
     rows = ROWS.get(kind)
@@ -130,7 +133,7 @@ def _save(course: Course, kind: str, form: QuestionForm, question: Question | No
 
 @bp.route("/<slug>/questions/new", methods=["GET", "POST"])
 @require(can_author)
-def new(slug: str):
+def new(slug: str) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     kind = request.args.get("kind", "")
     if kind not in FORMS:
@@ -146,7 +149,7 @@ def new(slug: str):
 
 @bp.route("/<slug>/questions/<id:question_id>/edit", methods=["GET", "POST"])
 @require(can_author)
-def edit(slug: str, question_id: int):
+def edit(slug: str, question_id: int) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     question = _question_or_404(course, question_id)
     kind = _editable_kind(question)
@@ -159,7 +162,7 @@ def edit(slug: str, question_id: int):
 
 @bp.post("/<slug>/questions/<id:question_id>/delete")
 @require(can_author)
-def delete(slug: str, question_id: int):
+def delete(slug: str, question_id: int) -> ResponseReturnValue:
     course = _editable_course_or_404(slug)
     question = _question_or_404(course, question_id)
     if not DeleteForm().validate_on_submit():

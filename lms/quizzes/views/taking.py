@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -80,7 +81,7 @@ def _start_state(quiz: Quiz, mine: list[Attempt], now: dt.datetime) -> dict[str,
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>")
 @require()
-def quiz(slug: str, quiz_slug: str):
+def quiz(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course, quiz = _quiz_or_404(slug, quiz_slug)
     mine = quiz_queries.attempts_of(quiz, current_user)
     scores = [attempt.score for attempt in mine if attempt.score is not None]
@@ -97,7 +98,7 @@ def quiz(slug: str, quiz_slug: str):
 
 @bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
 @require()
-def start(slug: str, quiz_slug: str):
+def start(slug: str, quiz_slug: str) -> ResponseReturnValue:
     _course, quiz = _quiz_or_404(slug, quiz_slug)
     try:
         attempt = attempts.start_attempt(quiz, current_user, now=utcnow())
@@ -121,7 +122,7 @@ def _deadline_text(attempt: Attempt, now: dt.datetime) -> str:
     deadline, today = to_local_naive(attempt.deadline, zone), to_local_naive(now, zone)
     assert deadline is not None and today is not None
     if deadline.date() == today.date():
-        return format_time(attempt.deadline, "short")
+        return str(format_time(attempt.deadline, "short"))
     return local_datetime(attempt.deadline)
 
 
@@ -141,7 +142,7 @@ def _is_answered(item: dict[str, Any]) -> bool:
 
 @bp.get("/attempts/<id:attempt_id>")
 @require()
-def attempt(attempt_id: int):
+def attempt(attempt_id: int) -> ResponseReturnValue:
     attempt, quiz = _own_attempt_or_404(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
@@ -165,7 +166,8 @@ def _index(value: str | None) -> int | None:
 def _responses_from_form(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """The answers the plain form carries, in the shape save_answers takes, given the
     attempt's questions as shown (which save_answers loads)."""
-    form, out = request.form, {}
+    form = request.form
+    out: dict[int, dict[str, Any]] = {}
     for item in items:
         name, kind = f"q{item['position']}", item["kind"]
         if kind == "single" and _index(form.get(name)) is not None:
@@ -195,7 +197,7 @@ def _save_form(attempt: Attempt) -> list[str]:
 
 @bp.post("/attempts/<id:attempt_id>/save")
 @require()
-def save(attempt_id: int):
+def save(attempt_id: int) -> ResponseReturnValue:
     """Autosave (JSON, from the page's script) and the plain form's Save and Submit buttons:
     Submit saves, then asks for confirmation on its own page."""
     attempt = _own_attempt_only_or_404(attempt_id)
@@ -218,7 +220,7 @@ def save(attempt_id: int):
 
 @bp.get("/attempts/<id:attempt_id>/submit")
 @require()
-def confirm_submit(attempt_id: int):
+def confirm_submit(attempt_id: int) -> ResponseReturnValue:
     """The confirmation step before submitting (without the page's script): which questions
     are still unanswered, and one button that submits."""
     attempt, quiz = _own_attempt_or_404(attempt_id)
@@ -238,7 +240,7 @@ def confirm_submit(attempt_id: int):
 
 @bp.post("/attempts/<id:attempt_id>/submit")
 @require()
-def submit(attempt_id: int):
+def submit(attempt_id: int) -> ResponseReturnValue:
     """Submit (the confirmation page's button, the page's script after it asked, or the
     script when time is up). Submitting twice grades once: see attempts.submit."""
     attempt, _quiz = _own_attempt_or_404(attempt_id)
@@ -252,7 +254,7 @@ def submit(attempt_id: int):
 
 @bp.get("/attempts/<id:attempt_id>/review")
 @require()
-def review(attempt_id: int):
+def review(attempt_id: int) -> ResponseReturnValue:
     attempt, quiz = _own_attempt_or_404(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))

@@ -32,7 +32,8 @@ def small_int(text: str | None) -> int | None:
 
 
 def time_zone() -> str:
-    return current_app.config["TIMEZONE"]
+    zone: str = current_app.config["TIMEZONE"]
+    return zone
 
 
 def session_or_404(session_id: int) -> TrainingSession:
@@ -64,7 +65,7 @@ def roster_scope(session: TrainingSession) -> Any:
 
 def conflict_message(conflict: marking.Conflict) -> str:
     current = STATUS_LABELS.get(conflict.current or "", _("not marked"))
-    return _(
+    message: str = _(
         "%(name)s was marked “%(current)s” by %(by)s after you opened the page; your choice "
         "“%(wanted)s” was not saved. Choose again if you still mean it.",
         name=conflict.full_name,
@@ -72,11 +73,13 @@ def conflict_message(conflict: marking.Conflict) -> str:
         by=conflict.marked_by or _("someone"),
         wanted=STATUS_LABELS[conflict.wanted],
     )
+    return message
 
 
 def clash_message(clash: marking.Clash) -> str:
-    return _(
+    message: str = _(
         "%(name)s was not marked: already present at “%(other)s”, held at the same time.",
         name=clash.full_name,
         other=clash.elsewhere,
     )
+    return message

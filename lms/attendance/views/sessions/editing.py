@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in types-WTForms 3.2
 
 from lms.attendance import queries as session_queries
 from lms.attendance import services
@@ -33,7 +35,7 @@ from lms.units import services as unit_services
 
 @bp.get("/")
 @require(can_run_sessions)
-def index():
+def index() -> ResponseReturnValue:
     now = utcnow()
     upcoming = list(
         db.session.scalars(session_queries.trainer_sessions(current_user, past=False, now=now))
@@ -53,11 +55,12 @@ def _form_input(form: SessionForm) -> services.SessionInput:
         place=form.place.data or "",
         meeting_url=form.meeting_url.data or "",
         description=form.description.data or "",
-        starts_at=from_local_naive(form.starts_at.data, time_zone()),  # type: ignore[arg-type]
-        ends_at=from_local_naive(form.ends_at.data, time_zone()),  # type: ignore[arg-type]
-        checkin_opens_minutes=form.checkin_opens_minutes.data,  # type: ignore[arg-type]
-        checkin_closes_minutes=form.checkin_closes_minutes.data,  # type: ignore[arg-type]
-        late_after_minutes=form.late_after_minutes.data,  # type: ignore[arg-type]
+        # Required (InputRequired): a valid form, the only one read here, has them all.
+        starts_at=from_local_naive(cast(dt.datetime, form.starts_at.data), time_zone()),
+        ends_at=from_local_naive(cast(dt.datetime, form.ends_at.data), time_zone()),
+        checkin_opens_minutes=cast(int, form.checkin_opens_minutes.data),
+        checkin_closes_minutes=cast(int, form.checkin_closes_minutes.data),
+        late_after_minutes=cast(int, form.late_after_minutes.data),
         allow_walk_ins=bool(form.allow_walk_ins.data),
         trainers=services.split_list(form.trainers.data),
         unit_ids=list(form.units.data or []),
@@ -85,7 +88,7 @@ def _prepare(form: SessionForm, session: TrainingSession | None = None) -> list[
 
 def _render_form(
     form: SessionForm, session: TrainingSession | None, forest: list[Any], status: int
-):
+) -> tuple[str, int]:
     picked = set(form.units.data or []) if isinstance(form.units.data, list) else set()
     return render_template(
         "attendance/sessions/form.html",
@@ -136,7 +139,7 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(can_run_sessions)
-def new():
+def new() -> ResponseReturnValue:
     form = SessionForm()
     forest = _prepare(form)
     if request.method == "GET":
@@ -159,7 +162,7 @@ def new():
 
 @bp.route(f"/{SESSION_ID}/edit", methods=["GET", "POST"])
 @require(can_run_sessions)
-def edit(session_id: int):
+def edit(session_id: int) -> ResponseReturnValue:
     session = markable_or_404(session_id)
     if session.cancelled_at is not None:
         flash(_("This session was cancelled."), "error")
@@ -211,7 +214,7 @@ class _Values:
 
 @bp.post(f"/{SESSION_ID}/cancel")
 @require(can_run_sessions)
-def cancel(session_id: int):
+def cancel(session_id: int) -> ResponseReturnValue:
     session = markable_or_404(session_id)
     form = CancelForm()
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lms import spreadsheets
@@ -79,7 +80,7 @@ def _download(session: TrainingSession, data: bytes, extension: str, mimetype: s
 
 @bp.get(f"/{SESSION_ID}/attendance.csv")
 @require(can_open_sessions)
-def export_csv(session_id: int):
+def export_csv(session_id: int) -> ResponseReturnValue:
     session = session_or_404(session_id)
     data = spreadsheets.to_csv(_export_tables(session))
     return _download(session, data, "csv", spreadsheets.CSV_TYPE)
@@ -87,7 +88,7 @@ def export_csv(session_id: int):
 
 @bp.get(f"/{SESSION_ID}/attendance.xlsx")
 @require(can_open_sessions)
-def export_xlsx(session_id: int):
+def export_xlsx(session_id: int) -> ResponseReturnValue:
     session = session_or_404(session_id)
     data = spreadsheets.to_xlsx(_export_tables(session))
     return _download(session, data, "xlsx", spreadsheets.XLSX_TYPE)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,7 +34,7 @@ from lms.urls import absolute_url
 
 @bp.get(f"/{SESSION_ID}/sheet")
 @require(can_run_sessions)
-def sheet(session_id: int):
+def sheet(session_id: int) -> ResponseReturnValue:
     """The sign-in sheet to print for a room without a connection."""
     session = markable_or_404(session_id)
     url = absolute_url("attendance.checkin_session", session_id=session.id)
@@ -48,7 +50,7 @@ def sheet(session_id: int):
 
 @bp.route(f"/{SESSION_ID}/bulk", methods=["GET", "POST"])
 @require(can_run_sessions)
-def bulk(session_id: int):
+def bulk(session_id: int) -> ResponseReturnValue:
     """Recording a paper sheet: every row at once; rows left blank stay as they are (or
     become absent if asked)."""
     session = markable_or_404(session_id)
@@ -87,7 +89,7 @@ def bulk(session_id: int):
     return _render_bulk(session, now)
 
 
-def _bulk_marks(form: Any) -> list[marking.Mark]:
+def _bulk_marks(form: Mapping[str, str]) -> list[marking.Mark]:
     """Rows of the bulk form (version-<id>, status-<id>, note-<id>); blank statuses skipped."""
     marks = []
     for key in form:
@@ -108,7 +110,12 @@ def _bulk_marks(form: Any) -> list[marking.Mark]:
     return marks
 
 
-def _render_bulk(session: TrainingSession, now: Any, status: int = 200, typed: Any = None):
+def _render_bulk(
+    session: TrainingSession,
+    now: dt.datetime,
+    status: int = 200,
+    typed: Mapping[str, str] | None = None,
+) -> tuple[str, int]:
     """The sheet; after a refused save, with what the trainer typed, so nothing is lost."""
     return render_template(
         "attendance/sessions/bulk.html",

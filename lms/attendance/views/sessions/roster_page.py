@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -33,7 +34,7 @@ from lms.timeutil import utcnow
 
 @bp.get(f"/{SESSION_ID}")
 @require(can_open_sessions)
-def detail(session_id: int):
+def detail(session_id: int) -> ResponseReturnValue:
     session = session_or_404(session_id)
     scope = roster_scope(session)
     now = utcnow()
@@ -65,7 +66,7 @@ def _wants_json() -> bool:
 
 @bp.post(f"/{SESSION_ID}/mark")
 @require(can_run_sessions)
-def mark(session_id: int):
+def mark(session_id: int) -> ResponseReturnValue:
     """One tap: one person's status (and note). Answers JSON to the page's script."""
     session = markable_or_404(session_id)
     user_id = small_int(request.form.get("user_id"))
@@ -126,7 +127,7 @@ def _flash_skipped(skipped: list[marking.Clash]) -> None:
 
 @bp.post(f"/{SESSION_ID}/mark-rest")
 @require(can_run_sessions)
-def mark_rest(session_id: int):
+def mark_rest(session_id: int) -> ResponseReturnValue:
     """ "All present" (or absent): without ``confirmed=yes`` (the page's script asks in a
     dialog and adds it), a confirmation step first."""
     session = markable_or_404(session_id)
@@ -168,7 +169,7 @@ def mark_rest(session_id: int):
 
 @bp.post(f"/{SESSION_ID}/mark-rest/<id:batch_id>/undo")
 @require(can_run_sessions)
-def undo_rest(session_id: int, batch_id: int):
+def undo_rest(session_id: int, batch_id: int) -> ResponseReturnValue:
     """Undo an "everyone not marked yet": its records nobody changed since are removed."""
     session = markable_or_404(session_id)
     if not CancelForm().validate_on_submit():

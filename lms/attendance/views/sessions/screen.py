@@ -6,6 +6,7 @@ import io
 
 import segno
 from flask import Response, current_app, render_template
+from flask.typing import ResponseReturnValue
 
 from lms.attendance import codes
 from lms.attendance.checkin import checked_in_count
@@ -32,7 +33,7 @@ def qr_svg(data: str, scale: int) -> str:
 
 @bp.get(f"/{SESSION_ID}/screen")
 @require(can_run_sessions)
-def screen(session_id: int):
+def screen(session_id: int) -> ResponseReturnValue:
     """Big digits and a QR code for the room's screen; the page reloads when the code
     changes (no script needed)."""
     session = markable_or_404(session_id)
