@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from flask_login import AnonymousUserMixin
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, insert, select, update
@@ -16,6 +17,7 @@ from lms.attendance import services as sessions
 from lms.audit.models import AuditEvent
 from lms.certificates import revocation, services
 from lms.certificates.models import Certificate, CertificateCounter
+from lms.certificates.permissions import can_list_certificates
 from lms.courses import enrollment, module_editing
 from lms.courses import services as courses
 from lms.courses.models import Enrollment, ModuleProgress
@@ -599,3 +601,18 @@ def test_the_unit_list_costs_the_same_queries_for_few_or_many(
     with count_queries() as many:
         assert client.get(f"/certificates/units/HS?period={year}").status_code == 200
     assert few.count == many.count
+
+
+def test_a_code_in_the_query_does_not_break_the_redirect_to_the_own_unit(client, people):
+    """/certificates/units/ sends a commander to their unit's page keeping the filters; a
+    ``code`` in the query (a hand-edited link) is the redirect's own and is dropped, not a 500."""
+    login(client, "chihuy.hs")
+    response = client.get("/certificates/units/?code=BDBP&status=revoked")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/certificates/units/HS?") and "status=revoked" in location
+    assert "BDBP" not in location
+
+
+def test_the_certificate_lists_are_refused_to_visitors_not_signed_in(app):
+    assert can_list_certificates(AnonymousUserMixin()) is False

@@ -18,7 +18,9 @@ def can_view_certificate(user: Viewer, certificate: Certificate) -> bool:
 
 def can_list_certificates(user: Viewer) -> bool:
     """The unit certificate pages: commanders (of a unit) and admins."""
-    return sees_everything(user) or scope_root_id(user) is not None
+    return bool(user.is_authenticated) and (
+        sees_everything(user) or scope_root_id(user) is not None
+    )
 
 
 def can_revoke_certificates(user: Viewer) -> bool:

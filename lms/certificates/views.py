@@ -172,8 +172,15 @@ def province() -> ResponseReturnValue:
     found = db.session.get(Unit, root) if root is not None else None
     if found is None:
         abort(404)
-    args: dict[str, Any] = request.args.to_dict()  # the first value of each, as **request.args
-    return redirect(url_for("certificates.unit", code=found.code, **args))
+    return redirect(url_for("certificates.unit", code=found.code, **_kept_args()))
+
+
+def _kept_args() -> dict[str, Any]:
+    """The filters to keep across a redirect to a unit's page (the first value of each); the
+    unit is the redirect's own, so a ``code`` in the query is dropped."""
+    args: dict[str, Any] = request.args.to_dict()
+    args.pop("code", None)
+    return args
 
 
 def _unit_or_404(code: str) -> Unit:
@@ -331,8 +338,7 @@ def unit_pdf(code: str) -> ResponseReturnValue:
     faces = printing.faces_of(db.session.scalars(queries.for_printing(filters, today)), today)
     if not faces:
         flash(_("No certificate matches: there is nothing to print."), "error")
-        args: dict[str, Any] = request.args.to_dict()  # the first value of each, as **request.args
-        return redirect(url_for("certificates.unit", code=found.code, **args)), 303
+        return redirect(url_for("certificates.unit", code=found.code, **_kept_args())), 303
     period = cast(Period, filters.period)  # _filters gives filters with a period
     name = f"certificates-{found.code}-{period.label}.pdf"
     return Response(
