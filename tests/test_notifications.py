@@ -15,7 +15,7 @@ from lms.courses import enrollment
 from lms.courses.models import Enrollment
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.notifications import services
+from lms.notifications import inbox, services
 from lms.notifications.models import EmailChoice, Notification
 from lms.people.models import User
 from lms.quizzes import attempts, bank, essay_grading
@@ -292,7 +292,7 @@ def test_email_choices_save_unchanged_changes_nothing_and_choices_stick(client, 
         {"kinds": ["course_due_soon", "course_overdue", "session_tomorrow", "quiz_graded"]},
         token_from="/account/notifications",
     )
-    assert services.email_choices(people["cadre"].id) == {
+    assert inbox.email_choices(people["cadre"].id) == {
         "course_due_soon": True,
         "course_overdue": True,
         "session_tomorrow": True,
@@ -444,7 +444,7 @@ def test_the_bell_says_99_plus_beyond_99(client, people):
         for n in range(120)
     )
     db.session.commit()
-    assert services.unread_count(people["cadre"].id) == 100  # counted no further
+    assert inbox.unread_count(people["cadre"].id) == 100  # counted no further
     login(client, "hocvien")
     page = BeautifulSoup(client.get("/my-training").get_data(as_text=True), "html.parser")
     assert page.select_one("a.bell .count").get_text(" ", strip=True).startswith("99+")

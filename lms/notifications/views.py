@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
-from lms.notifications import presenting, services
+from lms.notifications import inbox, presenting, services
 from lms.notifications.forms import EmailChoicesForm
 from lms.paging import paginate
 from lms.timeutil import utcnow
@@ -22,9 +22,9 @@ bp = Blueprint("notifications", __name__)
 @require()
 def index() -> ResponseReturnValue:
     """The newest first; those shown are marked read (they stay highlighted on this view)."""
-    page = paginate(services.page_query(current_user.id))
+    page = paginate(inbox.page_query(current_user.id))
     shown = presenting.present(page.items)
-    if services.mark_read(current_user.id, [item.id for item in shown if item.unread], utcnow()):
+    if inbox.mark_read(current_user.id, [item.id for item in shown if item.unread], utcnow()):
         db.session.commit()
     return render_template("notifications/index.html", page=page, shown=shown)
 
@@ -36,7 +36,7 @@ def email_choices() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            changed = services.save_email_choices(current_user.id, set(form.kinds.data or []))
+            changed = inbox.save_email_choices(current_user.id, set(form.kinds.data or []))
         except InvalidInput as error:
             form.kinds.errors = [str(error.message)]
             status = 400
@@ -50,7 +50,7 @@ def email_choices() -> ResponseReturnValue:
     elif form.is_submitted():
         status = 400
     else:
-        choices = services.email_choices(current_user.id)
+        choices = inbox.email_choices(current_user.id)
         form.kinds.data = [kind for kind, wanted in choices.items() if wanted]
     return render_template(
         "notifications/email_choices.html",
@@ -64,7 +64,7 @@ def unread_notifications() -> int:
     """The bell's count for the signed-in user: one query per page, however often asked."""
     if "unread_notifications" not in g:
         g.unread_notifications = (
-            services.unread_count(current_user.id) if current_user.is_authenticated else 0
+            inbox.unread_count(current_user.id) if current_user.is_authenticated else 0
         )
     count: int = g.unread_notifications
     return count
