@@ -37,7 +37,7 @@ from lms import create_app
 from lms.attendance.models import TrainingSession
 from lms.courses.models import Enrollment
 from lms.extensions import db
-from lms.notifications import mail, services
+from lms.notifications import inbox, mail, services
 from lms.notifications.models import Notification
 from lms.people.models import User, UserRole
 
@@ -146,7 +146,7 @@ def main() -> None:
         measured(
             "the bell's unread count (one cadre)",
             rows,
-            lambda: services.unread_count(reader),
+            lambda: inbox.unread_count(reader),
             lambda n: f"{n} unread",
         )
         username = db.session.scalar(select(User.username).where(User.id == reader))

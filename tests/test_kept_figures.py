@@ -11,6 +11,7 @@ import random
 from sqlalchemy import select
 
 from lms.certificates import queries as certificate_queries
+from lms.certificates import revocation
 from lms.certificates import services as certificates
 from lms.courses import enrollment
 from lms.courses import services as courses
@@ -88,8 +89,8 @@ def test_certified_follows_issue_revocation_and_reissue(make_course, people, pro
     db.session.commit()  # reading every module completes the course: certificates issued
     issued = {user.id: certificate_queries.mine(user.id)[0] for user in (cadre, border)}
     assert certified() == {(cadre.id, course.id): True, (border.id, course.id): True}
-    certificates.revoke(issued[cadre.id], "error", "", actor=people["admin"])
-    replacement = certificates.reissue(issued[border.id], actor=people["admin"])
+    revocation.revoke(issued[cadre.id], "error", "", actor=people["admin"])
+    replacement = revocation.reissue(issued[border.id], actor=people["admin"])
     db.session.commit()
     assert replacement.user_id == border.id
     assert certified() == {(cadre.id, course.id): False, (border.id, course.id): True}

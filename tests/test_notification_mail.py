@@ -26,7 +26,8 @@ from sqlalchemy import select, update
 
 from lms.courses import enrollment
 from lms.extensions import db
-from lms.notifications import inbox, mail, services
+from lms.notifications import mail, services
+from lms.notifications.inbox import save_email_choices
 from lms.notifications.models import Notification
 from lms.people.models import User
 
@@ -246,7 +247,7 @@ def test_a_claim_is_won_once(mail_to, overdue):
 def test_email_follows_the_persons_choice_and_nothing_without_a_server(
     mail_to, overdue, people, client
 ):
-    inbox.save_email_choices(people["cadre"].id, {"course_due_soon"})  # overdue: no
+    save_email_choices(people["cadre"].id, {"course_due_soon"})  # overdue: no
     db.session.commit()
     mail_to("smtp://127.0.0.1:25")
     create()
