@@ -561,6 +561,70 @@ def kill_a_worker(
     killed.append(f"worker {children[0]}")
 
 
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+        data = f.read()
+    return data[data.rindex(")") + 2 :].split()  # fields from the state on: comm may hold spaces
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as f:
+                name = f.read().strip()
+            found.append((int(entry), int(_stat(int(entry))[1]), name))
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return found
+
+
+def _cpu(pid: int, *, reaped: bool) -> float:
+    """CPU seconds of a process; with ``reaped``, also of its children that have exited."""
+    try:
+        fields = _stat(pid)
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(server_pid: int, postmaster_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by this client, the app server (gunicorn's master with every
+    worker, living or exited) and the benchmark's PostgreSQL server (the postmaster with every
+    backend, living or exited): what shares the machine's cores during the burst."""
+    processes = _processes()
+
+    def tree(root: int) -> float:
+        children = [pid for pid, parent, _ in processes if parent == root]
+        return _cpu(root, reaped=True) + sum(_cpu(child, reaped=False) for child in children)
+
+    split = {"client": time.process_time(), "app server": tree(server_pid)}
+    if postmaster_pid is not None:
+        split["database"] = tree(postmaster_pid)
+    return split
+
+
+def postmaster_of(url: str) -> int | None:
+    """The PostgreSQL server's main process, if it runs on this machine (its backend's parent)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            return int(_stat(backend)[1])
+    except (OSError, ValueError):
+        return None
+    finally:
+        engine.dispose()
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -673,6 +737,8 @@ def main() -> None:
         if options.sign_ins_over > 0:
             sign_in_seconds = sign_in_beforehand(users, options, deadline)
         burst_began = time.monotonic()
+        postmaster = postmaster_of(url) if postgres else None
+        cpu_before = cpu_split(server.pid, postmaster)
         killed: list[str] = []
         if options.kill_worker_at is not None:
             threading.Thread(
@@ -705,6 +771,7 @@ def main() -> None:
                 aborted = True
                 break
         burst_seconds = time.monotonic() - burst_began
+        cpu_after = cpu_split(server.pid, postmaster)
         if aborted:
             stop.set()
         pool.shutdown(wait=not aborted, cancel_futures=True)
@@ -746,6 +813,14 @@ def main() -> None:
                 f"{pct(measured, 50):.0f} / {pct(measured, 95):.0f} ms; "
                 f"{len(stats.samples.get('login (earlier)', []))} signed in earlier, untimed."
             )
+        used = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
+        available = burst_seconds * (os.cpu_count() or 1)
+        print(
+            f"CPU during the burst: {available:.0f} s available ({os.cpu_count()} cores x "
+            f"{burst_seconds:.0f} s); "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in used.items())
+            + "."
+        )
         if options.kill_worker_at is not None:
             cut = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.cut.items())) or "none"
             print(
