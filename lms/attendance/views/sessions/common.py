@@ -15,7 +15,6 @@ from lms.attendance.forms import STATUS_LABELS
 from lms.attendance.models import TrainingSession
 from lms.attendance.permissions import can_follow_units, can_mark
 from lms.attendance.roster import anyone_in_scope, followed_part
-from lms.inputs import MAX_INT, parse_int
 from lms.timeutil import utcnow
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -24,11 +23,6 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 SESSION_ID = "<id:session_id>"
 # A phone shows this many people of a roster per page; the search box finds the others.
 ROSTER_PAGE_SIZE = 200
-
-
-def small_int(text: str | None) -> int | None:
-    """A form's id or version, by the one rule for integers from outside."""
-    return parse_int(text, high=MAX_INT)
 
 
 def time_zone() -> str:

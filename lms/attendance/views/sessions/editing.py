@@ -20,7 +20,6 @@ from lms.attendance.views.sessions.common import (
     SESSION_ID,
     bp,
     markable_or_404,
-    small_int,
     time_zone,
 )
 from lms.auth.permissions import require
@@ -123,7 +122,7 @@ def _save(form: SessionForm, session: TrainingSession | None) -> TrainingSession
         data = _form_input(form)
         if session is None:
             return services.create_session(data, actor=current_user)
-        version = small_int(form.version.data)
+        version = parse_int(form.version.data)
         if version is None:
             version = -1
         services.update_session(session, data, actor=current_user, expected_version=version)

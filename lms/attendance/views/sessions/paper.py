@@ -22,12 +22,12 @@ from lms.attendance.views.sessions.common import (
     clash_message,
     conflict_message,
     markable_or_404,
-    small_int,
 )
 from lms.attendance.views.sessions.screen import qr_svg
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.inputs import parse_int
 from lms.timeutil import utcnow
 from lms.urls import absolute_url
 
@@ -96,7 +96,7 @@ def _bulk_marks(form: Mapping[str, str]) -> list[marking.Mark]:
         if not key.startswith("version-"):
             continue
         raw_id = key.removeprefix("version-")
-        user_id, version = small_int(raw_id), small_int(form.get(key))
+        user_id, version = parse_int(raw_id), parse_int(form.get(key))
         if user_id is None or version is None:
             raise InvalidInput(_("The form was damaged; open the page again."))
         status, note = form.get(f"status-{raw_id}", ""), form.get(f"note-{raw_id}", "")

@@ -23,11 +23,11 @@ from lms.attendance.views.sessions.common import (
     markable_or_404,
     roster_scope,
     session_or_404,
-    small_int,
 )
 from lms.auth.permissions import require
 from lms.errors import InvalidInput
 from lms.extensions import db
+from lms.inputs import parse_int
 from lms.paging import ListPage, page_number
 from lms.timeutil import utcnow
 
@@ -69,8 +69,8 @@ def _wants_json() -> bool:
 def mark(session_id: int) -> ResponseReturnValue:
     """One tap: one person's status (and note). Answers JSON to the page's script."""
     session = markable_or_404(session_id)
-    user_id = small_int(request.form.get("user_id"))
-    seen = small_int(request.form.get("version"))
+    user_id = parse_int(request.form.get("user_id"))
+    seen = parse_int(request.form.get("version"))
     if user_id is None or seen is None:
         abort(400)
     wanted = marking.Mark(
