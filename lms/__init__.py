@@ -74,6 +74,13 @@ def _blueprints() -> list[Blueprint]:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    if not STATIC_DIR.is_dir():
+        # Installed without its checkout (pip install . copies the package only): the pages
+        # would come without their stylesheet and scripts. Say so instead.
+        raise RuntimeError(
+            f"static files not found in {STATIC_DIR}: run the app from its checkout, "
+            "installed with pip install -e (README)"
+        )
     app = Flask(__name__, instance_relative_config=True, static_folder=STATIC_DIR)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.load(app.instance_path, config))

@@ -126,3 +126,13 @@ def test_the_production_entry_point_builds_the_app_and_freezes_what_start_up_mad
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Flask", "True", "0"]
+
+
+def test_an_install_without_its_static_files_stops_the_start(tmp_path, monkeypatch):
+    """The app serves static/ from its checkout: installed without it (pip install . copies
+    only the package), it refuses to start rather than serve pages without their CSS."""
+    import lms
+
+    monkeypatch.setattr(lms, "STATIC_DIR", tmp_path / "static")
+    with pytest.raises(RuntimeError, match="static files not found"):
+        lms.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
