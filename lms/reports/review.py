@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lms.reads_beside import read_beside
 from lms.reports import figures, lists
 from lms.reports.cohort import Figures, Scope
 
@@ -30,19 +31,30 @@ def build(
     scope: Scope, *, target: float, threshold: float, overdue_limit: int | None = None
 ) -> Review:
     """Everything of the report, in a fixed number of queries. ``overdue_limit``: keep only
-    the first rows of the overdue list (the printed page; the files list everyone)."""
+    the first rows of the overdue list (the printed page; the files list everyone, and read
+    that list, their longest read, beside the others: see ``lms.reads_beside``)."""
+    whole_list = read_beside(lists.overdue_people, scope) if overdue_limit is None else None
     league = lists.unit_league(scope)
+    overview = figures.unit_overview(scope)
+    courses = figures.course_rows(scope)
+    trend = figures.monthly_trend(scope)
+    early = lists.early_high_scorers(scope)
+    pilots = lists.pilots_against_rest(scope, league)
     return Review(
         scope=scope,
-        overview=figures.unit_overview(scope),
-        courses=figures.course_rows(scope),
-        trend=figures.monthly_trend(scope),
-        overdue=lists.overdue_people(scope, limit=overdue_limit),
+        overview=overview,
+        courses=courses,
+        trend=trend,
+        overdue=(
+            whole_list.result()
+            if whole_list is not None
+            else lists.overdue_people(scope, limit=overdue_limit)
+        ),
         overdue_total=lists.overdue_count(scope),
         lagging=lists.lagging_units(league, threshold),
         best_units=lists.best_units(league),
-        early=lists.early_high_scorers(scope),
-        pilots=lists.pilots_against_rest(scope, league),
+        early=early,
+        pilots=pilots,
         target=target,
         threshold=threshold,
     )
