@@ -15,6 +15,7 @@ from lms.courses import enrollment
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.timeutil import local_today
+from lms.units.models import Unit
 from tests.support import TEST_PASSWORD, page_width, sign_in
 
 
@@ -36,6 +37,7 @@ def test_a_commander_drills_down_on_a_phone_and_downloads_the_report(
         .where(Enrollment.user_id == people["border_cadre"].id)
         .values(completed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), on_time=True)
     )
+    db.session.execute(update(Unit).where(Unit.code == "HS").values(pilot=True))
     db.session.commit()
 
     phone = new_page(width=360, height=740)
@@ -85,3 +87,23 @@ def test_a_commander_drills_down_on_a_phone_and_downloads_the_report(
     expect(phone.locator("h1")).to_contain_text("Nhắc nhở: Tỉnh Hà Tĩnh")
     expect(phone.locator("table.list").first).to_contain_text("Nguyễn Văn An")
     expect(phone.locator("table.list").first).not_to_contain_text("Lê Thị Hà")  # completed
+
+    # The other tabs fit the phone too; pilot units against the rest, side by side.
+    phone.get_by_role("link", name="Biểu dương").click()
+    expect(phone.locator("h1")).to_contain_text("Biểu dương")
+    no_sideways_scroll(phone)
+    phone.get_by_role("link", name="Đơn vị làm điểm").click()
+    expect(phone.locator("table.compare")).to_contain_text("Các đơn vị khác")
+    no_sideways_scroll(phone)
+    # Within the page's column, not only the screen: the two figures of a row shrink to fit.
+    table_right, column_right = phone.evaluate(
+        """() => {
+            const table = document.querySelector("table.compare");
+            const column = table.parentElement;
+            const padding = parseFloat(getComputedStyle(column).paddingRight);
+            return [table.getBoundingClientRect().right,
+                    column.getBoundingClientRect().right - padding];
+        }"""
+    )
+    assert table_right <= column_right + 0.5
+    phone.screenshot(path=str(artifacts / "dashboard-pilots-360.png"), full_page=True)
