@@ -169,3 +169,28 @@ def page_width(page: Any) -> int:
     can be on the page before the CSS that lays it out (a phone test then saw 520 px)."""
     page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+BEYOND_COLUMN_JS = """() => {
+    const main = document.querySelector("main");
+    const box = main.getBoundingClientRect();
+    const right = box.right - parseFloat(getComputedStyle(main).paddingRight) + 0.5;
+    const out = [];
+    for (const element of main.querySelectorAll("*")) {
+        const edge = element.getBoundingClientRect();
+        // Wide tables and code blocks scroll inside their own box on purpose.
+        const scrolls = element.closest("pre, .prose table, .report-table");
+        if (edge.width && edge.right > right && !scrolls) {
+            const name = `${element.tagName.toLowerCase()}.${element.className}`;
+            out.push(`${name} ${Math.round(edge.right)}`);
+        }
+    }
+    return out;
+}"""
+
+
+def beyond_column(page: Any) -> list[str]:
+    """The elements of the page's main column that stick out of it (into its margin or past the
+    screen, which the page may clip without a sideways scroll): none on a well laid-out page."""
+    page.wait_for_load_state("load")
+    return page.evaluate(BEYOND_COLUMN_JS)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.auth.passwords import verify_password
 from lms.people import services as accounts
-from tests.support import TEST_PASSWORD, page_width
+from tests.support import TEST_PASSWORD, beyond_column, page_width
 
 HEADER = "username,full_name,unit_code,rank,position,roles,email,password\n"
 BAD = HEADER + (
@@ -36,6 +36,8 @@ def test_admin_imports_accounts_on_a_phone(
     phone.get_by_role("link", name="Nhập từ tệp").click()
     expect(phone.locator("h1")).to_have_text("Nhập đơn vị và tài khoản")
     expect(phone.locator('input[name=kind][value="accounts"]')).to_be_checked()
+    # The columns each file needs wrap within the page (they ran 300 px past a phone's edge).
+    assert beyond_column(phone) == []
 
     phone.set_input_files("input[type=file]", str(bad))
     phone.get_by_role("button", name="Kiểm tra tệp (chạy thử)").click()
