@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import codes, presence
@@ -20,6 +19,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.formatting import local_datetime
 from lms.people.models import User
+from lms.writes import rows_changed
 
 
 class CheckinRefused(InvalidInput):
@@ -122,28 +122,25 @@ def check_in(
         # Marked absent or excused beforehand, yet here with the code: the check-in wins, but
         # only over the record read (compare-and-swap), so a trainer's change made meanwhile is
         # never overwritten unseen; their note belonged to the old status.
-        swapped = cast(
-            CursorResult[Any],
-            db.session.execute(
-                update(AttendanceRecord)
-                .where(
-                    AttendanceRecord.session_id == session.id,
-                    AttendanceRecord.user_id == user.id,
-                    AttendanceRecord.version == record.version,
-                    presence.free_for(session, user.id),
-                )
-                .values(
-                    status=status,
-                    note="",
-                    source="checkin",
-                    checked_in_at=now,
-                    marked_by=user.id,
-                    marked_at=now,
-                    version=record.version + 1,
-                )
-                .execution_options(synchronize_session=False)
-            ),
-        ).rowcount
+        swapped = rows_changed(
+            update(AttendanceRecord)
+            .where(
+                AttendanceRecord.session_id == session.id,
+                AttendanceRecord.user_id == user.id,
+                AttendanceRecord.version == record.version,
+                presence.free_for(session, user.id),
+            )
+            .values(
+                status=status,
+                note="",
+                source="checkin",
+                checked_in_at=now,
+                marked_by=user.id,
+                marked_at=now,
+                version=record.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
         if swapped != 1:
             if presence.where_else(session, [user.id]):
                 raise _elsewhere(session, user.id)

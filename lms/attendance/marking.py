@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.attendance import presence
@@ -28,6 +28,7 @@ from lms.extensions import db
 from lms.formatting import local_datetime
 from lms.people.models import User
 from lms.text import clean
+from lms.writes import rows_changed
 
 MAX_NOTE = 500
 
@@ -226,27 +227,24 @@ def _apply_one(
     # Compare-and-swap: only if nobody changed the record since it was read, and (for an
     # arrival) only if the person is not present elsewhere at the time.
     rule = [presence.free_for(session, m.user_id)] if _arrives(m, record) else []
-    swapped = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(AttendanceRecord)
-            .where(
-                AttendanceRecord.session_id == session.id,
-                AttendanceRecord.user_id == m.user_id,
-                AttendanceRecord.version == record.version,
-                *rule,
-            )
-            .values(
-                status=m.status,
-                note=m.note,
-                source=source,
-                marked_by=actor.id,
-                marked_at=now,
-                version=record.version + 1,
-            )
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    swapped = rows_changed(
+        update(AttendanceRecord)
+        .where(
+            AttendanceRecord.session_id == session.id,
+            AttendanceRecord.user_id == m.user_id,
+            AttendanceRecord.version == record.version,
+            *rule,
+        )
+        .values(
+            status=m.status,
+            note=m.note,
+            source=source,
+            marked_by=actor.id,
+            marked_at=now,
+            version=record.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if swapped != 1:
         current = current_record(session.id, m.user_id)
         if rule and current is not None and current.version == record.version:

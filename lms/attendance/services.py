@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from lms.attendance import codes
 from lms.attendance.models import (
@@ -28,6 +28,7 @@ from lms.people.models import User, UserRole
 from lms.text import clean
 from lms.timeutil import utcnow
 from lms.units.models import Unit
+from lms.writes import rows_changed
 
 MAX_SESSION_HOURS = 24  # a session is one sitting; a course over several days has several
 MAX_MARGIN_MINUTES = 240
@@ -256,15 +257,12 @@ def update_session(
     resolved = _resolve(data, frozenset(row.unit_id for row in session.unit_rows))
     before = snapshot(session)
     # Compare-and-swap on the version: of two edits based on the same version, one wins.
-    claimed = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.id == session.id, TrainingSession.version == expected_version)
-            .values(version=expected_version + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    claimed = rows_changed(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if claimed != 1:
         raise StaleSession
     session.version = expected_version + 1

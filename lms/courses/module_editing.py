@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 
 from lms.audit import services as audit
 from lms.courses.markdown import check_source, render
@@ -20,6 +20,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.text import clean, fold, nfc
 from lms.timeutil import utcnow
+from lms.writes import rows_changed
 
 if TYPE_CHECKING:
     from lms.people.models import User
@@ -145,15 +146,12 @@ def save_module(
         return False
     # Compare-and-swap on the revision number: of two saves racing from the same base, the
     # database lets exactly one through.
-    claimed = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Module)
-            .where(Module.id == module.id, Module.revision == base_revision)
-            .values(revision=base_revision + 1)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    claimed = rows_changed(
+        update(Module)
+        .where(Module.id == module.id, Module.revision == base_revision)
+        .values(revision=base_revision + 1)
+        .execution_options(synchronize_session=False)
+    )
     if claimed != 1:
         db.session.refresh(module)
         raise EditConflict(module, base_revision)

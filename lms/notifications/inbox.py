@@ -4,15 +4,14 @@ them read, and which kinds they want by e-mail. What creates them is in ``servic
 from __future__ import annotations
 
 import datetime as dt
-import typing
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.notifications.models import KINDS, EmailChoice, Notification
+from lms.writes import rows_changed
 
 
 def unread_count(user_id: int, cap: int = 99) -> int:
@@ -38,19 +37,16 @@ def page_query(user_id: int) -> Select[Notification]:
 def mark_read(user_id: int, ids: list[int], now: dt.datetime) -> int:
     if not ids:
         return 0
-    return typing.cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Notification)
-            .where(
-                Notification.user_id == user_id,
-                Notification.id.in_(ids),
-                Notification.read_at.is_(None),
-            )
-            .values(read_at=now)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    return rows_changed(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.id.in_(ids),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def email_choices(user_id: int) -> dict[str, bool]:

@@ -30,13 +30,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime as email_date
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
 from lms.config import LOCALES, SMTP_SCHEMES
 from lms.extensions import db
@@ -44,6 +44,7 @@ from lms.notifications.models import Notification
 from lms.notifications.presenting import present
 from lms.people.models import User
 from lms.timeutil import utcnow
+from lms.writes import rows_changed
 
 MAX_EMAIL_ATTEMPTS = 5
 TIMEOUT_SECONDS = 30
@@ -104,39 +105,33 @@ def connect(server: Server) -> Iterator[smtplib.SMTP]:
 def _mark_interrupted() -> int:
     """Rows a run claimed more than an hour ago and never finished (a run still going on
     now is left alone)."""
-    return cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Notification)
-            .where(
-                Notification.email_state == "sending",
-                Notification.email_tried_at < utcnow() - INTERRUPTED_AFTER,
-            )
-            .values(
-                email_state="interrupted",
-                email_error="the sending run stopped before recording the outcome; not resent",
-            )
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    return rows_changed(
+        update(Notification)
+        .where(
+            Notification.email_state == "sending",
+            Notification.email_tried_at < utcnow() - INTERRUPTED_AFTER,
+        )
+        .values(
+            email_state="interrupted",
+            email_error="the sending run stopped before recording the outcome; not resent",
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _claim(notification_id: int, address: str) -> bool:
     return bool(
-        cast(
-            CursorResult[Any],
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id, Notification.email_state == "pending")
-                .values(
-                    email_state="sending",
-                    email_attempts=Notification.email_attempts + 1,
-                    email_to=address,
-                    email_tried_at=utcnow(),
-                )
-                .execution_options(synchronize_session=False)
-            ),
-        ).rowcount
+        rows_changed(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.email_state == "pending")
+            .values(
+                email_state="sending",
+                email_attempts=Notification.email_attempts + 1,
+                email_to=address,
+                email_tried_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
     )
 
 

@@ -19,7 +19,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
-    CursorResult,
     Select,
     String,
     and_,
@@ -49,6 +48,7 @@ from lms.quizzes.models import Attempt
 from lms.quizzes.signals import attempt_graded
 from lms.timeutil import local_day_start_utc, utcnow
 from lms.units.scope import subtree_filter
+from lms.writes import rows_changed
 
 DUE_SOON_DAYS = 7
 MAX_REMINDER_PAIRS = 5000
@@ -138,9 +138,7 @@ def _insert(kind: str, source: Select[int, int, str], now: dt.datetime, params: 
         )
     )
     # preserve_rowcount: psycopg reports the rows an INSERT … SELECT wrote only when asked.
-    return typing.cast(
-        CursorResult[Any], db.session.execute(statement.execution_options(preserve_rowcount=True))
-    ).rowcount
+    return rows_changed(statement.execution_options(preserve_rowcount=True))
 
 
 def _open_enrollments() -> Any:
