@@ -78,10 +78,6 @@ def normalize_body(text: str) -> str:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
 
 
-def _author_name(author: User | None, fallback: str | None) -> str:
-    return author.username if author is not None else (fallback or "system")
-
-
 def add_module(
     course: Course,
     *,
@@ -89,8 +85,7 @@ def add_module(
     minutes: int = 10,
     body_md: str = "",
     slug: str | None = None,
-    author: User | None,
-    author_name: str | None = None,
+    author: audit.Actor,
     message: str = "",
     position: int | None = None,
 ) -> Module:
@@ -110,6 +105,7 @@ def add_module(
     _apply_body(module, title, minutes, body_md)
     db.session.add(module)
     db.session.flush()
+    author_id, author_name = audit.actor_fields(author)
     db.session.add(
         ModuleRevision(
             module_id=module.id,
@@ -117,8 +113,8 @@ def add_module(
             title=title,
             minutes=minutes,
             body_md=body_md,
-            author_id=author.id if author is not None else None,
-            author_name=_author_name(author, author_name),
+            author_id=author_id,
+            author_name=author_name,
             message=clean(message) or str(_l("Created")),
         )
     )
@@ -134,8 +130,7 @@ def save_module(
     minutes: int,
     body_md: str,
     message: str = "",
-    author: User | None,
-    author_name: str | None = None,
+    author: audit.Actor,
 ) -> bool:
     """Save a new revision if ``base_revision`` is still the latest; returns whether anything
     changed. Raises EditConflict when someone else saved in between."""
@@ -157,6 +152,7 @@ def save_module(
         raise EditConflict(module, base_revision)
     module.revision = base_revision + 1
     _apply_body(module, title, minutes, body_md)
+    author_id, author_name = audit.actor_fields(author)
     db.session.add(
         ModuleRevision(
             module_id=module.id,
@@ -164,8 +160,8 @@ def save_module(
             title=title,
             minutes=minutes,
             body_md=body_md,
-            author_id=author.id if author is not None else None,
-            author_name=_author_name(author, author_name),
+            author_id=author_id,
+            author_name=author_name,
             message=clean(message)[:500],
         )
     )
@@ -191,7 +187,7 @@ def get_revision(module: Module, number: int) -> ModuleRevision | None:
     )
 
 
-def restore_revision(module: Module, number: int, *, author: User | None) -> bool:
+def restore_revision(module: Module, number: int, *, author: audit.Actor) -> bool:
     old = get_revision(module, number)
     if old is None:
         raise InvalidInput(_l("There is no revision %(n)s.", n=number))

@@ -223,8 +223,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
                 minutes=parsed_module.minutes,
                 body_md=parsed_module.body,
                 slug=parsed_module.slug,
-                author=None,
-                author_name=SYNC_AUTHOR,
+                author=SYNC_AUTHOR,
                 message=message,
                 position=parsed_module.position,
             )
@@ -236,8 +235,7 @@ def sync_course(parsed: ParsedCourse) -> SyncReport:
                 title=parsed_module.title,
                 minutes=parsed_module.minutes,
                 body_md=parsed_module.body,
-                author=None,
-                author_name=SYNC_AUTHOR,
+                author=SYNC_AUTHOR,
                 message=message,
             ):
                 report.modules_changed += 1
