@@ -56,14 +56,6 @@ def _own_attempt_or_404(attempt_id: int) -> tuple[Attempt, Quiz]:
     return found
 
 
-def _own_attempt_only_or_404(attempt_id: int) -> Attempt:
-    """The person's attempt, without its quiz (saving needs no more)."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
-    return attempt
-
-
 def _start_state(quiz: Quiz, mine: list[Attempt], now: dt.datetime) -> dict[str, Any]:
     """What the quiz page offers: continue an attempt, start one (and what it costs), or why
     not. The same rules as attempts.start_attempt, which has the last word."""
@@ -109,11 +101,11 @@ def start(slug: str, quiz_slug: str) -> ResponseReturnValue:
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
-def _seconds_left(attempt: Attempt, now: dt.datetime) -> int | None:
-    """Whole seconds to the attempt's deadline (never below 0); None without a time limit."""
-    if attempt.deadline is None:
+def _seconds_left(deadline: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Whole seconds to an attempt's deadline (never below 0); None without a time limit."""
+    if deadline is None:
         return None
-    return max(0, int((attempt.deadline - now).total_seconds()))
+    return max(0, int((deadline - now).total_seconds()))
 
 
 def _deadline_text(attempt: Attempt, now: dt.datetime) -> str:
@@ -153,7 +145,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         quiz=quiz,
         items=quiz_display.attempt_view(attempt),
         question_html=question_html,
-        seconds_left=_seconds_left(attempt, now),
+        seconds_left=_seconds_left(attempt.deadline, now),
         deadline_text=_deadline_text(attempt, now) if attempt.deadline else "",
     )
 
@@ -200,22 +192,28 @@ def _save_form(attempt: Attempt) -> list[str]:
 def save(attempt_id: int) -> ResponseReturnValue:
     """Autosave (JSON, from the page's script) and the plain form's Save and Submit buttons:
     Submit saves, then asks for confirmation on its own page."""
-    attempt = _own_attempt_only_or_404(attempt_id)
-    problems = _save_form(attempt)
+    # Every cadre of an exam autosaves here: one service call that reads the attempt once,
+    # locked, and answers 404 for anybody else's (nobody else's attempt exists for them).
+    saved = attempts.save_responses(
+        attempt_id, _responses_from_form, now=utcnow(), owner_id=current_user.id
+    )
+    if saved is None:
+        abort(404)
     db.session.commit()
+    problems = [str(problem.message) for problem in saved.problems]
     if request.accept_mimetypes.best == "application/json":
         # The time left, so that the page's countdown follows the server's clock.
-        left = _seconds_left(attempt, utcnow())
+        left = _seconds_left(saved.deadline, utcnow())
         if problems:
             return jsonify(saved=False, error=problems[0], seconds_left=left), 409
         return jsonify(saved=True, seconds_left=left)
     for problem in dict.fromkeys(problems):
         flash(problem, "error")
     if request.form.get("action") == "submit":
-        return redirect(url_for("quizzes.confirm_submit", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.confirm_submit", attempt_id=attempt_id))
     if not problems:
         flash(_("Your answers are saved."), "success")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<id:attempt_id>/submit")
