@@ -15,7 +15,13 @@ from lms import security_headers
 from lms.auth.permissions import access_rule, predicates_of
 from lms.errors import register_error_handlers
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
-from lms.i18n import TRANSLATIONS_DIR, select_locale, select_timezone
+from lms.i18n import (
+    TRANSLATIONS_DIR,
+    current_locale,
+    install_template_translations,
+    select_locale,
+    select_timezone,
+)
 from lms.paths import MIGRATIONS_DIR, STATIC_DIR
 from lms.reports import sums_hooks
 from lms.routing import register_converters
@@ -96,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_translations(app)
     limiter.init_app(app)
     _configure_sqlite(app)
     _configure_login(app)
@@ -216,7 +223,7 @@ def _register_template_helpers(app: Flask) -> None:
         app.jinja_env.globals.update(predicates_of(feature))
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["locales"] = settings.LOCALES
-    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["number"] = formatting.number
