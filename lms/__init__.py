@@ -210,6 +210,7 @@ def _register_template_helpers(app: Flask) -> None:
     from lms.audit import permissions as audit
     from lms.certificates import permissions as certificates
     from lms.courses import permissions as courses
+    from lms.home.menu import main_menu
     from lms.imports import permissions as imports
     from lms.notifications import permissions as notifications
     from lms.notifications.views import unread_notifications
@@ -222,6 +223,7 @@ def _register_template_helpers(app: Flask) -> None:
     for feature in (*features, units):
         app.jinja_env.globals.update(predicates_of(feature))
     app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["locales"] = settings.LOCALES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime

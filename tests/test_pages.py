@@ -60,6 +60,40 @@ def test_navigation_follows_the_role(login_as, role, expected):
     assert nav_links(client.get("/")) == expected
 
 
+def test_the_kept_menu_follows_each_persons_roles_and_language(app, client, people):
+    """The menu is made once per language and set of links (lms.home.menu): whoever asks
+    after whom, each gets their own links, in their language, and a new role shows at once."""
+    admin, cadre = app.test_client(), app.test_client()
+    login(admin, "quantri")
+    login(cadre, "hocvien")
+    assert "/audit/" in nav_links(admin.get("/"))
+    assert nav_links(cadre.get("/")) == {
+        "/",
+        "/my-training",
+        "/attendance/mine",
+        "/certificates/mine",
+        "/courses/",
+        "/help/",
+    }
+    post(cadre, "/locale", {"locale": "en", "next": "/"}, token_from="/")
+    english = soup(cadre.get("/")).select_one("nav.mainnav-wide").get_text(" ", strip=True)
+    assert "My training" in english and "Đào tạo" not in english
+    assert "Nhật ký" in soup(admin.get("/")).select_one("nav.mainnav-wide").get_text()
+    person = accounts.load_user(people["cadre"].id)
+    accounts.update_user(
+        person,
+        full_name=person.full_name,
+        rank=person.rank,
+        position=person.position,
+        unit=person.unit,
+        roles={"cadre", "trainer"},
+        email=person.email,
+        actor=None,
+    )
+    db.session.commit()
+    assert {"/authoring/", "/sessions/", "/my-training"} <= nav_links(cadre.get("/"))
+
+
 def test_vietnamese_is_the_default_and_english_can_be_chosen(client, people):
     page = soup(client.get("/login"))
     assert page.html["lang"] == "vi"

@@ -10,6 +10,12 @@ def can_author(user: Viewer) -> bool:
     return user.is_authenticated and user.has_role("trainer", "admin")
 
 
+def can_take_training(user: Viewer) -> bool:
+    """Cadres are the ones trained: the menu leads them to their own training, attendance and
+    certificates (any signed-in person may open those pages, empty for the others)."""
+    return user.is_authenticated and user.has_role("cadre")
+
+
 def can_choose_editors(user: Viewer) -> bool:
     """Who edits a course (its trainers) is an admin's choice."""
     return user.is_authenticated and user.has_role("admin")
