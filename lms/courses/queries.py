@@ -8,7 +8,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, true
 from sqlalchemy.orm import load_only, selectinload
 
 from lms.courses.models import Course, CourseOwner, Enrollment, Module, ModuleProgress
@@ -347,19 +347,23 @@ def editable_courses(user: User) -> list[tuple[Course, int]]:
     return [(course, modules or 0) for course, modules in db.session.execute(query).all()]
 
 
+# Built once (every course, module and quiz page asks it): a statement remembers its cache key.
+_COURSE_FOR_READER = (
+    select(Course, Enrollment)
+    .outerjoin(
+        Enrollment,
+        (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
+_COURSE_FOR_TRAINER = _COURSE_FOR_READER.options(selectinload(Course.owner_rows))
+
+
 def course_for_reader(user: User, slug: str) -> tuple[Course | None, Enrollment | None]:
     """The course and the reader's enrollment in it, in one query (two for trainers, whose
     ownership matters)."""
-    query = (
-        select(Course, Enrollment)
-        .outerjoin(
-            Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
-        )
-        .where(Course.slug == slug)
-    )
-    if user.has_role("trainer"):
-        query = query.options(selectinload(Course.owner_rows))
-    row = db.session.execute(query).first()
+    query = _COURSE_FOR_TRAINER if user.has_role("trainer") else _COURSE_FOR_READER
+    row = db.session.execute(query, {"user_id": user.id, "slug": slug}).first()
     return (row[0], row[1]) if row else (None, None)
 
 

@@ -6,24 +6,27 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.notifications.models import KINDS, EmailChoice, Notification
 from lms.writes import rows_changed
 
+# Built once (every page asks it): a statement remembers its cache key.
+_UNREAD = select(func.count()).select_from(
+    select(Notification.id)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .limit(bindparam("most"))
+    .subquery()
+)
+
 
 def unread_count(user_id: int, cap: int = 99) -> int:
     """How many unread notifications ``user_id`` has, counted up to ``cap`` (the bell shows
     "99+" beyond): one small indexed query."""
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .limit(cap + 1)
-        .subquery()
-    )
-    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+    count = db.session.connection().execute(_UNREAD, {"user_id": user_id, "most": cap + 1})
+    return count.scalar() or 0
 
 
 def page_query(user_id: int) -> Select[Notification]:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lms.audit import services as audit
 from lms.courses.models import Course
@@ -182,8 +182,14 @@ def _settings_of(quiz: Quiz) -> dict[str, Any]:
     return {name: getattr(quiz, name) for name in _SETTINGS}
 
 
+# Built once (every quiz page and start asks it): a statement remembers its cache key.
+_QUIZ_BY_SLUG = select(Quiz).where(
+    Quiz.course_id == bindparam("course_id"), Quiz.slug == bindparam("slug")
+)
+
+
 def get_quiz(course: Course, slug: str) -> Quiz | None:
-    return db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
+    return db.session.scalar(_QUIZ_BY_SLUG, {"course_id": course.id, "slug": slug})
 
 
 def quiz_result(quiz: Quiz, user: User) -> tuple[float, bool] | None:
