@@ -658,7 +658,9 @@ def main() -> None:
         "--think",
         type=float,
         default=1.0,
-        help="mean seconds between two answers (uniform 0.5x..1.5x)",
+        help="mean seconds between two answers (uniform 0.5x..1.5x); the default, ten "
+        "questions in ten seconds for every cadre at once, is a stress test: a person reading "
+        "the questions answers every 5 to 20 seconds or slower",
     )
     parser.add_argument(
         "--sign-ins-over",
