@@ -180,7 +180,8 @@ def start_attempt(
 
 def locked_attempt(attempt_id: int, *, exclusive: bool = False) -> Attempt | None:
     """The attempt as committed now; on PostgreSQL also locked until the transaction ends
-    (shared for saves, exclusive for graders). SQLite has one writer at a time anyway."""
+    (exclusive for graders; saves take the shared lock in save_responses). SQLite has one
+    writer at a time anyway."""
     return db.session.get(
         Attempt,
         attempt_id,
@@ -207,7 +208,8 @@ def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) ->
     """Record (or replace) the responses to some questions of ``attempt`` (see save_responses);
     the refusals. Answers of the attempt already loaded in the session are refreshed."""
     saved = save_responses(attempt.id, responses, now=now)
-    assert saved is not None  # the attempt is loaded, so it exists
+    if saved is None:  # deleted since it was loaded (with its quiz)
+        return [InvalidInput(SUBMITTED)]
     for position in saved.written:  # answers loaded before are stale now
         stale = db.session.identity_map.get(identity_key(Answer, (attempt.id, position)))
         if stale is not None:
