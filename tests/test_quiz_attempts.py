@@ -101,6 +101,18 @@ def test_start_freezes_every_question_and_resume_returns_the_saved_answers(cours
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
 
 
+def test_a_save_sees_what_the_session_has_not_written_yet(course, cadre):
+    """The save's Core statements flush the session first, as the ORM's queries would: an
+    attempt moved out of progress in this transaction takes no more answers."""
+    attempt = attempts.start_attempt(published_quiz(course), cadre, now=T0)
+    db.session.commit()
+    tf = by_kind(attempt)["truefalse"].position
+    attempt.state = "needs_grading"  # pending, not flushed
+    problems = attempts.save_answers(attempt, {tf: {"value": True}}, now=T0)
+    assert [str(problem.message) for problem in problems] == [str(attempts.SUBMITTED)]
+    assert attempts.answers_of(attempt) == {}
+
+
 def test_responses_of_the_wrong_shape_are_refused(course, cadre):
     attempt = attempts.start_attempt(published_quiz(course), cadre, now=T0)
     q = by_kind(attempt)

@@ -208,7 +208,7 @@ def save_answers(attempt: Attempt, responses: Responses, *, now: dt.datetime) ->
     """Record (or replace) the responses to some questions of ``attempt`` (see save_responses);
     the refusals. Answers of the attempt already loaded in the session are refreshed."""
     saved = save_responses(attempt.id, responses, now=now)
-    if saved is None:  # deleted since it was loaded (with its quiz)
+    if saved is None:  # deleted since it was loaded (with its quiz): nothing can be saved
         return [InvalidInput(SUBMITTED)]
     for position in saved.written:  # answers loaded before are stale now
         stale = db.session.identity_map.get(identity_key(Answer, (attempt.id, position)))
@@ -233,6 +233,7 @@ def save_responses(
     saved (a submitted attempt, time over, a response that does not fit); the others are
     saved all the same. An unchanged response is not written again (the page's autosave sends
     every answer each time)."""
+    db.session.flush()  # as the ORM's autoflush would: Core statements see pending changes too
     connection = db.session.connection()
     locked = connection.execute(_LOCKED_ATTEMPT, {"attempt_id": attempt_id}).first()
     if locked is None or (owner_id is not None and locked.user_id != owner_id):
