@@ -25,8 +25,7 @@ _UNREAD = select(func.count()).select_from(
 def unread_count(user_id: int, cap: int = 99) -> int:
     """How many unread notifications ``user_id`` has, counted up to ``cap`` (the bell shows
     "99+" beyond): one small indexed query."""
-    count = db.session.connection().execute(_UNREAD, {"user_id": user_id, "most": cap + 1})
-    return count.scalar() or 0
+    return db.session.scalar(_UNREAD, {"user_id": user_id, "most": cap + 1}) or 0
 
 
 def page_query(user_id: int) -> Select[Notification]:
